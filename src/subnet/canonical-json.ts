@@ -1,0 +1,57 @@
+/**
+ * Canonical JSON as the Matrix specification defines it (appendix "Canonical JSON"):
+ * object keys sorted by code point, no insignificant whitespace, UTF-8, and only integers
+ * in the IEEE-754 safe range. The subnet uses the same form for commands, results and
+ * checkpoints, so one encoder serves hashing and signing everywhere.
+ */
+
+export class CanonicalJsonError extends Error {
+  override name = 'CanonicalJsonError';
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export function canonicalJson(value: unknown): string {
+  return encode(value, '');
+}
+
+export function canonicalJsonBytes(value: unknown): Buffer {
+  return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+function encode(value: unknown, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isSafeInteger(value)) {
+        throw new CanonicalJsonError(`${path || 'value'} is ${value}: canonical JSON holds only integers between -(2^53)+1 and 2^53-1`);
+      }
+      return Object.is(value, -0) ? '0' : String(value);
+    case 'string':
+      return JSON.stringify(value);
+    case 'object':
+      return Array.isArray(value) ? encodeArray(value, path) : encodeObject(value as Record<string, unknown>, path);
+    default:
+      throw new CanonicalJsonError(`${path || 'value'} is a ${typeof value}, which JSON cannot hold`);
+  }
+}
+
+function encodeArray(items: unknown[], path: string): string {
+  return `[${items.map((item, i) => encode(item, `${path}[${i}]`)).join(',')}]`;
+}
+
+function encodeObject(object: Record<string, unknown>, path: string): string {
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new CanonicalJsonError(`${path || 'value'} is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain JSON object`);
+  }
+  // Sorting by UTF-16 code unit equals sorting by code point for all but astral-plane keys,
+  // which the Matrix spec's own implementations sort the same way.
+  const keys = Object.keys(object)
+    .filter((key) => object[key] !== undefined)
+    .sort();
+  const members = keys.map((key) => `${JSON.stringify(key)}:${encode(object[key], `${path}.${key}`)}`);
+  return `{${members.join(',')}}`;
+}

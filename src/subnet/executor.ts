@@ -1,0 +1,293 @@
+import type Database from 'better-sqlite3';
+import { type AppContext, type AppDefinition, AppError, checkArgs } from './app.ts';
+import { CanonicalJsonError, canonicalJson, type JsonValue } from './canonical-json.ts';
+import { type Certificate, type Checkpoint, signCheckpoint } from './checkpoint.ts';
+import { DeterminismError, withDeterminismGuard } from './determinism-guard.ts';
+import { LtHash } from './digest.ts';
+import { toHex } from './hashing.ts';
+import { chainHash, genesisHash, type LogBlock, type LogEntry } from './log/command-log.ts';
+import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
+import type { SigningKey } from './node-key.ts';
+import { DeterministicRandom } from './random.ts';
+import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
+import { type ExecutorPosition, StateDb, type StoredResult } from './state-db.ts';
+import { AppStore, StoreError } from './store.ts';
+import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
+
+export class ExecutorError extends Error {
+  override name = 'ExecutorError';
+}
+
+export interface ExecutorOptions {
+  db: Database.Database;
+  subnetId: string;
+  apps: readonly AppDefinition[];
+  /** The replica's key; absent when replaying for an audit, which certifies nothing. */
+  signer?: SigningKey;
+}
+
+export interface AppliedBlock {
+  certificate: Certificate;
+  results: CommandResult[];
+}
+
+export interface ResultProof {
+  result: CommandResult;
+  leafIndex: number;
+  treeSize: number;
+  /** RFC 9162 audit path, hex, from the result's leaf to the certificate's results root. */
+  proof: string[];
+  certificate: Certificate;
+}
+
+interface InstalledApp {
+  definition: AppDefinition;
+  writer: AppStore;
+  reader: AppStore;
+}
+
+/**
+ * Applies ordered blocks to the apps' state, deterministically: one SQLite transaction per
+ * call, one savepoint per command (so a failing command leaves no trace but its error
+ * result), the digest updated on every row write, and a signed checkpoint per block.
+ */
+export class Executor {
+  readonly subnetId: string;
+  private readonly state: StateDb;
+  private readonly db: Database.Database;
+  private readonly apps = new Map<string, InstalledApp>();
+  private readonly signer: SigningKey | undefined;
+  private readonly digest: LtHash;
+  private position: ExecutorPosition;
+  private previousDigest: Buffer;
+  private readonly savepoint;
+
+  constructor(options: ExecutorOptions) {
+    this.db = options.db;
+    this.subnetId = options.subnetId;
+    this.signer = options.signer;
+    this.state = new StateDb(this.db);
+    this.claimSubnet();
+    this.position = this.state.position(genesisHash(this.subnetId));
+    this.digest = new LtHash(this.position.lthash);
+    this.previousDigest = this.digest.digest();
+    this.installApps(options.apps);
+    this.savepoint = {
+      open: this.db.prepare('SAVEPOINT command'),
+      release: this.db.prepare('RELEASE command'),
+      rollback: this.db.prepare('ROLLBACK TO command'),
+    };
+  }
+
+  get height(): number {
+    return this.position.height;
+  }
+
+  get block(): number {
+    return this.position.block;
+  }
+
+  /** Applies whole blocks in one transaction; returns what each produced. */
+  applyBlocks(blocks: readonly LogBlock[]): AppliedBlock[] {
+    try {
+      return withDeterminismGuard(() => this.db.transaction(() => blocks.map((block) => this.applyBlock(block))).immediate());
+    } catch (error) {
+      // The transaction rolled back; forget what memory had run ahead of the database.
+      this.position = this.state.position(genesisHash(this.subnetId));
+      this.digest.copyFrom(new LtHash(this.position.lthash));
+      this.previousDigest = this.digest.digest();
+      throw error;
+    }
+  }
+
+  /** Runs a read-only query against the local state. */
+  query(appName: string, name: string, args: unknown, caller: string): unknown {
+    const app = this.apps.get(appName);
+    const spec = app && Object.hasOwn(app.definition.queries, name) ? app.definition.queries[name] : undefined;
+    if (!app || !spec) throw new AppError('UNKNOWN_QUERY', `app ${appName} has no query ${name}`);
+    const problem = checkArgs(spec.args, args);
+    if (problem) throw new AppError('INVALID_ARGS', `${appName}.${name}: ${problem}`);
+    return spec.run({ height: this.position.height, caller, store: app.reader }, args as never);
+  }
+
+  result(id: string): CommandResult | undefined {
+    const stored = this.state.resultById(id);
+    return stored && parseResultLeaf(stored.body, stored.block);
+  }
+
+  latestCertificate(): Certificate | undefined {
+    return this.state.latestCertificate();
+  }
+
+  certificate(block: number): Certificate | undefined {
+    return this.state.certificate(block);
+  }
+
+  /** A command's result with its inclusion proof against its block's certified results root. */
+  resultProof(id: string): ResultProof | undefined {
+    const stored = this.state.resultById(id);
+    if (!stored) return undefined;
+    const certificate = this.state.certificate(stored.block);
+    if (!certificate) return undefined;
+    const leaves = this.state.resultsOfBlock(stored.block);
+    const leafIndex = leaves.findIndex((leaf) => leaf.height === stored.height);
+    const proof = inclusionProof(leaves.map(leafHashOf), leafIndex).map(toHex);
+    return { result: parseResultLeaf(stored.body, stored.block), leafIndex, treeSize: leaves.length, proof, certificate };
+  }
+
+  /** Per-command records above `height`, with the digest after each: what a replay compares. */
+  resultsFrom(height: number): StoredResult[] {
+    return this.state.resultsFrom(height);
+  }
+
+  /** The digest as maintained incrementally. */
+  currentDigest(): Buffer {
+    return this.digest.digest();
+  }
+
+  /** The digest recomputed from every app row, as an audit does. */
+  scanDigest(): Buffer {
+    const scan = new LtHash();
+    for (const { definition } of this.apps.values()) {
+      for (const spec of definition.tables) {
+        const columns = Object.keys(spec.columns).join(', ');
+        for (const row of this.db.prepare(`SELECT ${columns} FROM ${physicalTableName(definition.name, spec.name)}`).iterate()) {
+          scan.add(encodeRowElement(definition.name, spec, row as Row));
+        }
+      }
+    }
+    return scan.digest();
+  }
+
+  private applyBlock(block: LogBlock): AppliedBlock {
+    const first = block.entries[0];
+    if (block.block !== this.position.block + 1 || !first || first.height !== this.position.height + 1) {
+      throw new ExecutorError(
+        `expected block ${this.position.block + 1} from height ${this.position.height + 1}, got block ${block.block}` +
+          (first ? ` from height ${first.height}` : ' with no entries'),
+      );
+    }
+    const stored = block.entries.map((entry) => this.applyEntry(entry));
+    const leaves = stored.map(leafHashOf);
+    const checkpoint: Checkpoint = {
+      subnet: this.subnetId,
+      block: block.block,
+      firstHeight: first.height,
+      height: this.position.height,
+      time: this.position.time,
+      digest: toHex(this.previousDigest),
+      logHead: toHex(this.position.logHead),
+      resultsRoot: toHex(rootFromLeafHashes(leaves)),
+    };
+    const certificate: Certificate = { checkpoint, signatures: this.signer ? [signCheckpoint(checkpoint, this.signer)] : [] };
+    this.position.block = block.block;
+    this.position.lthash = this.digest.bytes();
+    this.state.insertCheckpoint(certificate);
+    this.state.savePosition(this.position);
+    return { certificate, results: stored.map((result) => parseResultLeaf(result.body, result.block)) };
+  }
+
+  private applyEntry(entry: LogEntry): StoredResult {
+    const { command, height } = entry;
+    if (height !== this.position.height + 1) throw new ExecutorError(`expected height ${this.position.height + 1}, got ${height}`);
+    if (!chainHash(this.position.logHead, height, entry.block, entry.bytes).equals(entry.hash)) {
+      throw new ExecutorError(`log entry at height ${height} does not chain from the entry before it`);
+    }
+    this.position.time = Math.max(this.position.time, command.time);
+    const first = this.state.resultById(command.id);
+    const outcome: CommandOutcome = first
+      ? { ok: false, error: { code: 'DUPLICATE', message: `command ${command.id} already ran at height ${first.height}` } }
+      : this.run(entry);
+    this.position.height = height;
+    this.position.logHead = entry.hash;
+    this.previousDigest = this.digest.digest();
+    const result: StoredResult = {
+      height,
+      block: entry.block,
+      id: command.id,
+      ok: outcome.ok,
+      body: resultLeaf(height, command.id, outcome),
+      digest: this.previousDigest,
+    };
+    this.state.insertResult(result);
+    return result;
+  }
+
+  private run(entry: LogEntry): CommandOutcome {
+    const { command, height } = entry;
+    const app = this.apps.get(command.app);
+    const spec = app && Object.hasOwn(app.definition.methods, command.method) ? app.definition.methods[command.method] : undefined;
+    if (!app || !spec) return failure('UNKNOWN_METHOD', `app ${command.app} has no method ${command.method}`);
+    const problem = checkArgs(spec.args, command.args);
+    if (problem) return failure('INVALID_ARGS', `${command.app}.${command.method}: ${problem}`);
+    const before = this.digest.clone();
+    const previousDigest = this.previousDigest;
+    let random: DeterministicRandom | undefined;
+    const ctx: AppContext = {
+      time: this.position.time,
+      height,
+      commandId: command.id,
+      caller: command.caller,
+      store: app.writer,
+      get random() {
+        random ??= new DeterministicRandom(height, previousDigest);
+        return random;
+      },
+    };
+    this.savepoint.open.run();
+    try {
+      const value = spec.run(ctx, command.args as never) as unknown;
+      if (value instanceof Promise) throw new ExecutorError('app methods must be synchronous; return a value, not a promise');
+      const json = (value === undefined ? null : value) as JsonValue;
+      canonicalJson(json);
+      this.savepoint.release.run();
+      return { ok: true, value: json };
+    } catch (error) {
+      this.savepoint.rollback.run();
+      this.savepoint.release.run();
+      this.digest.copyFrom(before);
+      return outcomeOf(error);
+    }
+  }
+
+  private installApps(apps: readonly AppDefinition[]): void {
+    this.db.transaction(() => {
+      for (const definition of apps) {
+        if (this.apps.has(definition.name)) throw new ExecutorError(`two apps are named ${definition.name}`);
+        for (const spec of definition.tables) for (const ddl of tableDdl(definition.name, spec)) this.db.exec(ddl);
+        this.apps.set(definition.name, {
+          definition,
+          writer: new AppStore(this.db, definition.name, definition.tables, this.digest),
+          reader: new AppStore(this.db, definition.name, definition.tables, null),
+        });
+      }
+    })();
+  }
+
+  private claimSubnet(): void {
+    const stored = this.state.meta('subnet_id');
+    if (stored === undefined) this.state.setMeta('subnet_id', this.subnetId);
+    else if (stored !== this.subnetId) {
+      throw new ExecutorError(`this state belongs to subnet "${String(stored)}", not "${this.subnetId}"`);
+    }
+  }
+}
+
+function leafHashOf(result: StoredResult): Uint8Array {
+  return leafHash(Buffer.from(result.body, 'utf8'));
+}
+
+function failure(code: string, message: string): CommandOutcome {
+  return { ok: false, error: { code, message } };
+}
+
+function outcomeOf(error: unknown): CommandOutcome {
+  if (error instanceof AppError) {
+    return { ok: false, error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
+  }
+  if (error instanceof DeterminismError) return failure('NONDETERMINISTIC', error.message);
+  if (error instanceof StoreError || error instanceof TableSpecError) return failure('STORE', error.message);
+  if (error instanceof CanonicalJsonError) return failure('BAD_RESULT', `the method's result is not canonical JSON: ${error.message}`);
+  const e = error as Error;
+  return failure('APP_FAILURE', `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
+}

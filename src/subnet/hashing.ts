@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/** SHA-256 over the concatenation of the given parts. */
+export function sha256(...parts: Uint8Array[]): Buffer {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+/** An unsigned 64-bit big-endian encoding, for binding heights into hashes. */
+export function uint64(value: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt(value));
+  return bytes;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+export function fromHex(hex: string): Buffer {
+  return Buffer.from(hex, 'hex');
+}

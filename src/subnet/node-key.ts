@@ -1,0 +1,52 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+
+export class KeyFileError extends Error {
+  override name = 'KeyFileError';
+}
+
+/** An ed25519 signing identity kept in a file only its owner can read. */
+export interface SigningKey {
+  /** The public key, raw 32 bytes in unpadded base64url: how the registry names the key. */
+  readonly id: string;
+  sign(message: Uint8Array): Buffer;
+}
+
+/** Loads the key at `path`, or creates it (mode 0600) when there is none. */
+export function loadOrCreateSigningKey(path: string): SigningKey {
+  let pem: string;
+  try {
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new KeyFileError(`${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+    }
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  }
+  return signingKeyFromPem(pem, path);
+}
+
+function signingKeyFromPem(pem: string, path: string): SigningKey {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch {
+    throw new KeyFileError(`${path} does not hold a PEM private key`);
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new KeyFileError(`${path} holds a ${privateKey.asymmetricKeyType} key, not ed25519`);
+  const id = createPublicKey(privateKey).export({ format: 'jwk' }).x as string;
+  return { id, sign: (message) => sign(null, message, privateKey) };
+}
+
+/** Checks an ed25519 signature by the key named `keyId`; false for any malformed input. */
+export function verifySignature(keyId: string, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: keyId }, format: 'jwk' });
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,152 @@
+import type Database from 'better-sqlite3';
+import type { LtHash } from './digest.ts';
+import { encodeRowElement, physicalTableName, type Row, type SqlValue, type TableSpec, TableSpecError, validateRow } from './table.ts';
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+type Key = SqlValue | Row;
+
+interface TableStatements {
+  spec: TableSpec;
+  get: Database.Statement;
+  upsert: Database.Statement;
+  remove: Database.Statement;
+}
+
+/**
+ * An app's only way to its data. Reads may be any read-only SQL over the app's own tables
+ * (named `{table}` in the text); writes are whole rows by primary key, so the store knows
+ * every row that changes and keeps the state digest exact. A store without a digest is
+ * read-only: it serves queries outside the executor.
+ */
+export class AppStore {
+  private readonly tables = new Map<string, TableStatements>();
+  private readonly selects = new Map<string, Database.Statement>();
+  private readonly db: Database.Database;
+  private readonly digest: LtHash | null;
+  readonly app: string;
+
+  constructor(db: Database.Database, app: string, specs: readonly TableSpec[], digest: LtHash | null) {
+    this.db = db;
+    this.app = app;
+    this.digest = digest;
+    for (const spec of specs) {
+      const physical = physicalTableName(app, spec.name);
+      const columns = Object.keys(spec.columns);
+      const where = spec.primaryKey.map((key) => `${key} = @${key}`).join(' AND ');
+      const updates = columns.filter((c) => !spec.primaryKey.includes(c)).map((c) => `${c} = excluded.${c}`);
+      const conflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+      this.tables.set(spec.name, {
+        spec,
+        get: db.prepare(`SELECT ${columns.join(', ')} FROM ${physical} WHERE ${where}`),
+        upsert: db.prepare(
+          `INSERT INTO ${physical} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ` +
+            `ON CONFLICT (${spec.primaryKey.join(', ')}) ${conflict}`,
+        ),
+        remove: db.prepare(`DELETE FROM ${physical} WHERE ${where}`),
+      });
+    }
+  }
+
+  get<T extends Row = Row>(table: string, key: Key): T | undefined {
+    const statements = this.table(table);
+    return statements.get.get(this.keyParams(statements.spec, key)) as T | undefined;
+  }
+
+  /** Inserts the row, or replaces the row with the same primary key. */
+  put(table: string, row: Row): void {
+    const statements = this.writable(table);
+    const full = this.complete(statements.spec, row);
+    validateRow(statements.spec, full);
+    const old = statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined;
+    if (old) this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
+    statements.upsert.run(full);
+    this.digest?.add(encodeRowElement(this.app, statements.spec, full));
+  }
+
+  /** Inserts a row that must not exist yet. */
+  insert(table: string, row: Row): void {
+    const statements = this.writable(table);
+    if (statements.get.get(this.keyParams(statements.spec, row))) {
+      throw new StoreError(`${table}: a row with this primary key already exists`);
+    }
+    this.put(table, row);
+  }
+
+  /** Changes some columns of an existing row; returns the row as written. */
+  update<T extends Row = Row>(table: string, key: Key, changes: Row): T {
+    const old = this.get(table, key);
+    if (!old) throw new StoreError(`${table}: no row with this primary key to update`);
+    const row = { ...old, ...changes };
+    this.put(table, row);
+    return row as T;
+  }
+
+  /** Deletes the row with this primary key; false when there was none. */
+  delete(table: string, key: Key): boolean {
+    const statements = this.writable(table);
+    const params = this.keyParams(statements.spec, key);
+    const old = statements.get.get(params) as Row | undefined;
+    if (!old) return false;
+    statements.remove.run(params);
+    this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
+    return true;
+  }
+
+  /** Runs read-only SQL over this app's tables; `{name}` stands for the app's table `name`. */
+  select<T = Row>(sql: string, ...params: unknown[]): T[] {
+    return this.prepareSelect(sql).all(...params) as T[];
+  }
+
+  selectOne<T = Row>(sql: string, ...params: unknown[]): T | undefined {
+    return this.prepareSelect(sql).get(...params) as T | undefined;
+  }
+
+  private prepareSelect(sql: string): Database.Statement {
+    let statement = this.selects.get(sql);
+    if (!statement) {
+      const physical = sql.replace(/\{([a-z][a-z0-9_]*)\}/g, (_, name: string) => {
+        if (!this.tables.has(name)) throw new StoreError(`app ${this.app} has no table ${name}`);
+        return physicalTableName(this.app, name);
+      });
+      statement = this.db.prepare(physical);
+      if (!statement.readonly || !statement.reader) throw new StoreError('select() runs read-only queries only; write through put/insert/update/delete');
+      this.selects.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private table(name: string): TableStatements {
+    const statements = this.tables.get(name);
+    if (!statements) throw new StoreError(`app ${this.app} has no table ${name}`);
+    return statements;
+  }
+
+  private writable(name: string): TableStatements {
+    if (!this.digest) throw new StoreError(`app ${this.app}: this store is read-only; writes happen only in update methods`);
+    return this.table(name);
+  }
+
+  private keyParams(spec: TableSpec, key: Key): Row {
+    if (key !== null && typeof key === 'object' && !(key instanceof Uint8Array)) {
+      const params: Row = {};
+      for (const column of spec.primaryKey) {
+        if (key[column] === undefined) throw new TableSpecError(`${spec.name}: key is missing primary key column ${column}`);
+        params[column] = key[column] as SqlValue;
+      }
+      return params;
+    }
+    if (spec.primaryKey.length !== 1) throw new TableSpecError(`${spec.name} has a composite primary key; pass an object`);
+    return { [spec.primaryKey[0] as string]: key };
+  }
+
+  /** Missing nullable columns are written as null, so a row always binds every column. */
+  private complete(spec: TableSpec, row: Row): Row {
+    const full: Row = {};
+    for (const column of Object.keys(spec.columns)) full[column] = row[column] ?? null;
+    for (const column of Object.keys(row)) if (!(column in spec.columns)) full[column] = row[column] as SqlValue;
+    return full;
+  }
+}
