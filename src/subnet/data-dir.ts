@@ -40,6 +40,18 @@ export function prepareDataDir(dir: string): void {
  * The subnet a data folder belongs to. A folder is never silently reused for another subnet:
  * its log and state would mix two histories.
  */
+/** The subnet a data folder belongs to, without creating anything. */
+export function readSubnetId(dir: string): string {
+  const path = dataFiles(dir).subnet;
+  try {
+    const { subnet } = JSON.parse(readFileSync(path, 'utf8')) as { subnet?: unknown };
+    if (typeof subnet === 'string') return subnet;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataDirError(`${dir} is not a Watan data folder (no subnet.json)`);
+  }
+  throw new DataDirError(`${path} is unreadable or does not name a subnet`);
+}
+
 export function claimSubnetId(dir: string, requested: string | undefined, fallback: string): string {
   const path = dataFiles(dir).subnet;
   let stored: string | undefined;

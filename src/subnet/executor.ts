@@ -28,7 +28,8 @@ export interface ExecutorOptions {
 
 export interface AppliedBlock {
   certificate: Certificate;
-  results: CommandResult[];
+  /** Each command's result, with the app it was for (for metrics; not certified). */
+  results: (CommandResult & { app: string })[];
 }
 
 export interface ResultProof {
@@ -184,7 +185,8 @@ export class Executor {
     this.position.lthash = this.digest.bytes();
     this.state.insertCheckpoint(certificate);
     this.state.savePosition(this.position);
-    return { certificate, results: stored.map((result) => parseResultLeaf(result.body, result.block)) };
+    const results = stored.map((result, i) => ({ ...parseResultLeaf(result.body, result.block), app: block.entries[i]?.command.app ?? '' }));
+    return { certificate, results };
   }
 
   private applyEntry(entry: LogEntry): StoredResult {

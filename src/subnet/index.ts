@@ -4,7 +4,7 @@ export { type AppliedBlock, ExecutorError, type ResultProof } from './executor.t
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, verifyCertificate } from './checkpoint.ts';
 export { type Command, InvalidCommandError, assertNoPlaintextSecrets } from './command.ts';
-export { DataDirError, dataFiles } from './data-dir.ts';
+export { DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
 export { LogError } from './log/command-log.ts';
@@ -22,3 +22,5 @@ import { kvApp } from './apps/kv.ts';
 import { registryApp } from './apps/registry.ts';
 /** The apps every Watan node runs. */
 export const coreApps = [registryApp, kvApp] as const;
+export { type AuditReport, auditDataDir, type DataDirSummary, inspectDataDir } from './audit.ts';
+export { type Verification, type VerifyInput, verifyResultProof, verifySubnet } from './verifier.ts';

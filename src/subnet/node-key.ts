@@ -29,6 +29,17 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
   return signingKeyFromPem(pem, path);
 }
 
+/** The id of the key at `path`, which must exist. */
+export function readSigningKeyId(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch {
+    throw new KeyFileError(`${path} is missing or unreadable; is this a Watan data folder?`);
+  }
+  return signingKeyFromPem(pem, path).id;
+}
+
 function signingKeyFromPem(pem: string, path: string): SigningKey {
   let privateKey: KeyObject;
   try {

@@ -90,6 +90,11 @@ export class Subnet {
     return this.executor.height;
   }
 
+  /** Why this replica stopped applying its log, if it did; it then refuses writes. */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
   get logHeight(): number {
     return this.log.head().height;
   }
@@ -120,6 +125,10 @@ export class Subnet {
 
   latestCertificate(): Certificate | undefined {
     return this.executor.latestCertificate();
+  }
+
+  certificate(block: number): Certificate | undefined {
+    return this.executor.certificate(block);
   }
 
   onApplied(listener: (blocks: readonly AppliedBlock[]) => void): () => void {

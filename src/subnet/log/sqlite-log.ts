@@ -56,10 +56,11 @@ export class SqliteLog implements CommandLog {
   private current: LogHead;
   private readonly statements;
 
-  constructor(path: string, subnetId: string) {
+  /** `readonly` opens an existing log for auditing; appends then fail. */
+  constructor(path: string, subnetId: string, options: { readonly?: boolean } = {}) {
     this.subnetId = subnetId;
-    this.db = openSqlite(path, { synchronous: 'FULL' });
-    this.db.exec(SCHEMA);
+    this.db = openSqlite(path, { synchronous: 'FULL', readonly: options.readonly ?? false });
+    if (!options.readonly) this.db.exec(SCHEMA);
     this.claimSubnet(subnetId);
     this.statements = {
       findId: this.db.prepare<[string], { height: number; block: number }>('SELECT height, block FROM entries WHERE id = ?'),
@@ -90,6 +91,11 @@ export class SqliteLog implements CommandLog {
   }
 
   async readFrom(afterHeight: number, maxBlocks: number): Promise<LogBlock[]> {
+    return this.readFromSync(afterHeight, maxBlocks);
+  }
+
+  /** The embedded log can read synchronously, as an audit's replay wants. */
+  readFromSync(afterHeight: number, maxBlocks: number): LogBlock[] {
     const blocks = this.statements.blocksAfter.all(afterHeight, maxBlocks);
     return blocks.map((row) => this.recent.get(row.block) ?? this.loadBlock(row.block, row.first_height, row.last_height));
   }

@@ -1,0 +1,52 @@
+/** The `watan` command. */
+import { runAudit } from './commands/audit.ts';
+import { runNodeInfo } from './commands/node-info.ts';
+import { runStart } from './commands/start.ts';
+import { runVerify } from './commands/verify.ts';
+import { CliUsageError } from './usage.ts';
+
+const HELP = `watan — sovereign subnet node, National Messenger and app builder
+
+Usage:
+  watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
+              [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
+  watan audit --data DIR        recompute the state digest and compare it with the last certificate
+  watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
+                                fetch and verify the latest certificate against the registry
+  watan node info [--data DIR]  this node's identity and position
+  watan help
+`;
+
+/** Runs one CLI invocation; resolves with the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await runStart(rest);
+      case 'audit':
+        return runAudit(rest);
+      case 'verify':
+        return await runVerify(rest);
+      case 'node':
+        if (rest[0] === 'info') return runNodeInfo(rest.slice(1));
+        throw new CliUsageError(`unknown command "node ${rest[0] ?? ''}"; did you mean "watan node info"?`);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP);
+        return 0;
+      default:
+        throw new CliUsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`watan: ${error.message}\n\n${HELP}`);
+      return 2;
+    }
+    // Expected failures carry a message written for the operator; show it without a stack.
+    process.stderr.write(`watan: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

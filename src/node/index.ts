@@ -1,0 +1,74 @@
+/** A running Watan node: one subnet replica with its HTTP server. */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { bootstrapDevelopmentRegistry, coreApps, type NodeFacts, Subnet } from '../subnet/index.ts';
+import { createLogger } from './logger.ts';
+import { createNodeMetrics } from './metrics.ts';
+import { buildServer } from './server.ts';
+
+export { ApiError } from './api-error.ts';
+export type { NodeContext } from './context.ts';
+export { createLogger } from './logger.ts';
+
+export interface NodeConfig {
+  dataDir: string;
+  port: number;
+  host: string;
+  serverName: string;
+  dev: boolean;
+  subnetId?: string;
+  facts: NodeFacts;
+  logger?: Logger;
+}
+
+export interface RunningNode {
+  url: string;
+  subnet: Subnet;
+  server: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+/** Opens the subnet replica, bootstraps its registry on first start, and serves HTTP. */
+export async function startNode(config: NodeConfig): Promise<RunningNode> {
+  const logger = config.logger ?? createLogger();
+  const metrics = createNodeMetrics();
+  const subnet = Subnet.open({ dataDir: config.dataDir, apps: coreApps, subnetId: config.subnetId, observer: metrics.observer });
+  try {
+    await bootstrapDevelopmentRegistry(subnet, config.facts);
+    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger);
+    const url = await listen(server, config);
+    logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
+    return {
+      url,
+      subnet,
+      server,
+      async close() {
+        await server.close();
+        await subnet.close();
+        logger.info('watan node stopped');
+      },
+    };
+  } catch (error) {
+    await subnet.close();
+    throw error;
+  }
+}
+
+async function listen(server: FastifyInstance, config: NodeConfig): Promise<string> {
+  try {
+    await server.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new PortInUseError(`port ${config.port} on ${config.host} is already in use (is another watan running?); choose another with --port N`);
+    }
+    throw error;
+  }
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

@@ -1,0 +1,40 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SubnetObserver } from '../subnet/index.ts';
+
+export interface NodeMetrics {
+  registry: Registry;
+  observer: SubnetObserver;
+}
+
+/** Prometheus metrics for one node: the log, the executor, and the process. */
+export function createNodeMetrics(): NodeMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'watan_process_' });
+  const logHeight = new Gauge({ name: 'watan_log_height', help: 'Commands ordered in the log', registers: [registry] });
+  const appliedHeight = new Gauge({ name: 'watan_applied_height', help: 'Commands applied by this replica', registers: [registry] });
+  const applied = new Counter({
+    name: 'watan_commands_applied_total',
+    help: 'Commands applied, by app and outcome',
+    labelNames: ['app', 'outcome'],
+    registers: [registry],
+  });
+  const applySeconds = new Histogram({
+    name: 'watan_apply_seconds',
+    help: 'Time to apply one executor run (one transaction of one or more blocks)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observer: {
+      applied(blocks, seconds, height) {
+        applySeconds.observe(seconds);
+        logHeight.set(height);
+        for (const { results, certificate } of blocks) {
+          appliedHeight.set(certificate.checkpoint.height);
+          for (const result of results) applied.inc({ app: result.app, outcome: result.ok ? 'ok' : 'error' });
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError } from './api-error.ts';
+import type { NodeContext } from './context.ts';
+import { registerCheckpoint } from './routes/checkpoint.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerMetrics } from './routes/metrics.ts';
+import { registerRegistry } from './routes/registry.ts';
+import { registerResults } from './routes/results.ts';
+
+/** Request bodies above this are refused before parsing (media uploads get their own limit). */
+const BODY_LIMIT = 1024 * 1024;
+
+/** The node's HTTP face: Watan's own API, metrics, and the apps' routes as parts add them. */
+export function buildServer(node: NodeContext, logger: Logger): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${pathOf(request.url)}` });
+  });
+  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerMetrics]) register(app, node);
+  return app;
+}
+
+function handleError(error: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, errcode, message, extra } = classify(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  reply.code(status).send({ errcode, error: message, ...extra });
+}
+
+function classify(error: Error): { status: number; errcode: string; message: string; extra: Record<string, unknown> } {
+  if (error instanceof ApiError) return { status: error.status, errcode: error.errcode, message: error.message, extra: error.extra };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const where = fastifyError.validationContext;
+    const errcode = where === 'body' ? 'M_BAD_JSON' : 'M_INVALID_PARAM';
+    return { status: 400, errcode, message: `${where ?? 'request'} ${fastifyError.message.replace(/^(body|querystring|params|headers)\/?/, '')}`.trim(), extra: {} };
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, errcode: 'M_TOO_LARGE', message: `request body exceeds ${BODY_LIMIT} bytes`, extra: {} };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 400, errcode: 'M_NOT_JSON', message: 'send the body as JSON with Content-Type: application/json', extra: {} };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, errcode: 'M_NOT_JSON', message: 'the body is not valid JSON', extra: {} };
+  }
+  if (error instanceof SyntaxError) return { status: 400, errcode: 'M_NOT_JSON', message: 'the body is not valid JSON', extra: {} };
+  const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
+  return { status, errcode: 'M_UNKNOWN', message: status >= 500 ? 'internal error; the node logged it' : error.message, extra: {} };
+}
+
+/** A URL without its query string, which may carry an access token and must never be logged. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}

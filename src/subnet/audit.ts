@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { AppDefinition } from './app.ts';
+import type { RegistryView } from './apps/registry.ts';
+import { verifyCertificate } from './checkpoint.ts';
+import { dataFiles, readSubnetId } from './data-dir.ts';
+import { Executor } from './executor.ts';
+import { fromHex, toHex } from './hashing.ts';
+import { SqliteLog } from './log/sqlite-log.ts';
+import { readSigningKeyId } from './node-key.ts';
+import { StateDb } from './state-db.ts';
+import { openSqlite } from './sqlite.ts';
+import { physicalTableName, type Row, type TableSpec } from './table.ts';
+
+export interface AuditReport {
+  ok: boolean;
+  subnet: string;
+  height: number;
+  block: number;
+  /** Each a sentence naming what does not match; empty when the audit passed. */
+  findings: string[];
+}
+
+export interface DataDirSummary {
+  subnet: string;
+  node: string;
+  block: number;
+  height: number;
+}
+
+/** Who a data folder's node is and where it stands, read without changing anything. */
+export function inspectDataDir(dataDir: string): DataDirSummary {
+  const files = dataFiles(dataDir);
+  const subnet = readSubnetId(dataDir);
+  const node = readSigningKeyId(files.nodeKey);
+  const db = openSqlite(files.state, { synchronous: 'NORMAL', readonly: true });
+  try {
+    const position = new StateDb(db).position(Buffer.alloc(0));
+    return { subnet, node, block: position.block, height: position.height };
+  } finally {
+    db.close();
+  }
+}
+
+/** How many altered rows an audit names before it summarises the rest. */
+const MAX_NAMED_ROWS = 20;
+
+/**
+ * Checks a node's data folder against what it certified: the log's hash chain, the last
+ * certificate's signature, and the state digest recomputed from every row. When the digest
+ * differs, it replays the log into a scratch database and names the rows that differ.
+ * Opens everything read-only; it may run beside a live node.
+ */
+export function auditDataDir(dataDir: string, apps: readonly AppDefinition[]): AuditReport {
+  const files = dataFiles(dataDir);
+  const subnet = readSubnetId(dataDir);
+  for (const path of [files.log, files.state]) if (!existsSync(path)) throw new Error(`${path} is missing`);
+  const log = new SqliteLog(files.log, subnet, { readonly: true });
+  const stateDb = openSqlite(files.state, { synchronous: 'NORMAL', readonly: true });
+  try {
+    const executor = new Executor({ db: stateDb, subnetId: subnet, apps });
+    const findings: string[] = [];
+    const chainBreak = log.verifyChain();
+    if (chainBreak) findings.push(chainBreak.message);
+    const certificate = executor.latestCertificate();
+    if (!certificate) {
+      findings.push('the node has certified nothing yet');
+      return { ok: false, subnet, height: executor.height, block: executor.block, findings };
+    }
+    const { checkpoint } = certificate;
+    const registry = executor.query('registry', 'view', {}, 'audit') as RegistryView | null;
+    const members = registry?.nodes.map((node) => node.id) ?? certificate.signatures.map((s) => s.node);
+    findings.push(...verifyCertificate(certificate, subnet, members).problems.map((p) => `last certificate (block ${checkpoint.block}): ${p}`));
+    if (checkpoint.height !== executor.height) {
+      findings.push(`state is at height ${executor.height} but the last certificate is for height ${checkpoint.height}`);
+    }
+    const scanned = executor.scanDigest();
+    if (toHex(scanned) !== checkpoint.digest) {
+      findings.push(`state digest recomputed from the database (${toHex(scanned)}) differs from the certified digest ${checkpoint.digest} at height ${checkpoint.height}`);
+      findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
+    } else if (!executor.currentDigest().equals(fromHex(checkpoint.digest))) {
+      findings.push('the stored running digest differs from the certified one (the executor metadata was edited)');
+    }
+    return { ok: findings.length === 0, subnet, height: executor.height, block: executor.block, findings };
+  } finally {
+    log.close();
+    stateDb.close();
+  }
+}
+
+/** Replays the log up to `block` into memory and names every row the database holds differently. */
+function diffAgainstReplay(log: SqliteLog, stateDb: Database.Database, subnet: string, apps: readonly AppDefinition[], block: number): string[] {
+  const scratch = new Database(':memory:');
+  try {
+    const replay = new Executor({ db: scratch, subnetId: subnet, apps });
+    replayInto(replay, log, block);
+    const findings: string[] = [];
+    for (const app of apps) {
+      for (const spec of app.tables) findings.push(...diffTable(app.name, spec, scratch, stateDb));
+    }
+    if (findings.length > MAX_NAMED_ROWS) return [...findings.slice(0, MAX_NAMED_ROWS), `...and ${findings.length - MAX_NAMED_ROWS} more rows`];
+    return findings.length > 0 ? findings : ['no row differs from a replay of the log: the digest metadata itself was altered'];
+  } finally {
+    scratch.close();
+  }
+}
+
+function replayInto(replay: Executor, log: SqliteLog, lastBlock: number): void {
+  for (;;) {
+    const blocks = log.readFromSync(replay.height, 64).filter((b) => b.block <= lastBlock);
+    if (blocks.length === 0) return;
+    replay.applyBlocks(blocks);
+  }
+}
+
+function diffTable(app: string, spec: TableSpec, expectedDb: Database.Database, actualDb: Database.Database): string[] {
+  const sql = `SELECT * FROM ${physicalTableName(app, spec.name)}`;
+  const expected = indexRows(spec, expectedDb.prepare(sql).all() as Row[]);
+  const actual = indexRows(spec, actualDb.prepare(sql).all() as Row[]);
+  const findings: string[] = [];
+  for (const [key, row] of actual) {
+    const want = expected.get(key);
+    if (!want) findings.push(`${app}.${spec.name} row ${key} is in the database but not in the certified history (inserted)`);
+    else {
+      for (const column of Object.keys(spec.columns)) {
+        if (show(want[column]) !== show(row[column])) {
+          findings.push(`${app}.${spec.name} row ${key}: column ${column} is ${show(row[column])}, certified history says ${show(want[column])} (altered)`);
+        }
+      }
+    }
+  }
+  for (const key of expected.keys()) {
+    if (!actual.has(key)) findings.push(`${app}.${spec.name} row ${key} is in the certified history but missing from the database (deleted)`);
+  }
+  return findings;
+}
+
+function indexRows(spec: TableSpec, rows: Row[]): Map<string, Row> {
+  return new Map(rows.map((row) => [`(${spec.primaryKey.map((k) => `${k}=${show(row[k])}`).join(', ')})`, row]));
+}
+
+function show(value: unknown): string {
+  if (value instanceof Uint8Array) return `0x${toHex(value)}`;
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,81 @@
+import { admissionBytes, type RegistryView, validApprovers } from './apps/registry.ts';
+import { type Certificate, verifyCertificate } from './checkpoint.ts';
+import type { ResultProof } from './executor.ts';
+import { fromHex } from './hashing.ts';
+import { leafHash, verifyInclusion } from './merkle.ts';
+import { type CommandOutcome, resultLeaf } from './results.ts';
+
+export interface Verification {
+  ok: boolean;
+  /** What was checked and held, as sentences. */
+  passed: string[];
+  /** What was checked and failed, as sentences. */
+  failed: string[];
+  /** What the verification had to take on trust. */
+  warnings: string[];
+}
+
+export interface VerifyInput {
+  certificate: Certificate;
+  registry: RegistryView;
+  /** Governance keys the verifier trusts out of band; without them the served ones are trusted. */
+  pinnedGovernanceKeys?: readonly string[];
+  /** The subnet the verifier expects to be talking to. */
+  expectedSubnet?: string;
+}
+
+/**
+ * Verifies what a node serves, as an outside party would: the registry's members are
+ * attested by enough governance keys and sit in the subnet's jurisdiction, and the latest
+ * certificate carries a quorum of valid member signatures.
+ */
+export function verifySubnet(input: VerifyInput): Verification {
+  const { certificate, registry } = input;
+  const passed: string[] = [];
+  const failed: string[] = [];
+  const warnings: string[] = [];
+  const governance = registry.governanceKeys.map((g) => g.key);
+
+  if (input.expectedSubnet !== undefined && registry.subnet !== input.expectedSubnet) {
+    failed.push(`the node serves subnet "${registry.subnet}", not the expected "${input.expectedSubnet}"`);
+  }
+  if (input.pinnedGovernanceKeys && input.pinnedGovernanceKeys.length > 0) {
+    const unknown = governance.filter((key) => !input.pinnedGovernanceKeys?.includes(key));
+    if (unknown.length > 0) failed.push(`governance keys not among the pinned ones: ${unknown.join(', ')}`);
+    else passed.push(`all ${governance.length} governance key(s) are pinned`);
+  } else {
+    warnings.push('governance keys were taken from the node itself; pin them with --governance-key for an independent check');
+  }
+
+  for (const node of registry.nodes) {
+    const { admittedEpoch, approvals, ...record } = node;
+    if (record.jurisdiction !== registry.jurisdiction) {
+      failed.push(`node ${record.id} is in ${record.jurisdiction}, outside the subnet's jurisdiction ${registry.jurisdiction}`);
+      continue;
+    }
+    const approvers = validApprovers(approvals, governance, admissionBytes(registry.subnet, admittedEpoch, record));
+    if (approvers.size < registry.threshold) {
+      failed.push(`node ${record.id} has ${approvers.size} valid governance attestation(s); ${registry.threshold} needed`);
+    } else {
+      passed.push(`node ${record.id} (${record.operator}, ${record.dataCentre}, ${record.province}, ${record.jurisdiction}) is attested by ${approvers.size} governance key(s)`);
+    }
+  }
+
+  const check = verifyCertificate(certificate, registry.subnet, registry.nodes.map((n) => n.id));
+  const { checkpoint } = certificate;
+  if (check.ok) {
+    passed.push(`certificate for block ${checkpoint.block} (height ${checkpoint.height}, digest ${checkpoint.digest.slice(0, 16)}…) is signed by ${check.signers.length} of ${registry.nodes.length} member(s)`);
+  } else {
+    failed.push(...check.problems.map((p) => `certificate for block ${checkpoint.block}: ${p}`));
+  }
+  return { ok: failed.length === 0, passed, failed, warnings };
+}
+
+/** True when a result's inclusion proof leads to the results root its certificate commits to. */
+export function verifyResultProof(proof: ResultProof): boolean {
+  const { result, leafIndex, treeSize, certificate } = proof;
+  if (result.block !== certificate.checkpoint.block) return false;
+  const outcome: CommandOutcome = result.ok ? { ok: true, value: result.value } : { ok: false, error: result.error };
+  const leaf = leafHash(Buffer.from(resultLeaf(result.height, result.id, outcome), 'utf8'));
+  return verifyInclusion(leaf, leafIndex, treeSize, proof.proof.map(fromHex), fromHex(certificate.checkpoint.resultsRoot));
+}
