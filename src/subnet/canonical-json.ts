@@ -47,11 +47,24 @@ function encodeObject(object: Record<string, unknown>, path: string): string {
   if (proto !== Object.prototype && proto !== null) {
     throw new CanonicalJsonError(`${path || 'value'} is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain JSON object`);
   }
-  // Sorting by UTF-16 code unit equals sorting by code point for all but astral-plane keys,
-  // which the Matrix spec's own implementations sort the same way.
   const keys = Object.keys(object)
     .filter((key) => object[key] !== undefined)
-    .sort();
+    .sort(byCodePoint);
   const members = keys.map((key) => `${JSON.stringify(key)}:${encode(object[key], `${path}.${key}`)}`);
   return `{${members.join(',')}}`;
+}
+
+/**
+ * The specification sorts keys by Unicode code point. JavaScript's default sort compares
+ * UTF-16 code units, which puts astral-plane characters (surrogate pairs) before U+E000–U+FFFF.
+ */
+function byCodePoint(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
 }

@@ -56,7 +56,7 @@ const HASHED_NAME = /(hash|_sha256|_hmac)$/i;
 export function assertNoPlaintextSecrets(value: unknown, path: string): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertNoPlaintextSecrets(item, `${path}[${i}]`));
+    for (const [i, item] of value.entries()) assertNoPlaintextSecrets(item, `${path}[${i}]`);
     return;
   }
   for (const [key, inner] of Object.entries(value)) {

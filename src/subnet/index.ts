@@ -1,13 +1,25 @@
 /** The subnet: ordered log, deterministic executor, certified state and the registry. */
 export { AppError, type AppContext, type AppDefinition, defineApp, method, query, type QueryContext } from './app.ts';
-export { type AppliedBlock, ExecutorError, type ResultProof } from './executor.ts';
+export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, verifyCertificate } from './checkpoint.ts';
-export { type Command, InvalidCommandError, assertNoPlaintextSecrets } from './command.ts';
+export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError } from './command.ts';
 export { DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
-export { LogError } from './log/command-log.ts';
+export {
+  type AppendReceipt,
+  type ChainBreak,
+  type CommandLog,
+  chainHash,
+  genesisHash,
+  type LogBlock,
+  type LogEntry,
+  LogError,
+} from './log/command-log.ts';
+export { SqliteLog } from './log/sqlite-log.ts';
+export { openSqlite } from './sqlite.ts';
+export { LtHash } from './digest.ts';
 export * from './merkle.ts';
 export { KeyFileError, loadOrCreateSigningKey, type SigningKey, verifySignature } from './node-key.ts';
 export type { CommandOutcome, CommandResult } from './results.ts';

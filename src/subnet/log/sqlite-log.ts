@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
 import { openSqlite } from '../sqlite.ts';
 import {
@@ -148,7 +148,7 @@ export class SqliteLog implements CommandLog {
       const batch = this.pending.splice(0, MAX_BLOCK_COMMANDS);
       try {
         const { receipts, block } = this.writeBlock(batch);
-        batch.forEach((entry, i) => entry.resolve(receipts[i] as AppendReceipt));
+        for (const [i, entry] of batch.entries()) entry.resolve(receipts[i] as AppendReceipt);
         if (block) this.remember(block);
       } catch (error) {
         for (const entry of batch) entry.reject(error as Error);
