@@ -1,4 +1,5 @@
 /** A running Watan node: one subnet replica with its HTTP server. */
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { bootstrapDevelopmentRegistry, coreApps, type NodeFacts, Subnet } from '../subnet/index.ts';
@@ -34,9 +35,11 @@ export class PortInUseError extends Error {
 
 /** Opens the subnet replica, bootstraps its registry on first start, and serves HTTP. */
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
+  // Fail on a busy port before the data folder is created or touched.
+  await assertPortFree(config);
   const logger = config.logger ?? createLogger();
   const metrics = createNodeMetrics();
-  const subnet = Subnet.open({ dataDir: config.dataDir, apps: coreApps, subnetId: config.subnetId, observer: metrics.observer });
+  const subnet = await Subnet.open({ dataDir: config.dataDir, apps: coreApps, subnetId: config.subnetId, observer: metrics.observer });
   try {
     await bootstrapDevelopmentRegistry(subnet, config.facts);
     const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger);
@@ -58,13 +61,24 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   }
 }
 
+function portInUse(config: NodeConfig): PortInUseError {
+  return new PortInUseError(`port ${config.port} on ${config.host} is already in use (is another watan running?); choose another with --port N`);
+}
+
+async function assertPortFree(config: NodeConfig): Promise<void> {
+  if (config.port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? portInUse(config) : error));
+    probe.listen({ port: config.port, host: config.host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 async function listen(server: FastifyInstance, config: NodeConfig): Promise<string> {
   try {
     await server.listen({ port: config.port, host: config.host });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new PortInUseError(`port ${config.port} on ${config.host} is already in use (is another watan running?); choose another with --port N`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(config);
     throw error;
   }
   const address = server.server.address();

@@ -77,7 +77,11 @@ export function auditDataDir(dataDir: string, apps: readonly AppDefinition[]): A
     const scanned = executor.scanDigest();
     if (toHex(scanned) !== checkpoint.digest) {
       findings.push(`state digest recomputed from the database (${toHex(scanned)}) differs from the certified digest ${checkpoint.digest} at height ${checkpoint.height}`);
-      findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
+      if (chainBreak) {
+        findings.push(`altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`);
+      } else {
+        findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
+      }
     } else if (!executor.currentDigest().equals(fromHex(checkpoint.digest))) {
       findings.push('the stored running digest differs from the certified one (the executor metadata was edited)');
     }

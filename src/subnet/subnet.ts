@@ -67,9 +67,17 @@ export class Subnet {
   private failure: Error | undefined;
   private closed = false;
 
-  static open(options: SubnetOptions): Subnet {
+  /** Opens the replica and applies whatever its log holds beyond its state before serving. */
+  static async open(options: SubnetOptions): Promise<Subnet> {
     prepareDataDir(options.dataDir);
-    return new Subnet(options);
+    const subnet = new Subnet(options);
+    subnet.pump();
+    await subnet.draining;
+    if (subnet.failure) {
+      await subnet.close();
+      throw subnet.failure;
+    }
+    return subnet;
   }
 
   private constructor(options: SubnetOptions) {
@@ -83,7 +91,6 @@ export class Subnet {
     this.stateDb = openSqlite(files.state, { synchronous: 'NORMAL' });
     this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
     this.unwatch = this.log.watch(() => this.pump());
-    this.pump();
   }
 
   get appliedHeight(): number {

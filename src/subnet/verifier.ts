@@ -34,14 +34,21 @@ export function verifySubnet(input: VerifyInput): Verification {
   const passed: string[] = [];
   const failed: string[] = [];
   const warnings: string[] = [];
-  const governance = registry.governanceKeys.map((g) => g.key);
+  const served = registry.governanceKeys.map((g) => g.key);
+  const pinned = input.pinnedGovernanceKeys && input.pinnedGovernanceKeys.length > 0 ? input.pinnedGovernanceKeys : undefined;
+  // With pinned keys only they can attest; otherwise the node's own list is all there is.
+  const governance = pinned ? served.filter((key) => pinned.includes(key)) : served;
 
   if (input.expectedSubnet !== undefined && registry.subnet !== input.expectedSubnet) {
     failed.push(`the node serves subnet "${registry.subnet}", not the expected "${input.expectedSubnet}"`);
   }
-  if (input.pinnedGovernanceKeys && input.pinnedGovernanceKeys.length > 0) {
-    const unknown = governance.filter((key) => !input.pinnedGovernanceKeys?.includes(key));
+  if (!Number.isSafeInteger(registry.threshold) || registry.threshold < 1 || registry.threshold > served.length) {
+    failed.push(`the registry's threshold ${registry.threshold} is not a whole number from 1 to its ${served.length} governance key(s)`);
+  }
+  if (pinned) {
+    const unknown = served.filter((key) => !pinned.includes(key));
     if (unknown.length > 0) failed.push(`governance keys not among the pinned ones: ${unknown.join(', ')}`);
+    else if (governance.length === 0) failed.push('the node serves none of the pinned governance keys');
     else passed.push(`all ${governance.length} governance key(s) are pinned`);
   } else {
     warnings.push('governance keys were taken from the node itself; pin them with --governance-key for an independent check');
@@ -54,7 +61,7 @@ export function verifySubnet(input: VerifyInput): Verification {
       continue;
     }
     const approvers = validApprovers(approvals, governance, admissionBytes(registry.subnet, admittedEpoch, record));
-    if (approvers.size < registry.threshold) {
+    if (approvers.size < Math.max(1, registry.threshold)) {
       failed.push(`node ${record.id} has ${approvers.size} valid governance attestation(s); ${registry.threshold} needed`);
     } else {
       passed.push(`node ${record.id} (${record.operator}, ${record.dataCentre}, ${record.province}, ${record.jurisdiction}) is attested by ${approvers.size} governance key(s)`);

@@ -11,14 +11,14 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function openSubnet(): Subnet {
+async function openSubnet(): Promise<Subnet> {
   const dir = mkdtempSync(join(tmpdir(), 'watan-idem-'));
   dirs.push(dir);
   return Subnet.open({ dataDir: dir, apps: coreApps });
 }
 
 test('submitting one command id twice, one after the other, runs it once and answers the first result twice', async () => {
-  const subnet = openSubnet();
+  const subnet = await openSubnet();
   try {
     const request = { id: 'client-retry-1', app: 'kv', method: 'put', args: { key: 'counter', value: 'a' }, caller: 'test' };
     const first = await subnet.submit(request);
@@ -32,7 +32,7 @@ test('submitting one command id twice, one after the other, runs it once and ans
 });
 
 test('one command id submitted concurrently in the same block runs once', async () => {
-  const subnet = openSubnet();
+  const subnet = await openSubnet();
   try {
     const request = { id: 'burst', app: 'kv', method: 'put', args: { key: 'k', value: 'v' }, caller: 'test' };
     const results = await Promise.all(Array.from({ length: 10 }, () => subnet.submit(request)));

@@ -41,7 +41,7 @@ test('every command acknowledged before a kill -9 is present exactly once after 
   for (const id of ids) occurrences.set(id, (occurrences.get(id) ?? 0) + 1);
   for (const id of acked) assert.equal(occurrences.get(id), 1, `${id} appears ${occurrences.get(id) ?? 0} times in the log`);
 
-  const subnet = Subnet.open({ dataDir: dir, apps: coreApps });
+  const subnet = await Subnet.open({ dataDir: dir, apps: coreApps });
   try {
     assert.equal(subnet.appliedHeight, subnet.logHeight, 'the restarted replica caught up with its log');
     for (const id of acked) {

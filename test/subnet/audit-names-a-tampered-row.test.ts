@@ -24,7 +24,7 @@ interface Prepared {
 /** A closed data folder holding a bootstrapped registry and one kv put per entry. */
 async function prepareFolder(): Promise<Prepared> {
   const dataDir = await mkdtemp(join(tmpdir(), 'watan-'));
-  const subnet = Subnet.open({ dataDir, apps: coreApps });
+  const subnet = await Subnet.open({ dataDir, apps: coreApps });
   const heights = new Map<string, number>();
   try {
     await bootstrapDevelopmentRegistry(subnet, { operator: 't', dataCentre: 't', province: 't', jurisdiction: 'PK' });

@@ -19,7 +19,7 @@ test('hashed secrets and ordinary fields pass', () => {
 });
 
 test('a subnet refuses a command with a plaintext password, and the password never reaches its files', async () => {
-  const subnet = Subnet.open({ dataDir: dir, apps: coreApps });
+  const subnet = await Subnet.open({ dataDir: dir, apps: coreApps });
   await assert.rejects(
     subnet.submit({ app: 'kv', method: 'put', args: { key: 'k', value: 'v', password: 'correct horse battery staple' } as never, caller: 'test' }),
     InvalidCommandError,

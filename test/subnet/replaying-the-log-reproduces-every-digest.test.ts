@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'watan-replay-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function recordHistory(): Promise<void> {
-  const subnet = Subnet.open({ dataDir: dir, apps });
+  const subnet = await Subnet.open({ dataDir: dir, apps });
   const work: Promise<unknown>[] = [];
   for (let i = 0; i < 300; i++) {
     const owner = `owner-${i % 7}`;
