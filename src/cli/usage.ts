@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
@@ -16,6 +16,7 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 export function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a number from 0 to 65535, not "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliUsageError(`--port must be a number from 0 to 65535, not "${value}"`);
   return port;
 }

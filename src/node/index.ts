@@ -62,7 +62,9 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
 }
 
 function portInUse(config: NodeConfig): PortInUseError {
-  return new PortInUseError(`port ${config.port} on ${config.host} is already in use (is another watan running?); choose another with --port N`);
+  return new PortInUseError(
+    `port ${config.port} on ${config.host} is already in use (is another watan running?); choose another with --port N`,
+  );
 }
 
 async function assertPortFree(config: NodeConfig): Promise<void> {

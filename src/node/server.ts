@@ -37,7 +37,12 @@ function classify(error: Error): { status: number; errcode: string; message: str
   if (fastifyError.validation) {
     const where = fastifyError.validationContext;
     const errcode = where === 'body' ? 'M_BAD_JSON' : 'M_INVALID_PARAM';
-    return { status: 400, errcode, message: `${where ?? 'request'} ${fastifyError.message.replace(/^(body|querystring|params|headers)\/?/, '')}`.trim(), extra: {} };
+    return {
+      status: 400,
+      errcode,
+      message: `${where ?? 'request'} ${fastifyError.message.replace(/^(body|querystring|params|headers)\/?/, '')}`.trim(),
+      extra: {},
+    };
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -8,8 +8,8 @@ import { Executor } from './executor.ts';
 import { fromHex, toHex } from './hashing.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
 import { readSigningKeyId } from './node-key.ts';
-import { StateDb } from './state-db.ts';
 import { openSqlite } from './sqlite.ts';
+import { StateDb } from './state-db.ts';
 import { physicalTableName, type Row, type TableSpec } from './table.ts';
 
 export interface AuditReport {
@@ -70,15 +70,21 @@ export function auditDataDir(dataDir: string, apps: readonly AppDefinition[]): A
     const { checkpoint } = certificate;
     const registry = executor.query('registry', 'view', {}, 'audit') as RegistryView | null;
     const members = registry?.nodes.map((node) => node.id) ?? certificate.signatures.map((s) => s.node);
-    findings.push(...verifyCertificate(certificate, subnet, members).problems.map((p) => `last certificate (block ${checkpoint.block}): ${p}`));
+    findings.push(
+      ...verifyCertificate(certificate, subnet, members).problems.map((p) => `last certificate (block ${checkpoint.block}): ${p}`),
+    );
     if (checkpoint.height !== executor.height) {
       findings.push(`state is at height ${executor.height} but the last certificate is for height ${checkpoint.height}`);
     }
     const scanned = executor.scanDigest();
     if (toHex(scanned) !== checkpoint.digest) {
-      findings.push(`state digest recomputed from the database (${toHex(scanned)}) differs from the certified digest ${checkpoint.digest} at height ${checkpoint.height}`);
+      findings.push(
+        `state digest recomputed from the database (${toHex(scanned)}) differs from the certified digest ${checkpoint.digest} at height ${checkpoint.height}`,
+      );
       if (chainBreak) {
-        findings.push(`altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`);
+        findings.push(
+          `altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`,
+        );
       } else {
         findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
       }
@@ -93,7 +99,13 @@ export function auditDataDir(dataDir: string, apps: readonly AppDefinition[]): A
 }
 
 /** Replays the log up to `block` into memory and names every row the database holds differently. */
-function diffAgainstReplay(log: SqliteLog, stateDb: Database.Database, subnet: string, apps: readonly AppDefinition[], block: number): string[] {
+function diffAgainstReplay(
+  log: SqliteLog,
+  stateDb: Database.Database,
+  subnet: string,
+  apps: readonly AppDefinition[],
+  block: number,
+): string[] {
   const scratch = new Database(':memory:');
   try {
     const replay = new Executor({ db: scratch, subnetId: subnet, apps });
@@ -102,7 +114,8 @@ function diffAgainstReplay(log: SqliteLog, stateDb: Database.Database, subnet: s
     for (const app of apps) {
       for (const spec of app.tables) findings.push(...diffTable(app.name, spec, scratch, stateDb));
     }
-    if (findings.length > MAX_NAMED_ROWS) return [...findings.slice(0, MAX_NAMED_ROWS), `...and ${findings.length - MAX_NAMED_ROWS} more rows`];
+    if (findings.length > MAX_NAMED_ROWS)
+      return [...findings.slice(0, MAX_NAMED_ROWS), `...and ${findings.length - MAX_NAMED_ROWS} more rows`];
     return findings.length > 0 ? findings : ['no row differs from a replay of the log: the digest metadata itself was altered'];
   } finally {
     scratch.close();
@@ -128,13 +141,16 @@ function diffTable(app: string, spec: TableSpec, expectedDb: Database.Database, 
     else {
       for (const column of Object.keys(spec.columns)) {
         if (show(want[column]) !== show(row[column])) {
-          findings.push(`${app}.${spec.name} row ${key}: column ${column} is ${show(row[column])}, certified history says ${show(want[column])} (altered)`);
+          findings.push(
+            `${app}.${spec.name} row ${key}: column ${column} is ${show(row[column])}, certified history says ${show(want[column])} (altered)`,
+          );
         }
       }
     }
   }
   for (const key of expected.keys()) {
-    if (!actual.has(key)) findings.push(`${app}.${spec.name} row ${key} is in the certified history but missing from the database (deleted)`);
+    if (!actual.has(key))
+      findings.push(`${app}.${spec.name} row ${key} is in the certified history but missing from the database (deleted)`);
   }
   return findings;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { sha256 } from './hashing.ts';
 
@@ -16,7 +16,13 @@ if (endianness() !== 'LE') throw new Error('Watan needs a little-endian machine 
 export const LTHASH_BYTES = 2048;
 const LANES = LTHASH_BYTES / 2;
 
-export class LtHash {
+/** Where row writes report the elements they add to and remove from the state. */
+export interface DigestSink {
+  add(element: Uint8Array): void;
+  remove(element: Uint8Array): void;
+}
+
+export class LtHash implements DigestSink {
   private readonly lanes: Uint16Array;
 
   constructor(state?: Uint8Array) {
@@ -28,13 +34,17 @@ export class LtHash {
   }
 
   add(element: Uint8Array): void {
-    const expanded = expand(element);
-    for (let i = 0; i < LANES; i++) this.lanes[i] = ((this.lanes[i] as number) + (expanded[i] as number)) & 0xffff;
+    const bytes = expand(element);
+    const lanes = this.lanes;
+    for (let i = 0, j = 0; i < LANES; i++, j += 2)
+      lanes[i] = (lanes[i] as number) + ((bytes[j] as number) | ((bytes[j + 1] as number) << 8));
   }
 
   remove(element: Uint8Array): void {
-    const expanded = expand(element);
-    for (let i = 0; i < LANES; i++) this.lanes[i] = ((this.lanes[i] as number) - (expanded[i] as number)) & 0xffff;
+    const bytes = expand(element);
+    const lanes = this.lanes;
+    for (let i = 0, j = 0; i < LANES; i++, j += 2)
+      lanes[i] = (lanes[i] as number) - ((bytes[j] as number) | ((bytes[j + 1] as number) << 8));
   }
 
   /** The full 2048-byte state, little-endian lanes, for persisting and resuming. */
@@ -44,7 +54,7 @@ export class LtHash {
 
   /** A 32-byte commitment to the state, as certified in checkpoints. */
   digest(): Buffer {
-    return sha256(this.bytes());
+    return sha256(new Uint8Array(this.lanes.buffer, this.lanes.byteOffset, this.lanes.byteLength));
   }
 
   clone(): LtHash {
@@ -60,8 +70,43 @@ export class LtHash {
   }
 }
 
-function expand(element: Uint8Array): Uint16Array {
-  const bytes = createHash('shake256', { outputLength: LTHASH_BYTES }).update(element).digest();
-  // The copy gives the lanes an aligned buffer of their own.
-  return new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + LTHASH_BYTES));
+/** The element's 2048-byte expansion; lanes are read from it little-endian, modulo 2^16 on store. */
+function expand(element: Uint8Array): Buffer {
+  return hash('shake256', element, { outputLength: LTHASH_BYTES, outputEncoding: 'buffer' }) as Buffer;
+}
+
+/**
+ * An LtHash whose changes since the last `commit()` can be undone, so a failed command's
+ * writes leave the digest as they leave the tables. Undo is rare; it pays by rehashing.
+ */
+export class JournaledDigest implements DigestSink {
+  readonly hash: LtHash;
+  private readonly journal: { element: Uint8Array; added: boolean }[] = [];
+
+  constructor(hash: LtHash) {
+    this.hash = hash;
+  }
+
+  add(element: Uint8Array): void {
+    this.hash.add(element);
+    this.journal.push({ element, added: true });
+  }
+
+  remove(element: Uint8Array): void {
+    this.hash.remove(element);
+    this.journal.push({ element, added: false });
+  }
+
+  commit(): void {
+    this.journal.length = 0;
+  }
+
+  rollback(): void {
+    for (let i = this.journal.length - 1; i >= 0; i--) {
+      const { element, added } = this.journal[i] as { element: Uint8Array; added: boolean };
+      if (added) this.hash.remove(element);
+      else this.hash.add(element);
+    }
+    this.journal.length = 0;
+  }
 }

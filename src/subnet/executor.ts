@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { type AppContext, type AppDefinition, AppError, checkArgs } from './app.ts';
-import { CanonicalJsonError, canonicalJson, type JsonValue } from './canonical-json.ts';
+import { CanonicalJsonError, type JsonValue } from './canonical-json.ts';
 import { type Certificate, type Checkpoint, signCheckpoint } from './checkpoint.ts';
 import { DeterminismError, withDeterminismGuard } from './determinism-guard.ts';
-import { LtHash } from './digest.ts';
+import { JournaledDigest, LtHash } from './digest.ts';
 import { toHex } from './hashing.ts';
 import { chainHash, genesisHash, type LogBlock, type LogEntry } from './log/command-log.ts';
 import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
@@ -59,6 +59,7 @@ export class Executor {
   private readonly apps = new Map<string, InstalledApp>();
   private readonly signer: SigningKey | undefined;
   private readonly digest: LtHash;
+  private readonly journal: JournaledDigest;
   private position: ExecutorPosition;
   private previousDigest: Buffer;
   private readonly savepoint;
@@ -71,6 +72,7 @@ export class Executor {
     this.claimSubnet();
     this.position = this.state.position(genesisHash(this.subnetId));
     this.digest = new LtHash(this.position.lthash);
+    this.journal = new JournaledDigest(this.digest);
     this.previousDigest = this.digest.digest();
     this.installApps(options.apps);
     this.savepoint = {
@@ -96,6 +98,7 @@ export class Executor {
       // The transaction rolled back; forget what memory had run ahead of the database.
       this.position = this.state.position(genesisHash(this.subnetId));
       this.digest.copyFrom(new LtHash(this.position.lthash));
+      this.journal.commit();
       this.previousDigest = this.digest.digest();
       throw error;
     }
@@ -111,6 +114,7 @@ export class Executor {
     return spec.run({ height: this.position.height, caller, store: app.reader }, args as never);
   }
 
+  /** The result of the first execution of command `id`. */
   result(id: string): CommandResult | undefined {
     const stored = this.state.resultById(id);
     return stored && parseResultLeaf(stored.body, stored.block);
@@ -168,7 +172,13 @@ export class Executor {
           (first ? ` from height ${first.height}` : ' with no entries'),
       );
     }
-    const stored = block.entries.map((entry) => this.applyEntry(entry));
+    // The log backend computed the chain within the block; that the block continues from
+    // this state's log head is what the executor must check.
+    if (!chainHash(this.position.logHead, first.height, block.block, first.bytes).equals(first.hash)) {
+      throw new ExecutorError(`log entry at height ${first.height} does not chain from the entry before it`);
+    }
+    const applied = block.entries.map((entry) => this.applyEntry(entry));
+    const stored = applied.map((a) => a.stored);
     const leaves = stored.map(leafHashOf);
     const checkpoint: Checkpoint = {
       subnet: this.subnetId,
@@ -183,46 +193,40 @@ export class Executor {
     const certificate: Certificate = { checkpoint, signatures: this.signer ? [signCheckpoint(checkpoint, this.signer)] : [] };
     this.position.block = block.block;
     this.position.lthash = this.digest.bytes();
+    this.state.insertBlockResults(block.block, first.height, stored);
     this.state.insertCheckpoint(certificate);
     this.state.savePosition(this.position);
-    const results = stored.map((result, i) => ({ ...parseResultLeaf(result.body, result.block), app: block.entries[i]?.command.app ?? '' }));
+    const results = applied.map(({ stored: { height, id }, outcome, app }) => ({ ...outcome, id, height, block: block.block, app }));
     return { certificate, results };
   }
 
-  private applyEntry(entry: LogEntry): StoredResult {
+  private applyEntry(entry: LogEntry): { stored: StoredResult; outcome: CommandOutcome; app: string } {
     const { command, height } = entry;
     if (height !== this.position.height + 1) throw new ExecutorError(`expected height ${this.position.height + 1}, got ${height}`);
-    if (!chainHash(this.position.logHead, height, entry.block, entry.bytes).equals(entry.hash)) {
-      throw new ExecutorError(`log entry at height ${height} does not chain from the entry before it`);
-    }
     this.position.time = Math.max(this.position.time, command.time);
-    const first = this.state.resultById(command.id);
-    const outcome: CommandOutcome = first
-      ? { ok: false, error: { code: 'DUPLICATE', message: `command ${command.id} already ran at height ${first.height}` } }
-      : this.run(entry);
+    const { outcome, body } = this.state.claimCommandId(command.id, height, entry.block) ? this.run(entry) : this.duplicate(entry);
     this.position.height = height;
     this.position.logHead = entry.hash;
     this.previousDigest = this.digest.digest();
-    const result: StoredResult = {
-      height,
-      block: entry.block,
-      id: command.id,
-      ok: outcome.ok,
-      body: resultLeaf(height, command.id, outcome),
-      digest: this.previousDigest,
-    };
-    this.state.insertResult(result);
-    return result;
+    const stored: StoredResult = { height, block: entry.block, id: command.id, ok: outcome.ok, body, digest: this.previousDigest };
+    return { stored, outcome, app: command.app };
   }
 
-  private run(entry: LogEntry): CommandOutcome {
+  /** A repeat of an id that already ran: recorded, not executed. */
+  private duplicate(entry: LogEntry): { outcome: CommandOutcome; body: string } {
+    const first = this.state.firstExecution(entry.command.id);
+    const outcome = failure('DUPLICATE', `command ${entry.command.id} already ran at height ${first?.height}`);
+    return { outcome, body: resultLeaf(entry.height, entry.command.id, outcome) };
+  }
+
+  private run(entry: LogEntry): { outcome: CommandOutcome; body: string } {
     const { command, height } = entry;
+    const settle = (outcome: CommandOutcome) => ({ outcome, body: resultLeaf(height, command.id, outcome) });
     const app = this.apps.get(command.app);
     const spec = app && Object.hasOwn(app.definition.methods, command.method) ? app.definition.methods[command.method] : undefined;
-    if (!app || !spec) return failure('UNKNOWN_METHOD', `app ${command.app} has no method ${command.method}`);
+    if (!app || !spec) return settle(failure('UNKNOWN_METHOD', `app ${command.app} has no method ${command.method}`));
     const problem = checkArgs(spec.args, command.args);
-    if (problem) return failure('INVALID_ARGS', `${command.app}.${command.method}: ${problem}`);
-    const before = this.digest.clone();
+    if (problem) return settle(failure('INVALID_ARGS', `${command.app}.${command.method}: ${problem}`));
     const previousDigest = this.previousDigest;
     let random: DeterministicRandom | undefined;
     const ctx: AppContext = {
@@ -240,15 +244,17 @@ export class Executor {
     try {
       const value = spec.run(ctx, command.args as never) as unknown;
       if (value instanceof Promise) throw new ExecutorError('app methods must be synchronous; return a value, not a promise');
-      const json = (value === undefined ? null : value) as JsonValue;
-      canonicalJson(json);
+      const outcome: CommandOutcome = { ok: true, value: (value === undefined ? null : value) as JsonValue };
+      // Encoding can still fail (a float in the result), so it happens before the writes are kept.
+      const settled = settle(outcome);
       this.savepoint.release.run();
-      return { ok: true, value: json };
+      this.journal.commit();
+      return settled;
     } catch (error) {
       this.savepoint.rollback.run();
       this.savepoint.release.run();
-      this.digest.copyFrom(before);
-      return outcomeOf(error);
+      this.journal.rollback();
+      return settle(outcomeOf(error));
     }
   }
 
@@ -259,7 +265,7 @@ export class Executor {
         for (const spec of definition.tables) for (const ddl of tableDdl(definition.name, spec)) this.db.exec(ddl);
         this.apps.set(definition.name, {
           definition,
-          writer: new AppStore(this.db, definition.name, definition.tables, this.digest),
+          writer: new AppStore(this.db, definition.name, definition.tables, this.journal),
           reader: new AppStore(this.db, definition.name, definition.tables, null),
         });
       }
@@ -285,7 +291,10 @@ function failure(code: string, message: string): CommandOutcome {
 
 function outcomeOf(error: unknown): CommandOutcome {
   if (error instanceof AppError) {
-    return { ok: false, error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } };
+    return {
+      ok: false,
+      error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    };
   }
   if (error instanceof DeterminismError) return failure('NONDETERMINISTIC', error.message);
   if (error instanceof StoreError || error instanceof TableSpecError) return failure('STORE', error.message);

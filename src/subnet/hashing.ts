@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** SHA-256 over the concatenation of the given parts. */
+/** SHA-256 over the concatenation of the given parts (one-shot: no hash object per call). */
 export function sha256(...parts: Uint8Array[]): Buffer {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+  return hash('sha256', parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts), 'buffer');
 }
 
 /** An unsigned 64-bit big-endian encoding, for binding heights into hashes. */

@@ -1,12 +1,25 @@
 /** The subnet: ordered log, deterministic executor, certified state and the registry. */
-export { AppError, type AppContext, type AppDefinition, defineApp, method, query, type QueryContext } from './app.ts';
-export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
+export { type AppContext, type AppDefinition, AppError, defineApp, method, type QueryContext, query } from './app.ts';
+export { kvApp } from './apps/kv.ts';
+export {
+  type Approval,
+  admissionBytes,
+  approve,
+  type NodeRecord,
+  type RegistryView,
+  registryApp,
+  removalBytes,
+  validApprovers,
+} from './apps/registry.ts';
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, verifyCertificate } from './checkpoint.ts';
-export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError } from './command.ts';
+export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
+export { LtHash } from './digest.ts';
+export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
+export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
 export {
   type AppendReceipt,
   type ChainBreak,
@@ -18,17 +31,14 @@ export {
   LogError,
 } from './log/command-log.ts';
 export { SqliteLog } from './log/sqlite-log.ts';
-export { openSqlite } from './sqlite.ts';
-export { LtHash } from './digest.ts';
 export * from './merkle.ts';
 export { KeyFileError, loadOrCreateSigningKey, type SigningKey, verifySignature } from './node-key.ts';
-export type { CommandOutcome, CommandResult } from './results.ts';
-export { AppStore, StoreError } from './store.ts';
-export type { ColumnType, Row, SqlValue, TableSpec } from './table.ts';
-export { type SubmitRequest, Subnet, SubnetClosedError, type SubnetObserver, type SubnetOptions } from './subnet.ts';
-export { kvApp } from './apps/kv.ts';
-export { admissionBytes, approve, type Approval, type NodeRecord, registryApp, type RegistryView, removalBytes, validApprovers } from './apps/registry.ts';
 export { bootstrapDevelopmentRegistry, type NodeFacts, RegistryBootstrapError } from './registry-bootstrap.ts';
+export type { CommandOutcome, CommandResult } from './results.ts';
+export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
+export { AppStore, StoreError } from './store.ts';
+export { type SubmitRequest, Subnet, SubnetClosedError, type SubnetObserver, type SubnetOptions } from './subnet.ts';
+export type { ColumnType, Row, SqlValue, TableSpec } from './table.ts';
 
 import { kvApp } from './apps/kv.ts';
 import { registryApp } from './apps/registry.ts';

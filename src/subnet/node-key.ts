@@ -47,7 +47,8 @@ function signingKeyFromPem(pem: string, path: string): SigningKey {
   } catch {
     throw new KeyFileError(`${path} does not hold a PEM private key`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new KeyFileError(`${path} holds a ${privateKey.asymmetricKeyType} key, not ed25519`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new KeyFileError(`${path} holds a ${privateKey.asymmetricKeyType} key, not ed25519`);
   const id = createPublicKey(privateKey).export({ format: 'jwk' }).x as string;
   return { id, sign: (message) => sign(null, message, privateKey) };
 }

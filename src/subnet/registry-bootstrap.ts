@@ -35,6 +35,12 @@ export async function bootstrapDevelopmentRegistry(subnet: Subnet, facts: NodeFa
 }
 
 async function submitOrThrow(subnet: Subnet, method: string, args: object): Promise<void> {
-  const result = await subnet.submit({ app: 'registry', method, caller: 'system', args: args as never, id: `bootstrap-registry-${method}` });
+  const result = await subnet.submit({
+    app: 'registry',
+    method,
+    caller: 'system',
+    args: args as never,
+    id: `bootstrap-registry-${method}`,
+  });
   if (!result.ok) throw new RegistryBootstrapError(`could not bootstrap the registry: ${result.error.message}`);
 }

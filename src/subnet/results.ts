@@ -1,9 +1,7 @@
 import { canonicalJson, type JsonValue } from './canonical-json.ts';
 
 /** The outcome of one command, as every replica records it and the results root commits to. */
-export type CommandOutcome =
-  | { ok: true; value: JsonValue }
-  | { ok: false; error: { code: string; message: string; details?: JsonValue } };
+export type CommandOutcome = { ok: true; value: JsonValue } | { ok: false; error: { code: string; message: string; details?: JsonValue } };
 
 export type CommandResult = CommandOutcome & { id: string; height: number; block: number };
 

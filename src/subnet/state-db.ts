@@ -4,15 +4,17 @@ import { LTHASH_BYTES } from './digest.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS watan_meta (key TEXT PRIMARY KEY, value ANY) STRICT;
+CREATE TABLE IF NOT EXISTS watan_command_ids (
+  id TEXT PRIMARY KEY,
+  height INTEGER NOT NULL,
+  block INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS watan_results (
-  height INTEGER PRIMARY KEY,
-  block INTEGER NOT NULL,
-  id TEXT NOT NULL,
-  ok INTEGER NOT NULL,
-  body TEXT NOT NULL,
-  digest BLOB NOT NULL
+  block INTEGER PRIMARY KEY,
+  first_height INTEGER NOT NULL,
+  bodies TEXT NOT NULL,
+  digests BLOB NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS watan_results_id ON watan_results (id, height);
 CREATE TABLE IF NOT EXISTS watan_checkpoints (
   block INTEGER PRIMARY KEY,
   first_height INTEGER NOT NULL,
@@ -35,21 +37,26 @@ export interface StoredResult {
   block: number;
   id: string;
   ok: boolean;
-  /** Canonical JSON of the result leaf (see results.ts). */
+  /** Canonical JSON of the result leaf (see results.ts); never holds a raw newline. */
   body: string;
+  /** The state digest after this command. */
   digest: Buffer;
 }
 
-interface ResultRow {
-  height: number;
+interface ResultsRow {
   block: number;
-  id: string;
-  ok: number;
-  body: string;
-  digest: Buffer;
+  first_height: number;
+  bodies: string;
+  digests: Buffer;
 }
 
-/** The executor's own bookkeeping beside the apps' tables; not part of the app-state digest. */
+const DIGEST_BYTES = 32;
+
+/**
+ * The executor's own bookkeeping beside the apps' tables; not part of the app-state digest.
+ * A block's results are one row (they are written and proven together); the id table is the
+ * one per-command write, and doubles as the idempotency check.
+ */
 export class StateDb {
   readonly db: Database.Database;
   private readonly statements;
@@ -60,10 +67,13 @@ export class StateDb {
     this.statements = {
       getMeta: db.prepare<[string], { value: unknown }>('SELECT value FROM watan_meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO watan_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      insertResult: db.prepare('INSERT INTO watan_results (height, block, id, ok, body, digest) VALUES (?, ?, ?, ?, ?, ?)'),
-      resultById: db.prepare<[string], ResultRow>('SELECT * FROM watan_results WHERE id = ? ORDER BY height LIMIT 1'),
-      resultsOfBlock: db.prepare<[number], ResultRow>('SELECT * FROM watan_results WHERE block = ? ORDER BY height'),
-      resultsFrom: db.prepare<[number], ResultRow>('SELECT * FROM watan_results WHERE height > ? ORDER BY height'),
+      claimId: db.prepare('INSERT OR IGNORE INTO watan_command_ids (id, height, block) VALUES (?, ?, ?)'),
+      findId: db.prepare<[string], { height: number; block: number }>('SELECT height, block FROM watan_command_ids WHERE id = ?'),
+      insertResults: db.prepare('INSERT INTO watan_results (block, first_height, bodies, digests) VALUES (?, ?, ?, ?)'),
+      resultsOfBlock: db.prepare<[number], ResultsRow>('SELECT * FROM watan_results WHERE block = ?'),
+      resultsFrom: db.prepare<[number], ResultsRow>(
+        'SELECT * FROM watan_results WHERE block >= (SELECT coalesce(max(block), 0) FROM watan_results WHERE first_height <= ?) ORDER BY block',
+      ),
       insertCheckpoint: db.prepare('INSERT INTO watan_checkpoints (block, first_height, height, certificate) VALUES (?, ?, ?, ?)'),
       checkpoint: db.prepare<[number], { certificate: string }>('SELECT certificate FROM watan_checkpoints WHERE block = ?'),
       latestCheckpoint: db.prepare<[], { certificate: string }>('SELECT certificate FROM watan_checkpoints ORDER BY block DESC LIMIT 1'),
@@ -96,22 +106,38 @@ export class StateDb {
     this.setMeta('lthash', position.lthash);
   }
 
-  insertResult(result: StoredResult): void {
-    this.statements.insertResult.run(result.height, result.block, result.id, result.ok ? 1 : 0, result.body, result.digest);
+  /** Records that `id` runs at `height`; false when it already ran (the first record stands). */
+  claimCommandId(id: string, height: number, block: number): boolean {
+    return this.statements.claimId.run(id, height, block).changes === 1;
   }
 
+  firstExecution(id: string): { height: number; block: number } | undefined {
+    return this.statements.findId.get(id);
+  }
+
+  insertBlockResults(block: number, firstHeight: number, results: readonly StoredResult[]): void {
+    const bodies = results.map((result) => result.body).join('\n');
+    this.statements.insertResults.run(block, firstHeight, bodies, Buffer.concat(results.map((result) => result.digest)));
+  }
+
+  /** The result of the first execution of `id`. */
   resultById(id: string): StoredResult | undefined {
-    const row = this.statements.resultById.get(id);
-    return row && toResult(row);
+    const first = this.firstExecution(id);
+    if (!first) return undefined;
+    return this.resultsOfBlock(first.block).find((result) => result.height === first.height);
   }
 
   resultsOfBlock(block: number): StoredResult[] {
-    return this.statements.resultsOfBlock.all(block).map(toResult);
+    const row = this.statements.resultsOfBlock.get(block);
+    return row ? unpack(row) : [];
   }
 
   /** Every result above `height`, in log order: the per-command digests a replay compares. */
   resultsFrom(height: number): StoredResult[] {
-    return this.statements.resultsFrom.all(height).map(toResult);
+    return this.statements.resultsFrom
+      .all(height)
+      .flatMap(unpack)
+      .filter((result) => result.height > height);
   }
 
   insertCheckpoint(certificate: Certificate): void {
@@ -130,6 +156,10 @@ export class StateDb {
   }
 }
 
-function toResult(row: ResultRow): StoredResult {
-  return { ...row, ok: row.ok === 1 };
+function unpack(row: ResultsRow): StoredResult[] {
+  return row.bodies.split('\n').map((body, i) => {
+    const { id, ok } = JSON.parse(body) as { id: string; ok: boolean };
+    const digest = row.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+    return { height: row.first_height + i, block: row.block, id, ok, body, digest };
+  });
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { LtHash } from './digest.ts';
+import type { DigestSink } from './digest.ts';
 import { encodeRowElement, physicalTableName, type Row, type SqlValue, type TableSpec, TableSpecError, validateRow } from './table.ts';
 
 export class StoreError extends Error {
@@ -25,10 +25,10 @@ export class AppStore {
   private readonly tables = new Map<string, TableStatements>();
   private readonly selects = new Map<string, Database.Statement>();
   private readonly db: Database.Database;
-  private readonly digest: LtHash | null;
+  private readonly digest: DigestSink | null;
   readonly app: string;
 
-  constructor(db: Database.Database, app: string, specs: readonly TableSpec[], digest: LtHash | null) {
+  constructor(db: Database.Database, app: string, specs: readonly TableSpec[], digest: DigestSink | null) {
     this.db = db;
     this.app = app;
     this.digest = digest;
@@ -112,7 +112,8 @@ export class AppStore {
         return physicalTableName(this.app, name);
       });
       statement = this.db.prepare(physical);
-      if (!statement.readonly || !statement.reader) throw new StoreError('select() runs read-only queries only; write through put/insert/update/delete');
+      if (!statement.readonly || !statement.reader)
+        throw new StoreError('select() runs read-only queries only; write through put/insert/update/delete');
       this.selects.set(sql, statement);
     }
     return statement;

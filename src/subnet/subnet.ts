@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { JsonValue } from './canonical-json.ts';
 import type { Certificate } from './checkpoint.ts';
+import { newCommandId } from './command.ts';
 import { claimSubnetId, dataFiles, prepareDataDir } from './data-dir.ts';
 import { type AppliedBlock, Executor, type ResultProof } from './executor.ts';
-import type { AppendReceipt, CommandLog, LogBlock } from './log/command-log.ts';
+import type { LogBlock } from './log/command-log.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './node-key.ts';
 import type { CommandResult } from './results.ts';
-import { openSqlite } from './sqlite.ts';
+import { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 
 export interface SubmitRequest {
   app: string;
@@ -41,7 +41,6 @@ export class SubnetClosedError extends Error {
 const BLOCKS_PER_RUN = 32;
 
 interface Waiter {
-  id: string;
   resolve: (result: CommandResult) => void;
   reject: (error: Error) => void;
 }
@@ -54,11 +53,12 @@ export class Subnet {
   readonly subnetId: string;
   readonly nodeKey: SigningKey;
   readonly dataDir: string;
-  private readonly log: CommandLog;
+  private readonly log: SqliteLog;
   private readonly stateDb: Database.Database;
   private readonly executor: Executor;
   private readonly observer: SubnetObserver | undefined;
-  private readonly waiters = new Map<number, Waiter[]>();
+  /** Submitters waiting for a command id's first result, registered before it is appended. */
+  private readonly waiters = new Map<string, Waiter[]>();
   private readonly listeners = new Set<(blocks: readonly AppliedBlock[]) => void>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly unwatch: () => void;
@@ -102,16 +102,37 @@ export class Subnet {
     return this.failure;
   }
 
+  /** The SQLite settings behind the log's acknowledgements and the state, as in force now. */
+  durability(): { log: SqliteSettings; state: SqliteSettings } {
+    return { log: this.log.settings(), state: sqliteSettings(this.stateDb) };
+  }
+
   get logHeight(): number {
     return this.log.head().height;
   }
 
-  /** Orders a command and resolves with its result once this replica has applied it. */
+  /**
+   * Orders a command and resolves with its result once this replica has applied it. A
+   * command id that already ran, or is already on its way, is not ordered again: the caller
+   * gets the first execution's result.
+   */
   submit(request: SubmitRequest): Promise<CommandResult> {
     if (this.closed) return Promise.reject(new SubnetClosedError('the subnet is shutting down; try again on another replica'));
     if (this.failure) return Promise.reject(this.failure);
-    const command = { ...request, id: request.id ?? randomUUID(), time: Date.now() };
-    const done = this.log.append([command]).then(([receipt]) => this.awaitResult(receipt as AppendReceipt));
+    const id = request.id ?? newCommandId();
+    if (request.id !== undefined) {
+      const earlier = this.executor.result(id);
+      if (earlier) return Promise.resolve(earlier);
+    }
+    const alreadyOrdered = this.waiters.has(id);
+    const done = new Promise<CommandResult>((resolve, reject) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(id, list);
+    });
+    if (!alreadyOrdered) {
+      this.log.append([{ ...request, id, time: Date.now() }]).catch((error: Error) => this.settle(id, (waiter) => waiter.reject(error)));
+    }
     this.inflight.add(done);
     const forget = () => this.inflight.delete(done);
     done.then(forget, forget);
@@ -154,16 +175,11 @@ export class Subnet {
     this.stateDb.close();
   }
 
-  private awaitResult(receipt: AppendReceipt): Promise<CommandResult> | CommandResult {
-    if (receipt.height <= this.executor.height) {
-      const result = this.executor.result(receipt.id);
-      if (result) return result;
-    }
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(receipt.height) ?? [];
-      list.push({ id: receipt.id, resolve, reject });
-      this.waiters.set(receipt.height, list);
-    });
+  private settle(id: string, action: (waiter: Waiter) => void): void {
+    const list = this.waiters.get(id);
+    if (!list) return;
+    this.waiters.delete(id);
+    for (const waiter of list) action(waiter);
   }
 
   private pump(): void {
@@ -196,11 +212,11 @@ export class Subnet {
     const applied = this.executor.applyBlocks(blocks);
     const seconds = (performance.now() - started) / 1000;
     for (const { results } of applied) {
-      for (const result of results) {
-        const waiting = this.waiters.get(result.height);
-        if (!waiting) continue;
-        this.waiters.delete(result.height);
-        for (const waiter of waiting) waiter.resolve(waiter.id === result.id ? result : (this.executor.result(waiter.id) ?? result));
+      for (const { app: _app, ...result } of results) {
+        if (!this.waiters.has(result.id)) continue;
+        // A repeat ordered by another replica answers with the first execution's result.
+        const answer = !result.ok && result.error.code === 'DUPLICATE' ? (this.executor.result(result.id) ?? result) : result;
+        this.settle(result.id, (waiter) => waiter.resolve(answer));
       }
     }
     this.observer?.applied(applied, seconds, this.log.head().height);
@@ -210,7 +226,6 @@ export class Subnet {
   /** A replica that cannot apply its log must stop serving rather than serve wrong state. */
   private fail(error: Error): void {
     this.failure = error;
-    for (const waiting of this.waiters.values()) for (const waiter of waiting) waiter.reject(error);
-    this.waiters.clear();
+    for (const id of [...this.waiters.keys()]) this.settle(id, (waiter) => waiter.reject(error));
   }
 }

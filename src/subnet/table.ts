@@ -82,32 +82,42 @@ function describe(value: unknown): string {
 /**
  * The bytes a row contributes to the state digest: app, table and every column value in
  * declared order, each tagged and length-prefixed so no two different rows share an encoding.
+ * Tags: 0 null, 1 integer (8-byte signed), 2 text (4-byte length, UTF-8), 3 blob (4-byte length).
  */
 export function encodeRowElement(app: string, spec: TableSpec, row: Row): Buffer {
-  const parts: Buffer[] = [encodeText(app), encodeText(spec.name)];
-  for (const name of Object.keys(spec.columns)) parts.push(encodeValue(row[name] ?? null));
-  return Buffer.concat(parts);
+  const columns = Object.keys(spec.columns);
+  let size = 10 + Buffer.byteLength(app) + Buffer.byteLength(spec.name);
+  for (const name of columns) size += encodedSize(row[name] ?? null);
+  const out = Buffer.allocUnsafe(size);
+  let offset = writeText(out, 0, app);
+  offset = writeText(out, offset, spec.name);
+  for (const name of columns) offset = writeValue(out, offset, row[name] ?? null);
+  return out;
 }
 
-function encodeValue(value: SqlValue): Buffer {
-  if (value === null) return Buffer.from([0]);
+function encodedSize(value: SqlValue): number {
+  if (value === null) return 1;
+  if (typeof value === 'number') return 9;
+  if (typeof value === 'string') return 5 + Buffer.byteLength(value);
+  return 5 + value.byteLength;
+}
+
+function writeValue(out: Buffer, offset: number, value: SqlValue): number {
+  if (value === null) return out.writeUInt8(0, offset);
   if (typeof value === 'number') {
-    const bytes = Buffer.alloc(9);
-    bytes[0] = 1;
-    bytes.writeBigInt64BE(BigInt(value), 1);
-    return bytes;
+    out[offset] = 1;
+    return out.writeBigInt64BE(BigInt(value), offset + 1);
   }
-  if (typeof value === 'string') return encodeText(value);
-  return tagged(3, Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  if (typeof value === 'string') return writeText(out, offset, value);
+  out[offset] = 3;
+  out.writeUInt32BE(value.byteLength, offset + 1);
+  out.set(value, offset + 5);
+  return offset + 5 + value.byteLength;
 }
 
-function encodeText(text: string): Buffer {
-  return tagged(2, Buffer.from(text, 'utf8'));
-}
-
-function tagged(tag: number, body: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head[0] = tag;
-  head.writeUInt32BE(body.length, 1);
-  return Buffer.concat([head, body]);
+function writeText(out: Buffer, offset: number, text: string): number {
+  out[offset] = 2;
+  const length = out.write(text, offset + 5, 'utf8');
+  out.writeUInt32BE(length, offset + 1);
+  return offset + 5 + length;
 }

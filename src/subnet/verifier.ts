@@ -64,14 +64,22 @@ export function verifySubnet(input: VerifyInput): Verification {
     if (approvers.size < Math.max(1, registry.threshold)) {
       failed.push(`node ${record.id} has ${approvers.size} valid governance attestation(s); ${registry.threshold} needed`);
     } else {
-      passed.push(`node ${record.id} (${record.operator}, ${record.dataCentre}, ${record.province}, ${record.jurisdiction}) is attested by ${approvers.size} governance key(s)`);
+      passed.push(
+        `node ${record.id} (${record.operator}, ${record.dataCentre}, ${record.province}, ${record.jurisdiction}) is attested by ${approvers.size} governance key(s)`,
+      );
     }
   }
 
-  const check = verifyCertificate(certificate, registry.subnet, registry.nodes.map((n) => n.id));
+  const check = verifyCertificate(
+    certificate,
+    registry.subnet,
+    registry.nodes.map((n) => n.id),
+  );
   const { checkpoint } = certificate;
   if (check.ok) {
-    passed.push(`certificate for block ${checkpoint.block} (height ${checkpoint.height}, digest ${checkpoint.digest.slice(0, 16)}…) is signed by ${check.signers.length} of ${registry.nodes.length} member(s)`);
+    passed.push(
+      `certificate for block ${checkpoint.block} (height ${checkpoint.height}, digest ${checkpoint.digest.slice(0, 16)}…) is signed by ${check.signers.length} of ${registry.nodes.length} member(s)`,
+    );
   } else {
     failed.push(...check.problems.map((p) => `certificate for block ${checkpoint.block}: ${p}`));
   }

@@ -1,8 +1,8 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { getJson, type RunningWatan, runWatan, startWatan } from './run-watan.ts';
 
 const TEST_TIMEOUT = { timeout: 60_000 };
@@ -139,19 +139,23 @@ describe('stopping a node', TEST_TIMEOUT, () => {
   }
 });
 
-test('`watan start --data` naming a regular file exits non-zero with a message about the data folder, not a stack trace', TEST_TIMEOUT, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'watan-'));
-  try {
-    const file = join(dir, 'not-a-folder');
-    await writeFile(file, 'just a file\n');
-    const result = await runWatan(['start', '--data', file, '--port', '0']);
-    assert.notEqual(result.code, 0, `the node should not have started:\n${result.stdout}`);
-    assert.match(result.stderr, /data folder/);
-    assert.match(result.stderr, /not a folder/);
-    assert.ok(result.stderr.includes(file), `the message should name ${file}:\n${result.stderr}`);
-    assert.doesNotMatch(result.stderr, STACK_LINE);
-    assert.doesNotMatch(result.stdout, /listening on/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+test(
+  '`watan start --data` naming a regular file exits non-zero with a message about the data folder, not a stack trace',
+  TEST_TIMEOUT,
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'watan-'));
+    try {
+      const file = join(dir, 'not-a-folder');
+      await writeFile(file, 'just a file\n');
+      const result = await runWatan(['start', '--data', file, '--port', '0']);
+      assert.notEqual(result.code, 0, `the node should not have started:\n${result.stdout}`);
+      assert.match(result.stderr, /data folder/);
+      assert.match(result.stderr, /not a folder/);
+      assert.ok(result.stderr.includes(file), `the message should name ${file}:\n${result.stderr}`);
+      assert.doesNotMatch(result.stderr, STACK_LINE);
+      assert.doesNotMatch(result.stdout, /listening on/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -58,7 +58,9 @@ test('a command result is served with an inclusion proof that verifies against i
 });
 
 test('an access token in a query string or header never reaches a log line', async () => {
-  await fetch(`${node.url}/_watan/v1/health?access_token=syt_query_secret_123`, { headers: { authorization: 'Bearer syt_header_secret_456' } });
+  await fetch(`${node.url}/_watan/v1/health?access_token=syt_query_secret_123`, {
+    headers: { authorization: 'Bearer syt_header_secret_456' },
+  });
   await fetch(`${node.url}/no/such/path?access_token=syt_query_secret_789`);
   const logs = logLines.join('');
   assert.match(logs, /\/_watan\/v1\/health/, 'the request itself is logged');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Command, chainHash, coreApps, encodeCommand, Executor, genesisHash, type LogBlock, Subnet } from '../../src/subnet/index.ts';
+import { type Command, chainHash, coreApps, Executor, encodeCommand, genesisHash, type LogBlock, Subnet } from '../../src/subnet/index.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -59,7 +59,14 @@ function chainBlocks(subnetId: string, blocks: Command[][]): LogBlock[] {
 }
 
 test('the executor runs a command id once even when a cluster log orders it twice', () => {
-  const put = (id: string, value: string): Command => ({ id, app: 'kv', method: 'put', args: { key: 'x', value }, caller: 'test', time: 1 });
+  const put = (id: string, value: string): Command => ({
+    id,
+    app: 'kv',
+    method: 'put',
+    args: { key: 'x', value },
+    caller: 'test',
+    time: 1,
+  });
   const blocks = chainBlocks('watan-dev', [[put('a', '1')], [put('a', '2'), put('b', '3')], [put('a', '4')]]);
   const executor = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps: coreApps });
   executor.applyBlocks(blocks);

@@ -43,7 +43,10 @@ test('control characters use the short escapes the grammar allows, and nothing e
 });
 
 test('floats, unsafe integers and non-JSON values are refused with the path that holds them', () => {
-  assert.throws(() => canonicalJson({ a: { b: 1.5 } }), (e: unknown) => e instanceof CanonicalJsonError && /\.a\.b is 1\.5/.test(e.message));
+  assert.throws(
+    () => canonicalJson({ a: { b: 1.5 } }),
+    (e: unknown) => e instanceof CanonicalJsonError && /\.a\.b is 1\.5/.test(e.message),
+  );
   assert.throws(() => canonicalJson({ n: 2 ** 53 }), CanonicalJsonError);
   assert.throws(() => canonicalJson({ n: Number.NaN }), CanonicalJsonError);
   assert.throws(() => canonicalJson({ f: () => 1 }), CanonicalJsonError);

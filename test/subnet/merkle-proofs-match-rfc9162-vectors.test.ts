@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { sep } from 'node:path';
+import { test } from 'node:test';
 import {
-  MerkleProofError,
   consistencyProof,
   inclusionProof,
   leafHash,
+  MerkleProofError,
   nodeHash,
   rootFromLeafHashes,
   verifyConsistency,
@@ -265,7 +265,10 @@ for (const { file, data } of consistencyCases) {
 
 test('building an inclusion proof for an index outside the tree throws a MerkleProofError naming the bounds', () => {
   const leaves = LEAVES.slice(0, 8);
-  assert.throws(() => inclusionProof([], 0), (e: unknown) => e instanceof MerkleProofError && /empty/.test(e.message));
+  assert.throws(
+    () => inclusionProof([], 0),
+    (e: unknown) => e instanceof MerkleProofError && /empty/.test(e.message),
+  );
   for (const index of [8, 9, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
     assert.throws(
       () => inclusionProof(leaves, index),
@@ -277,7 +280,10 @@ test('building an inclusion proof for an index outside the tree throws a MerkleP
 
 test('building a consistency proof from size 0 or beyond the current tree throws a MerkleProofError naming the bounds', () => {
   const leaves = LEAVES.slice(0, 8);
-  assert.throws(() => consistencyProof([], 0), (e: unknown) => e instanceof MerkleProofError && /empty/.test(e.message));
+  assert.throws(
+    () => consistencyProof([], 0),
+    (e: unknown) => e instanceof MerkleProofError && /empty/.test(e.message),
+  );
   for (const oldSize of [0, 9, -1, 2.5, Number.NaN]) {
     assert.throws(
       () => consistencyProof(leaves, oldSize),
@@ -338,9 +344,7 @@ function refMth(d: readonly Uint8Array[]): Uint8Array {
 function refPath(m: number, d: readonly Uint8Array[]): Uint8Array[] {
   if (d.length === 1) return [];
   const k = refSplit(d.length);
-  return m < k
-    ? [...refPath(m, d.slice(0, k)), refMth(d.slice(k))]
-    : [...refPath(m - k, d.slice(k)), refMth(d.slice(0, k))];
+  return m < k ? [...refPath(m, d.slice(0, k)), refMth(d.slice(k))] : [...refPath(m - k, d.slice(k)), refMth(d.slice(0, k))];
 }
 
 function refSubproof(m: number, d: readonly Uint8Array[], b: boolean): Uint8Array[] {

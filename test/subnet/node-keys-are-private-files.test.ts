@@ -30,5 +30,8 @@ test('a key file others can read is refused with the command that fixes it', () 
   const path = join(dir, 'loose.key');
   loadOrCreateSigningKey(path);
   chmodSync(path, 0o644);
-  assert.throws(() => loadOrCreateSigningKey(path), (e: unknown) => e instanceof KeyFileError && e.message.includes(`chmod 600 ${path}`));
+  assert.throws(
+    () => loadOrCreateSigningKey(path),
+    (e: unknown) => e instanceof KeyFileError && e.message.includes(`chmod 600 ${path}`),
+  );
 });

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import {
   type Approval,
   admissionBytes,
@@ -88,24 +88,28 @@ test('the registry refuses a properly attested node in another jurisdiction, nam
   });
 });
 
-test('the registry refuses a node approved by a key that is not a governance key, or by a forged governance signature', TEST_TIMEOUT, async () => {
-  await withSubnet(async ({ governance, freshKey, view, admit, subnet }) => {
-    const before = view();
-    const rogue = freshKey('rogue');
-    assert.ok(!before.governanceKeys.some((g) => g.key === rogue.id));
-    const node = record(freshKey('node').id);
-    const bytes = admissionBytes(subnet.subnetId, before.epoch, node);
+test(
+  'the registry refuses a node approved by a key that is not a governance key, or by a forged governance signature',
+  TEST_TIMEOUT,
+  async () => {
+    await withSubnet(async ({ governance, freshKey, view, admit, subnet }) => {
+      const before = view();
+      const rogue = freshKey('rogue');
+      assert.ok(!before.governanceKeys.some((g) => g.key === rogue.id));
+      const node = record(freshKey('node').id);
+      const bytes = admissionBytes(subnet.subnetId, before.epoch, node);
 
-    const byRogue = refusal(await admit(node, [approve(rogue, bytes)]));
-    assert.equal(byRogue.code, 'ATTESTATION_INVALID');
+      const byRogue = refusal(await admit(node, [approve(rogue, bytes)]));
+      assert.equal(byRogue.code, 'ATTESTATION_INVALID');
 
-    // The rogue key's signature presented under the governance key's name.
-    const forged = refusal(await admit(node, [{ key: governance.id, signature: rogue.sign(bytes).toString('base64url') }]));
-    assert.equal(forged.code, 'ATTESTATION_INVALID');
+      // The rogue key's signature presented under the governance key's name.
+      const forged = refusal(await admit(node, [{ key: governance.id, signature: rogue.sign(bytes).toString('base64url') }]));
+      assert.equal(forged.code, 'ATTESTATION_INVALID');
 
-    assert.deepEqual(view(), before, 'refused admissions must leave the registry as it was');
-  });
-});
+      assert.deepEqual(view(), before, 'refused admissions must leave the registry as it was');
+    });
+  },
+);
 
 test('the registry refuses a governance signature made for a different record or an earlier epoch', TEST_TIMEOUT, async () => {
   await withSubnet(async ({ governance, freshKey, view, admit, subnet }) => {
@@ -130,57 +134,77 @@ test('the registry refuses a governance signature made for a different record or
   });
 });
 
-test('the registry admits a properly attested PK node, and verifySubnet accepts the registry with a certificate its members sign', TEST_TIMEOUT, async () => {
-  await withSubnet(async ({ governance, freshKey, view, admit, subnet }) => {
-    const before = view();
-    const secondReplica = freshKey('second');
-    const node = record(secondReplica.id);
-    const result = await admit(node, [approve(governance, admissionBytes(subnet.subnetId, before.epoch, node))]);
-    assert.equal(result.ok, true, `the admission should succeed: ${JSON.stringify(result)}`);
+test(
+  'the registry admits a properly attested PK node, and verifySubnet accepts the registry with a certificate its members sign',
+  TEST_TIMEOUT,
+  async () => {
+    await withSubnet(async ({ governance, freshKey, view, admit, subnet }) => {
+      const before = view();
+      const secondReplica = freshKey('second');
+      const node = record(secondReplica.id);
+      const result = await admit(node, [approve(governance, admissionBytes(subnet.subnetId, before.epoch, node))]);
+      assert.equal(result.ok, true, `the admission should succeed: ${JSON.stringify(result)}`);
 
-    const after = view();
-    assert.equal(after.epoch, before.epoch + 1);
-    assert.equal(after.nodes.length, before.nodes.length + 1);
-    const admitted = after.nodes.find((n) => n.id === node.id);
-    assert.ok(admitted, 'the admitted node should appear in the registry view');
-    assert.deepEqual({ ...admitted, approvals: undefined, admittedEpoch: undefined }, { ...node, approvals: undefined, admittedEpoch: undefined });
-    assert.equal(admitted.admittedEpoch, before.epoch);
+      const after = view();
+      assert.equal(after.epoch, before.epoch + 1);
+      assert.equal(after.nodes.length, before.nodes.length + 1);
+      const admitted = after.nodes.find((n) => n.id === node.id);
+      assert.ok(admitted, 'the admitted node should appear in the registry view');
+      assert.deepEqual(
+        { ...admitted, approvals: undefined, admittedEpoch: undefined },
+        { ...node, approvals: undefined, admittedEpoch: undefined },
+      );
+      assert.equal(admitted.admittedEpoch, before.epoch);
 
-    const latest = subnet.latestCertificate();
-    assert.ok(latest, 'the subnet should have certified the admission');
-    assert.equal(latest.checkpoint.height, subnet.appliedHeight);
+      const latest = subnet.latestCertificate();
+      assert.ok(latest, 'the subnet should have certified the admission');
+      assert.equal(latest.checkpoint.height, subnet.appliedHeight);
 
-    // With two members a quorum is two: the second replica signs the same checkpoint.
-    const verification = verifySubnet({
-      certificate: coSigned(latest, secondReplica),
-      registry: after,
-      pinnedGovernanceKeys: [governance.id],
-      expectedSubnet: subnet.subnetId,
+      // With two members a quorum is two: the second replica signs the same checkpoint.
+      const verification = verifySubnet({
+        certificate: coSigned(latest, secondReplica),
+        registry: after,
+        pinnedGovernanceKeys: [governance.id],
+        expectedSubnet: subnet.subnetId,
+      });
+      assert.deepEqual(verification.failed, []);
+      assert.equal(verification.ok, true);
+      assert.ok(
+        verification.passed.some((line) => line.includes(node.id) && line.includes('attested')),
+        verification.passed.join('\n'),
+      );
+
+      // One signature is not a quorum of two members.
+      const alone = verifySubnet({ certificate: latest, registry: after });
+      assert.equal(alone.ok, false);
+      assert.ok(
+        alone.failed.some((line) => line.includes('quorum')),
+        alone.failed.join('\n'),
+      );
     });
-    assert.deepEqual(verification.failed, []);
-    assert.equal(verification.ok, true);
-    assert.ok(verification.passed.some((line) => line.includes(node.id) && line.includes('attested')), verification.passed.join('\n'));
-
-    // One signature is not a quorum of two members.
-    const alone = verifySubnet({ certificate: latest, registry: after });
-    assert.equal(alone.ok, false);
-    assert.ok(alone.failed.some((line) => line.includes('quorum')), alone.failed.join('\n'));
-  });
-});
+  },
+);
 
 test('verifySubnet rejects a registry whose node jurisdiction was edited after admission', TEST_TIMEOUT, async () => {
   await withSubnet(async ({ governance, view, subnet }) => {
     const registry = view();
     const certificate = subnet.latestCertificate();
     assert.ok(certificate);
-    assert.equal(verifySubnet({ certificate, registry, pinnedGovernanceKeys: [governance.id] }).ok, true, 'the untouched registry should verify');
+    assert.equal(
+      verifySubnet({ certificate, registry, pinnedGovernanceKeys: [governance.id] }).ok,
+      true,
+      'the untouched registry should verify',
+    );
     const nodeId = registry.nodes[0]?.id as string;
 
     const nodeMoved = structuredClone(registry);
     (nodeMoved.nodes[0] as RegistryView['nodes'][number]).jurisdiction = 'AE';
     const movedCheck = verifySubnet({ certificate, registry: nodeMoved, pinnedGovernanceKeys: [governance.id] });
     assert.equal(movedCheck.ok, false);
-    assert.ok(movedCheck.failed.some((line) => line.includes(nodeId) && line.includes('AE')), movedCheck.failed.join('\n'));
+    assert.ok(
+      movedCheck.failed.some((line) => line.includes(nodeId) && line.includes('AE')),
+      movedCheck.failed.join('\n'),
+    );
 
     // Relabelling the subnet and its node together keeps them consistent, but not the attestation.
     const relabelled = structuredClone(registry);
@@ -188,7 +212,10 @@ test('verifySubnet rejects a registry whose node jurisdiction was edited after a
     for (const n of relabelled.nodes) n.jurisdiction = 'AE';
     const relabelledCheck = verifySubnet({ certificate, registry: relabelled, pinnedGovernanceKeys: [governance.id] });
     assert.equal(relabelledCheck.ok, false);
-    assert.ok(relabelledCheck.failed.some((line) => line.includes(nodeId) && line.includes('attestation')), relabelledCheck.failed.join('\n'));
+    assert.ok(
+      relabelledCheck.failed.some((line) => line.includes(nodeId) && line.includes('attestation')),
+      relabelledCheck.failed.join('\n'),
+    );
   });
 });
 
@@ -208,31 +235,43 @@ test('verifySubnet rejects a certificate with one flipped signature byte', TEST_
 
     const check = verifySubnet({ certificate: flipped, registry });
     assert.equal(check.ok, false);
-    assert.ok(check.failed.some((line) => line.includes(entry.node) && line.includes('does not verify')), check.failed.join('\n'));
+    assert.ok(
+      check.failed.some((line) => line.includes(entry.node) && line.includes('does not verify')),
+      check.failed.join('\n'),
+    );
   });
 });
 
-test('verifySubnet rejects a served registry that drops its threshold to 0 to pass an unattested node, even with pinned governance keys', TEST_TIMEOUT, async () => {
-  await withSubnet(async ({ governance, freshKey, view, subnet }) => {
-    const registry = view();
-    const latest = subnet.latestCertificate();
-    assert.ok(latest);
-    const impostor = freshKey('impostor');
-    // A node serving this view claims the impostor is the only member, needing no attestation.
-    const certificate: Certificate = {
-      checkpoint: latest.checkpoint,
-      signatures: [{ node: impostor.id, signature: impostor.sign(checkpointSigningBytes(latest.checkpoint)).toString('base64url') }],
-    };
-    const unattested = { ...record(impostor.id), admittedEpoch: 0, approvals: [] };
-    const zeroThreshold: RegistryView = { ...structuredClone(registry), threshold: 0, nodes: [unattested] };
-    const noGovernance: RegistryView = { ...zeroThreshold, governanceKeys: [] };
+test(
+  'verifySubnet rejects a served registry that drops its threshold to 0 to pass an unattested node, even with pinned governance keys',
+  TEST_TIMEOUT,
+  async () => {
+    await withSubnet(async ({ governance, freshKey, view, subnet }) => {
+      const registry = view();
+      const latest = subnet.latestCertificate();
+      assert.ok(latest);
+      const impostor = freshKey('impostor');
+      // A node serving this view claims the impostor is the only member, needing no attestation.
+      const certificate: Certificate = {
+        checkpoint: latest.checkpoint,
+        signatures: [{ node: impostor.id, signature: impostor.sign(checkpointSigningBytes(latest.checkpoint)).toString('base64url') }],
+      };
+      const unattested = { ...record(impostor.id), admittedEpoch: 0, approvals: [] };
+      const zeroThreshold: RegistryView = { ...structuredClone(registry), threshold: 0, nodes: [unattested] };
+      const noGovernance: RegistryView = { ...zeroThreshold, governanceKeys: [] };
 
-    for (const [what, served] of [
-      ['threshold 0', zeroThreshold],
-      ['threshold 0 and no governance keys', noGovernance],
-    ] as const) {
-      const check = verifySubnet({ certificate, registry: served, pinnedGovernanceKeys: [governance.id], expectedSubnet: subnet.subnetId });
-      assert.equal(check.ok, false, `a registry served with ${what} must not verify:\n${check.passed.join('\n')}`);
-    }
-  });
-});
+      for (const [what, served] of [
+        ['threshold 0', zeroThreshold],
+        ['threshold 0 and no governance keys', noGovernance],
+      ] as const) {
+        const check = verifySubnet({
+          certificate,
+          registry: served,
+          pinnedGovernanceKeys: [governance.id],
+          expectedSubnet: subnet.subnetId,
+        });
+        assert.equal(check.ok, false, `a registry served with ${what} must not verify:\n${check.passed.join('\n')}`);
+      }
+    });
+  },
+);

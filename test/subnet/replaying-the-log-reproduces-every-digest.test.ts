@@ -17,7 +17,8 @@ async function recordHistory(): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const owner = `owner-${i % 7}`;
     if (i % 3 === 0) work.push(subnet.submit({ app: 'kv', method: 'put', args: { key: `k${i % 11}`, value: `v${i}` }, caller: owner }));
-    else if (i % 3 === 1) work.push(subnet.submit({ app: 'probe', method: 'draw', args: { owner, failAfterWrite: i % 13 === 0 }, caller: owner }));
+    else if (i % 3 === 1)
+      work.push(subnet.submit({ app: 'probe', method: 'draw', args: { owner, failAfterWrite: i % 13 === 0 }, caller: owner }));
     else work.push(subnet.submit({ app: 'kv', method: 'delete', args: { key: `k${(i * 5) % 11}` }, caller: owner }));
     if (i % 50 === 0) work.push(subnet.submit({ app: 'probe', method: 'cheat', args: {}, caller: owner }));
     if (i % 40 === 0) await Promise.all(work.splice(0));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Command, chainHash, coreApps, encodeCommand, Executor, genesisHash, type LogBlock, LtHash } from '../../src/subnet/index.ts';
+import { type Command, chainHash, coreApps, Executor, encodeCommand, genesisHash, type LogBlock, LtHash } from '../../src/subnet/index.ts';
 
 const element = (text: string) => Buffer.from(text, 'utf8');
 
@@ -41,14 +41,26 @@ function blocksOf(commands: Command[][]): LogBlock[] {
   }));
 }
 
-const put = (id: string, key: string, value: string): Command => ({ id, app: 'kv', method: 'put', args: { key, value }, caller: 't', time: 5 });
+const put = (id: string, key: string, value: string): Command => ({
+  id,
+  app: 'kv',
+  method: 'put',
+  args: { key, value },
+  caller: 't',
+  time: 5,
+});
 const del = (id: string, key: string): Command => ({ id, app: 'kv', method: 'delete', args: { key }, caller: 't', time: 5 });
 
 test('two histories that end in the same rows end in the same digest', () => {
   const one = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps: coreApps });
   const two = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps: coreApps });
   one.applyBlocks(blocksOf([[put('1', 'a', 'x'), put('2', 'b', 'y')]]));
-  two.applyBlocks(blocksOf([[put('1', 'b', 'y'), put('2', 'c', 'z')], [put('3', 'a', 'x'), del('4', 'c')]]));
+  two.applyBlocks(
+    blocksOf([
+      [put('1', 'b', 'y'), put('2', 'c', 'z')],
+      [put('3', 'a', 'x'), del('4', 'c')],
+    ]),
+  );
   // Versions and times match by construction: each key was written once, at the same time.
   assert.ok(one.currentDigest().equals(two.currentDigest()));
 });

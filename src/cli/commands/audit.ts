@@ -8,7 +8,9 @@ export function runAudit(args: string[]): number {
   if (!options.data) throw new CliUsageError('audit needs --data DIR');
   const report = auditDataDir(resolve(options.data), coreApps);
   if (report.ok) {
-    process.stdout.write(`audit passed: subnet ${report.subnet}, block ${report.block}, height ${report.height}; log chain, certificate and state digest all match\n`);
+    process.stdout.write(
+      `audit passed: subnet ${report.subnet}, block ${report.block}, height ${report.height}; log chain, certificate and state digest all match\n`,
+    );
     return 0;
   }
   process.stdout.write(`audit FAILED: subnet ${report.subnet}, block ${report.block}, height ${report.height}\n`);

@@ -11,7 +11,11 @@ export function registerCheckpoint(app: FastifyInstance, node: NodeContext): voi
     const { block } = request.query;
     const certificate = block === undefined ? node.subnet.latestCertificate() : node.subnet.certificate(block);
     if (!certificate) {
-      throw new ApiError(404, 'M_NOT_FOUND', block === undefined ? 'nothing has been certified yet' : `block ${block} has not been certified`);
+      throw new ApiError(
+        404,
+        'M_NOT_FOUND',
+        block === undefined ? 'nothing has been certified yet' : `block ${block} has not been certified`,
+      );
     }
     return certificate;
   });

@@ -49,7 +49,10 @@ export const kvApp = defineApp({
       return row ? { value: row.value, version: row.version } : null;
     }),
     list: query(
-      Type.Object({ prefix: Type.String({ maxLength: 256 }), limit: Type.Integer({ minimum: 1, maximum: 1000 }) }, { additionalProperties: false }),
+      Type.Object(
+        { prefix: Type.String({ maxLength: 256 }), limit: Type.Integer({ minimum: 1, maximum: 1000 }) },
+        { additionalProperties: false },
+      ),
       (ctx, args) =>
         ctx.store.select<{ key: string; value: string; version: number }>(
           'SELECT key, value, version FROM {entries} WHERE substr(key, 1, length(?)) = ? ORDER BY key LIMIT ?',

@@ -84,7 +84,10 @@ export const registryApp = defineApp({
         {
           subnet: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
           jurisdiction: Jurisdiction,
-          governanceKeys: Type.Array(Type.Object({ key: KeyId, label: Text }, { additionalProperties: false }), { minItems: 1, maxItems: 64 }),
+          governanceKeys: Type.Array(Type.Object({ key: KeyId, label: Text }, { additionalProperties: false }), {
+            minItems: 1,
+            maxItems: 64,
+          }),
           threshold: Type.Integer({ minimum: 1 }),
         },
         { additionalProperties: false },
@@ -114,7 +117,13 @@ export const registryApp = defineApp({
         );
       }
       if (ctx.store.get('nodes', node.id)) throw new AppError('EXISTS', `node ${node.id} is already a member`);
-      requireApprovals(ctx, args.approvals, admissionBytes(registry.subnet, registry.epoch, node), registry.threshold, `admission of node ${node.id}`);
+      requireApprovals(
+        ctx,
+        args.approvals,
+        admissionBytes(registry.subnet, registry.epoch, node),
+        registry.threshold,
+        `admission of node ${node.id}`,
+      );
       ctx.store.put('nodes', {
         node_id: node.id,
         operator: node.operator,
@@ -131,7 +140,13 @@ export const registryApp = defineApp({
     remove: method(Type.Object({ nodeId: KeyId, approvals: Approvals }, { additionalProperties: false }), (ctx, args) => {
       const registry = loadSettings(ctx);
       if (!ctx.store.get('nodes', args.nodeId)) throw new AppError('NOT_FOUND', `node ${args.nodeId} is not a member`);
-      requireApprovals(ctx, args.approvals, removalBytes(registry.subnet, registry.epoch, args.nodeId), registry.threshold, `removal of node ${args.nodeId}`);
+      requireApprovals(
+        ctx,
+        args.approvals,
+        removalBytes(registry.subnet, registry.epoch, args.nodeId),
+        registry.threshold,
+        `removal of node ${args.nodeId}`,
+      );
       ctx.store.delete('nodes', args.nodeId);
       ctx.store.put('settings', { key: 'epoch', value: String(registry.epoch + 1) });
       return { epoch: registry.epoch + 1 };

@@ -23,8 +23,6 @@ export interface AppendReceipt {
   id: string;
   height: number;
   block: number;
-  /** True when the id was already in the log: the receipt points at the first copy. */
-  duplicate: boolean;
 }
 
 export interface LogHead {
@@ -45,7 +43,10 @@ export interface ChainBreak {
  */
 export interface CommandLog {
   readonly subnetId: string;
-  /** Orders the commands durably; resolves once they survive a crash. */
+  /**
+   * Orders the commands durably; resolves once they survive a crash. The log does not
+   * deduplicate: an id ordered twice runs once, because the executor skips the repeat.
+   */
   append(commands: Command[]): Promise<AppendReceipt[]>;
   /** Whole blocks holding entries above `afterHeight`, in order, at most `maxBlocks`. */
   readFrom(afterHeight: number, maxBlocks: number): Promise<LogBlock[]>;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
-import { openSqlite } from '../sqlite.ts';
+import { type Command, encodeCommand, validateCommand } from '../command.ts';
+import { openSqlite, type SqliteSettings, sqliteSettings } from '../sqlite.ts';
+import { decodeBlockEntries, encodeBlockEntries, splitBlockEntries } from './block-encoding.ts';
 import {
   type AppendReceipt,
   type ChainBreak,
@@ -18,14 +19,8 @@ CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) 
 CREATE TABLE IF NOT EXISTS blocks (
   block INTEGER PRIMARY KEY,
   first_height INTEGER NOT NULL,
-  last_height INTEGER NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS entries (
-  height INTEGER PRIMARY KEY,
-  block INTEGER NOT NULL,
-  id TEXT NOT NULL UNIQUE,
-  command BLOB NOT NULL,
-  hash BLOB NOT NULL
+  last_height INTEGER NOT NULL,
+  entries BLOB NOT NULL
 ) STRICT;
 `;
 
@@ -41,10 +36,18 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+interface BlockRow {
+  block: number;
+  first_height: number;
+  last_height: number;
+  entries: Buffer;
+}
+
 /**
  * The embedded log: one SQLite file in WAL mode with synchronous=FULL, so an append is
  * acknowledged only after fsync. Appends arriving in the same turn of the event loop are
- * group-committed as one block: one transaction, one fsync.
+ * group-committed as one block: one row, one transaction, one fsync. The log orders; it
+ * does not judge — a command id appended twice is ordered twice and the executor runs it once.
  */
 export class SqliteLog implements CommandLog {
   readonly subnetId: string;
@@ -63,14 +66,9 @@ export class SqliteLog implements CommandLog {
     if (!options.readonly) this.db.exec(SCHEMA);
     this.claimSubnet(subnetId);
     this.statements = {
-      findId: this.db.prepare<[string], { height: number; block: number }>('SELECT height, block FROM entries WHERE id = ?'),
-      insertEntry: this.db.prepare('INSERT INTO entries (height, block, id, command, hash) VALUES (?, ?, ?, ?, ?)'),
-      insertBlock: this.db.prepare('INSERT INTO blocks (block, first_height, last_height) VALUES (?, ?, ?)'),
-      blocksAfter: this.db.prepare<[number, number], { block: number; first_height: number; last_height: number }>(
-        'SELECT block, first_height, last_height FROM blocks WHERE last_height > ? ORDER BY block LIMIT ?',
-      ),
-      entriesBetween: this.db.prepare<[number, number], { height: number; block: number; command: Buffer; hash: Buffer }>(
-        'SELECT height, block, command, hash FROM entries WHERE height BETWEEN ? AND ? ORDER BY height',
+      insertBlock: this.db.prepare('INSERT INTO blocks (block, first_height, last_height, entries) VALUES (?, ?, ?, ?)'),
+      blocksAfter: this.db.prepare<[number, number], BlockRow>(
+        'SELECT block, first_height, last_height, entries FROM blocks WHERE last_height > ? ORDER BY block LIMIT ?',
       ),
     };
     this.current = this.readHead();
@@ -83,8 +81,7 @@ export class SqliteLog implements CommandLog {
       return { command, bytes: encodeCommand(command) };
     });
     const receipts = encoded.map(
-      ({ command, bytes }) =>
-        new Promise<AppendReceipt>((resolve, reject) => this.pending.push({ command, bytes, resolve, reject })),
+      ({ command, bytes }) => new Promise<AppendReceipt>((resolve, reject) => this.pending.push({ command, bytes, resolve, reject })),
     );
     this.scheduleFlush();
     return Promise.all(receipts);
@@ -96,12 +93,25 @@ export class SqliteLog implements CommandLog {
 
   /** The embedded log can read synchronously, as an audit's replay wants. */
   readFromSync(afterHeight: number, maxBlocks: number): LogBlock[] {
-    const blocks = this.statements.blocksAfter.all(afterHeight, maxBlocks);
-    return blocks.map((row) => this.recent.get(row.block) ?? this.loadBlock(row.block, row.first_height, row.last_height));
+    const blocks: LogBlock[] = [];
+    let next = this.recentFrom(afterHeight);
+    while (next && blocks.length < maxBlocks) {
+      blocks.push(next);
+      next = this.recent.get(next.block + 1);
+    }
+    if (blocks.length > 0) return blocks;
+    return this.statements.blocksAfter
+      .all(afterHeight, maxBlocks)
+      .map((row) => ({ block: row.block, entries: decodeBlockEntries(row.block, row.first_height, row.entries) }));
   }
 
   head(): LogHead {
     return { ...this.current };
+  }
+
+  /** The durability this log's acknowledgements carry. */
+  settings(): SqliteSettings {
+    return sqliteSettings(this.db);
   }
 
   watch(listener: () => void): () => void {
@@ -112,18 +122,36 @@ export class SqliteLog implements CommandLog {
   verifyChain(): ChainBreak | null {
     let previous = genesisHash(this.subnetId);
     let expectedHeight = 1;
-    for (const row of this.db.prepare<[], { height: number; block: number; command: Buffer; hash: Buffer }>(
-      'SELECT height, block, command, hash FROM entries ORDER BY height',
-    ).iterate()) {
-      if (row.height !== expectedHeight) {
-        return { height: expectedHeight, message: `log entry at height ${expectedHeight} is missing` };
+    let expectedBlock = 1;
+    const rows = this.db.prepare<[], BlockRow>('SELECT block, first_height, last_height, entries FROM blocks ORDER BY block').iterate();
+    for (const row of rows) {
+      if (row.block !== expectedBlock || row.first_height !== expectedHeight) {
+        return { height: expectedHeight, message: `log block ${expectedBlock} (from height ${expectedHeight}) is missing or misnumbered` };
       }
-      const expected = chainHash(previous, row.height, row.block, row.command);
-      if (!expected.equals(row.hash)) {
-        return { height: row.height, message: `log entry at height ${row.height} does not match its chain hash (altered or reordered)` };
+      let entries: ReturnType<typeof splitBlockEntries>;
+      try {
+        entries = splitBlockEntries(row.entries);
+      } catch (error) {
+        return { height: row.first_height, message: `log block ${row.block} is malformed: ${(error as Error).message}` };
       }
-      previous = row.hash;
-      expectedHeight += 1;
+      for (const { bytes, hash } of entries) {
+        const expected = chainHash(previous, expectedHeight, row.block, bytes);
+        if (!expected.equals(hash)) {
+          return {
+            height: expectedHeight,
+            message: `log entry at height ${expectedHeight} does not match its chain hash (altered or reordered)`,
+          };
+        }
+        previous = expected;
+        expectedHeight += 1;
+      }
+      if (expectedHeight - 1 !== row.last_height) {
+        return {
+          height: row.first_height,
+          message: `log block ${row.block} claims heights up to ${row.last_height} but holds entries up to ${expectedHeight - 1}`,
+        };
+      }
+      expectedBlock += 1;
     }
     return null;
   }
@@ -132,6 +160,14 @@ export class SqliteLog implements CommandLog {
     // Anything still queued was never acknowledged; refuse it rather than drop it silently.
     for (const entry of this.pending.splice(0)) entry.reject(new LogError('the log was closed before this command was ordered'));
     this.db.close();
+  }
+
+  private recentFrom(afterHeight: number): LogBlock | undefined {
+    for (const block of this.recent.values()) {
+      const first = block.entries[0] as LogEntry;
+      if (first.height === afterHeight + 1) return block;
+    }
+    return undefined;
   }
 
   private scheduleFlush(): void {
@@ -147,9 +183,12 @@ export class SqliteLog implements CommandLog {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BLOCK_COMMANDS);
       try {
-        const { receipts, block } = this.writeBlock(batch);
-        for (const [i, entry] of batch.entries()) entry.resolve(receipts[i] as AppendReceipt);
-        if (block) this.remember(block);
+        const block = this.writeBlock(batch);
+        for (const [i, entry] of batch.entries()) {
+          const written = block.entries[i] as LogEntry;
+          entry.resolve({ id: written.command.id, height: written.height, block: block.block });
+        }
+        this.remember(block);
       } catch (error) {
         for (const entry of batch) entry.reject(error as Error);
       }
@@ -157,28 +196,17 @@ export class SqliteLog implements CommandLog {
     for (const listener of this.listeners) listener();
   }
 
-  private writeBlock(batch: Pending[]): { receipts: AppendReceipt[]; block: LogBlock | null } {
-    return this.db.transaction(() => {
-      const blockNumber = this.current.block + 1;
-      const entries: LogEntry[] = [];
-      const seen = new Map<string, AppendReceipt>();
-      let { height, hash } = this.current;
-      const receipts = batch.map(({ command, bytes }) => {
-        const existing = seen.get(command.id) ?? this.statements.findId.get(command.id);
-        if (existing) return { id: command.id, height: existing.height, block: existing.block, duplicate: true };
-        height += 1;
-        hash = chainHash(hash, height, blockNumber, bytes);
-        this.statements.insertEntry.run(height, blockNumber, command.id, bytes, hash);
-        entries.push({ height, block: blockNumber, command, bytes, hash });
-        const receipt = { id: command.id, height, block: blockNumber, duplicate: false };
-        seen.set(command.id, receipt);
-        return receipt;
-      });
-      if (entries.length === 0) return { receipts, block: null };
-      this.statements.insertBlock.run(blockNumber, (entries[0] as LogEntry).height, height);
-      this.current = { height, block: blockNumber, hash };
-      return { receipts, block: { block: blockNumber, entries } };
-    }).immediate();
+  private writeBlock(batch: Pending[]): LogBlock {
+    const block = this.current.block + 1;
+    let { height, hash } = this.current;
+    const entries: LogEntry[] = batch.map(({ command, bytes }) => {
+      height += 1;
+      hash = chainHash(hash, height, block, bytes);
+      return { height, block, command, bytes, hash };
+    });
+    this.statements.insertBlock.run(block, (entries[0] as LogEntry).height, height, encodeBlockEntries(entries));
+    this.current = { height, block, hash };
+    return { block, entries };
   }
 
   private remember(block: LogBlock): void {
@@ -186,25 +214,14 @@ export class SqliteLog implements CommandLog {
     if (this.recent.size > RECENT_BLOCKS) this.recent.delete(this.recent.keys().next().value as number);
   }
 
-  private loadBlock(block: number, first: number, last: number): LogBlock {
-    const entries = this.statements.entriesBetween.all(first, last).map((row) => ({
-      height: row.height,
-      block: row.block,
-      command: decodeCommand(row.command),
-      bytes: row.command,
-      hash: row.hash,
-    }));
-    if (entries.length !== last - first + 1) {
-      throw new LogError(`log block ${block} should hold heights ${first}..${last} but holds ${entries.length} entries`);
-    }
-    return { block, entries };
-  }
-
   private readHead(): LogHead {
     const row = this.db
-      .prepare<[], { height: number; block: number; hash: Buffer }>('SELECT height, block, hash FROM entries ORDER BY height DESC LIMIT 1')
+      .prepare<[], BlockRow>('SELECT block, first_height, last_height, entries FROM blocks ORDER BY block DESC LIMIT 1')
       .get();
-    return row ? { height: row.height, block: row.block, hash: row.hash } : { height: 0, block: 0, hash: genesisHash(this.subnetId) };
+    if (!row) return { height: 0, block: 0, hash: genesisHash(this.subnetId) };
+    const last = splitBlockEntries(row.entries).at(-1);
+    if (!last) throw new LogError(`log block ${row.block} holds no entries`);
+    return { height: row.last_height, block: row.block, hash: Buffer.from(last.hash) };
   }
 
   private claimSubnet(subnetId: string): void {
