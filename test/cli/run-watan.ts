@@ -26,21 +26,28 @@ function spawnWatan(args: readonly string[]): ChildProcess {
   });
 }
 
+/** Accumulates a child's stdout and stderr as text, readable at any time. */
+function collectOutput(child: ChildProcess): { stdout: string; stderr: string } {
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk;
+  });
+  return output;
+}
+
 /** Runs one command to completion; kills it and rejects if it outlives `timeoutMs`. */
 export function runWatan(args: readonly string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<CommandOutcome> {
   const child = spawnWatan(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
+  const output = collectOutput(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`watan ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(`watan ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`),
+      );
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -48,7 +55,7 @@ export function runWatan(args: readonly string[], timeoutMs = COMMAND_TIMEOUT_MS
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout: output.stdout, stderr: output.stderr });
     });
   });
 }
@@ -76,14 +83,7 @@ const LISTENING = /^watan: node (\S+) of subnet (\S+) listening on (http:\/\/\S+
  */
 export function startWatan(args: readonly string[], timeoutMs = START_TIMEOUT_MS): Promise<RunningWatan> {
   const child = spawnWatan(['start', ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
+  const output = collectOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
@@ -108,7 +108,7 @@ export function startWatan(args: readonly string[], timeoutMs = START_TIMEOUT_MS
     clearTimeout(timer);
     if (outcome === 'timeout') {
       await kill();
-      throw new Error(`watan did not exit within ${stopTimeoutMs} ms of ${signal}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+      throw new Error(`watan did not exit within ${stopTimeoutMs} ms of ${signal}\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`);
     }
     return outcome;
   };
@@ -124,18 +124,26 @@ export function startWatan(args: readonly string[], timeoutMs = START_TIMEOUT_MS
       else resolve(running as RunningWatan);
     };
     const timer = setTimeout(() => {
-      finish(new Error(`watan start did not print its listening line within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      finish(
+        new Error(
+          `watan start did not print its listening line within ${timeoutMs} ms\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`,
+        ),
+      );
     }, timeoutMs);
     const onData = () => {
-      const match = LISTENING.exec(stdout);
+      const match = LISTENING.exec(output.stdout);
       if (!match) return;
       const [, node, subnet, url, port] = match as unknown as [string, string, string, string, string];
-      finish(null, { child, url, port: Number(port), node, subnet, stdout: () => stdout, stderr: () => stderr, stop, kill });
+      finish(null, { child, url, port: Number(port), node, subnet, stdout: () => output.stdout, stderr: () => output.stderr, stop, kill });
     };
     child.stdout?.on('data', onData);
     child.once('error', (error) => finish(error));
     void exited.then(({ code, signal }) => {
-      finish(new Error(`watan start exited (code ${code}, signal ${signal}) before listening\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      finish(
+        new Error(
+          `watan start exited (code ${code}, signal ${signal}) before listening\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`,
+        ),
+      );
     });
   });
 }

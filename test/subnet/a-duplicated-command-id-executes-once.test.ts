@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Command, chainHash, coreApps, Executor, encodeCommand, genesisHash, type LogBlock, Subnet } from '../../src/subnet/index.ts';
+import { type Command, coreApps, Executor, Subnet } from '../../src/subnet/index.ts';
+import { chainBlocks } from '../fixtures/chain-blocks.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -42,21 +43,6 @@ test('one command id submitted concurrently in the same block runs once', async 
     await subnet.close();
   }
 });
-
-/** Builds hash-chained blocks the way a cluster log delivers them, duplicates included. */
-function chainBlocks(subnetId: string, blocks: Command[][]): LogBlock[] {
-  let previous = genesisHash(subnetId);
-  let height = 0;
-  return blocks.map((commands, i) => ({
-    block: i + 1,
-    entries: commands.map((command) => {
-      height += 1;
-      const bytes = encodeCommand(command);
-      previous = chainHash(previous, height, i + 1, bytes);
-      return { height, block: i + 1, command, bytes, hash: previous };
-    }),
-  }));
-}
 
 test('the executor runs a command id once even when a cluster log orders it twice', () => {
   const put = (id: string, value: string): Command => ({

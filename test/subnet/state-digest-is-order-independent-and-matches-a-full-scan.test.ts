@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type Command, chainHash, coreApps, Executor, encodeCommand, genesisHash, type LogBlock, LtHash } from '../../src/subnet/index.ts';
+import { type Command, coreApps, Executor, LtHash } from '../../src/subnet/index.ts';
+import { chainBlocks } from '../fixtures/chain-blocks.ts';
 
 const element = (text: string) => Buffer.from(text, 'utf8');
 
@@ -27,20 +28,6 @@ test('removing an element undoes adding it, and the state survives a save and lo
   assert.ok(!saved.digest().equals(empty));
 });
 
-function blocksOf(commands: Command[][]): LogBlock[] {
-  let previous = genesisHash('watan-dev');
-  let height = 0;
-  return commands.map((list, i) => ({
-    block: i + 1,
-    entries: list.map((command) => {
-      height += 1;
-      const bytes = encodeCommand(command);
-      previous = chainHash(previous, height, i + 1, bytes);
-      return { height, block: i + 1, command, bytes, hash: previous };
-    }),
-  }));
-}
-
 const put = (id: string, key: string, value: string): Command => ({
   id,
   app: 'kv',
@@ -54,9 +41,9 @@ const del = (id: string, key: string): Command => ({ id, app: 'kv', method: 'del
 test('two histories that end in the same rows end in the same digest', () => {
   const one = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps: coreApps });
   const two = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps: coreApps });
-  one.applyBlocks(blocksOf([[put('1', 'a', 'x'), put('2', 'b', 'y')]]));
+  one.applyBlocks(chainBlocks('watan-dev', [[put('1', 'a', 'x'), put('2', 'b', 'y')]]));
   two.applyBlocks(
-    blocksOf([
+    chainBlocks('watan-dev', [
       [put('1', 'b', 'y'), put('2', 'c', 'z')],
       [put('3', 'a', 'x'), del('4', 'c')],
     ]),
@@ -68,7 +55,7 @@ test('two histories that end in the same rows end in the same digest', () => {
 test('the incremental digest equals a full scan after inserts, updates and deletes', () => {
   const executor = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps: coreApps });
   const commands = Array.from({ length: 200 }, (_, i) => (i % 5 === 4 ? del(`c${i}`, `k${i % 17}`) : put(`c${i}`, `k${i % 17}`, `v${i}`)));
-  executor.applyBlocks(blocksOf([commands.slice(0, 100), commands.slice(100)]));
+  executor.applyBlocks(chainBlocks('watan-dev', [commands.slice(0, 100), commands.slice(100)]));
   assert.ok(executor.scanDigest().equals(executor.currentDigest()));
   assert.equal(executor.latestCertificate()?.checkpoint.digest, executor.currentDigest().toString('hex'));
 });
