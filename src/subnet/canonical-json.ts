@@ -39,7 +39,13 @@ function encode(value: unknown, path: string): string {
 }
 
 function encodeArray(items: unknown[], path: string): string {
-  return `[${items.map((item, i) => encode(item, `${path}[${i}]`)).join(',')}]`;
+  const parts: string[] = [];
+  // A plain loop visits holes, which map() would skip and leave as invalid JSON.
+  for (let i = 0; i < items.length; i++) {
+    if (items[i] === undefined) throw new CanonicalJsonError(`${path}[${i}] is empty or undefined, which JSON cannot hold in an array`);
+    parts.push(encode(items[i], `${path}[${i}]`));
+  }
+  return `[${parts.join(',')}]`;
 }
 
 function encodeObject(object: Record<string, unknown>, path: string): string {

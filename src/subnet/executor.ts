@@ -11,7 +11,7 @@ import type { SigningKey } from './node-key.ts';
 import { DeterministicRandom } from './random.ts';
 import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
 import { type ExecutorPosition, StateDb, type StoredResult } from './state-db.ts';
-import { AppStore, StoreError } from './store.ts';
+import { AppStore, StoreError, type WriteGate } from './store.ts';
 import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
 
 export class ExecutorError extends Error {
@@ -60,6 +60,7 @@ export class Executor {
   private readonly signer: SigningKey | undefined;
   private readonly digest: LtHash;
   private readonly journal: JournaledDigest;
+  private readonly gate: WriteGate = { open: false };
   private position: ExecutorPosition;
   private previousDigest: Buffer;
   private readonly savepoint;
@@ -172,11 +173,6 @@ export class Executor {
           (first ? ` from height ${first.height}` : ' with no entries'),
       );
     }
-    // The log backend computed the chain within the block; that the block continues from
-    // this state's log head is what the executor must check.
-    if (!chainHash(this.position.logHead, first.height, block.block, first.bytes).equals(first.hash)) {
-      throw new ExecutorError(`log entry at height ${first.height} does not chain from the entry before it`);
-    }
     const applied = block.entries.map((entry) => this.applyEntry(entry));
     const stored = applied.map((a) => a.stored);
     const leaves = stored.map(leafHashOf);
@@ -203,6 +199,10 @@ export class Executor {
   private applyEntry(entry: LogEntry): { stored: StoredResult; outcome: CommandOutcome; app: string } {
     const { command, height } = entry;
     if (height !== this.position.height + 1) throw new ExecutorError(`expected height ${this.position.height + 1}, got ${height}`);
+    // Every entry, not just a block's first: blocks read back from disk are not trusted.
+    if (!chainHash(this.position.logHead, height, entry.block, entry.bytes).equals(entry.hash)) {
+      throw new ExecutorError(`log entry at height ${height} does not chain from the entry before it`);
+    }
     this.position.time = Math.max(this.position.time, command.time);
     const { outcome, body } = this.state.claimCommandId(command.id, height, entry.block) ? this.run(entry) : this.duplicate(entry);
     this.position.height = height;
@@ -215,18 +215,19 @@ export class Executor {
   /** A repeat of an id that already ran: recorded, not executed. */
   private duplicate(entry: LogEntry): { outcome: CommandOutcome; body: string } {
     const first = this.state.firstExecution(entry.command.id);
-    const outcome = failure('DUPLICATE', `command ${entry.command.id} already ran at height ${first?.height}`);
-    return { outcome, body: resultLeaf(entry.height, entry.command.id, outcome) };
+    return settle(
+      entry.height,
+      entry.command.id,
+      failure('DUPLICATE', `command ${entry.command.id} already ran at height ${first?.height}`),
+    );
   }
 
+  /** Runs one command's method. Never throws for anything the app does: that becomes its result. */
   private run(entry: LogEntry): { outcome: CommandOutcome; body: string } {
     const { command, height } = entry;
-    const settle = (outcome: CommandOutcome) => ({ outcome, body: resultLeaf(height, command.id, outcome) });
     const app = this.apps.get(command.app);
     const spec = app && Object.hasOwn(app.definition.methods, command.method) ? app.definition.methods[command.method] : undefined;
-    if (!app || !spec) return settle(failure('UNKNOWN_METHOD', `app ${command.app} has no method ${command.method}`));
-    const problem = checkArgs(spec.args, command.args);
-    if (problem) return settle(failure('INVALID_ARGS', `${command.app}.${command.method}: ${problem}`));
+    if (!app || !spec) return settle(height, command.id, failure('UNKNOWN_METHOD', `app ${command.app} has no method ${command.method}`));
     const previousDigest = this.previousDigest;
     let random: DeterministicRandom | undefined;
     const ctx: AppContext = {
@@ -241,20 +242,29 @@ export class Executor {
       },
     };
     this.savepoint.open.run();
+    this.gate.open = true;
     try {
+      const problem = checkArgs(spec.args, command.args);
+      if (problem) throw new AppError('INVALID_ARGS', `${command.app}.${command.method}: ${problem}`);
       const value = spec.run(ctx, command.args as never) as unknown;
-      if (value instanceof Promise) throw new ExecutorError('app methods must be synchronous; return a value, not a promise');
+      if (value instanceof Promise) {
+        // Whatever the promise does later fails (the write gate is shut); it must not crash the node.
+        value.catch(() => undefined);
+        throw new ExecutorError('app methods must be synchronous; return a value, not a promise');
+      }
+      this.gate.open = false;
+      // Encoding can still fail (a float in the result): it throws here, before the writes are kept.
       const outcome: CommandOutcome = { ok: true, value: (value === undefined ? null : value) as JsonValue };
-      // Encoding can still fail (a float in the result), so it happens before the writes are kept.
-      const settled = settle(outcome);
+      const body = resultLeaf(height, command.id, outcome);
       this.savepoint.release.run();
       this.journal.commit();
-      return settled;
+      return { outcome, body };
     } catch (error) {
+      this.gate.open = false;
       this.savepoint.rollback.run();
       this.savepoint.release.run();
       this.journal.rollback();
-      return settle(outcomeOf(error));
+      return settle(height, command.id, outcomeOf(error, `${command.app}.${command.method}`));
     }
   }
 
@@ -265,7 +275,7 @@ export class Executor {
         for (const spec of definition.tables) for (const ddl of tableDdl(definition.name, spec)) this.db.exec(ddl);
         this.apps.set(definition.name, {
           definition,
-          writer: new AppStore(this.db, definition.name, definition.tables, this.journal),
+          writer: new AppStore(this.db, definition.name, definition.tables, this.journal, this.gate),
           reader: new AppStore(this.db, definition.name, definition.tables, null),
         });
       }
@@ -289,7 +299,12 @@ function failure(code: string, message: string): CommandOutcome {
   return { ok: false, error: { code, message } };
 }
 
-function outcomeOf(error: unknown): CommandOutcome {
+/**
+ * A failure as every replica records it. Only an app's own refusals keep their words; any
+ * other error is reduced to its kind, because engine and library messages may differ between
+ * releases and a certified result must not.
+ */
+function outcomeOf(error: unknown, where: string): CommandOutcome {
   if (error instanceof AppError) {
     return {
       ok: false,
@@ -298,7 +313,23 @@ function outcomeOf(error: unknown): CommandOutcome {
   }
   if (error instanceof DeterminismError) return failure('NONDETERMINISTIC', error.message);
   if (error instanceof StoreError || error instanceof TableSpecError) return failure('STORE', error.message);
-  if (error instanceof CanonicalJsonError) return failure('BAD_RESULT', `the method's result is not canonical JSON: ${error.message}`);
-  const e = error as Error;
-  return failure('APP_FAILURE', `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
+  if (error instanceof ExecutorError) return failure('APP_FAILURE', error.message);
+  if (error instanceof CanonicalJsonError)
+    return failure('BAD_RESULT', `${where} returned a value canonical JSON cannot hold: ${error.message}`);
+  const kind = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : 'an exception';
+  return failure('APP_FAILURE', `${where} failed with ${kind}`);
+}
+
+/** The outcome with its result-leaf bytes; an outcome that cannot be encoded becomes a plain failure. */
+function settle(height: number, id: string, outcome: CommandOutcome): { outcome: CommandOutcome; body: string } {
+  try {
+    return { outcome, body: resultLeaf(height, id, outcome) };
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    const plain = failure(
+      outcome.ok ? 'BAD_RESULT' : 'APP_FAILURE',
+      `the command's ${outcome.ok ? 'result' : 'error details'} cannot be encoded as canonical JSON`,
+    );
+    return { outcome: plain, body: resultLeaf(height, id, plain) };
+  }
 }

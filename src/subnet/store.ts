@@ -8,6 +8,11 @@ export class StoreError extends Error {
 
 type Key = SqlValue | Row;
 
+/** Open only while the executor runs an app method. */
+export interface WriteGate {
+  open: boolean;
+}
+
 interface TableStatements {
   spec: TableSpec;
   get: Database.Statement;
@@ -26,12 +31,19 @@ export class AppStore {
   private readonly selects = new Map<string, Database.Statement>();
   private readonly db: Database.Database;
   private readonly digest: DigestSink | null;
+  private readonly gate: WriteGate | undefined;
   readonly app: string;
 
-  constructor(db: Database.Database, app: string, specs: readonly TableSpec[], digest: DigestSink | null) {
+  /**
+   * `gate` says when writes are allowed: only while the executor runs one of this app's
+   * methods, so a store kept past its method (or written to after an `await`) cannot write
+   * outside the command's transaction.
+   */
+  constructor(db: Database.Database, app: string, specs: readonly TableSpec[], digest: DigestSink | null, gate?: WriteGate) {
     this.db = db;
     this.app = app;
     this.digest = digest;
+    this.gate = gate;
     for (const spec of specs) {
       const physical = physicalTableName(app, spec.name);
       const columns = Object.keys(spec.columns);
@@ -111,12 +123,35 @@ export class AppStore {
         if (!this.tables.has(name)) throw new StoreError(`app ${this.app} has no table ${name}`);
         return physicalTableName(this.app, name);
       });
+      this.assertOwnTablesOnly(physical);
       statement = this.db.prepare(physical);
       if (!statement.readonly || !statement.reader)
         throw new StoreError('select() runs read-only queries only; write through put/insert/update/delete');
       this.selects.set(sql, statement);
     }
     return statement;
+  }
+
+  /**
+   * An app reads its own tables and nothing else: not another app's, not the executor's
+   * bookkeeping (which differs between replicas), not the schema. Checked on the SQL text,
+   * conservatively: quoted identifiers are refused outright.
+   */
+  private assertOwnTablesOnly(sql: string): void {
+    const code = sql.replace(/'(?:[^']|'')*'/g, "''");
+    if (/["`[]/.test(code)) throw new StoreError(`app ${this.app}: select() takes no quoted identifiers; name tables as {table}`);
+    const own = `app_${this.app}__`;
+    const schema = this.schemaNames();
+    for (const [word] of code.matchAll(/[A-Za-z_][A-Za-z0-9_$]*/g)) {
+      const name = word.toLowerCase();
+      const foreign = name.startsWith('sqlite_') || name.startsWith('pragma_') || (schema.has(name) && !name.startsWith(own));
+      if (foreign) throw new StoreError(`app ${this.app}: select() may read only the app's own tables, not ${word}`);
+    }
+  }
+
+  private schemaNames(): Set<string> {
+    const rows = this.db.prepare<[], { name: string }>('SELECT name FROM sqlite_schema').all();
+    return new Set(rows.map((row) => row.name.toLowerCase()));
   }
 
   private table(name: string): TableStatements {
@@ -127,6 +162,9 @@ export class AppStore {
 
   private writable(name: string): TableStatements {
     if (!this.digest) throw new StoreError(`app ${this.app}: this store is read-only; writes happen only in update methods`);
+    if (this.gate && !this.gate.open) {
+      throw new StoreError(`app ${this.app}: a write after its method returned; app methods are synchronous and write only while they run`);
+    }
     return this.table(name);
   }
 

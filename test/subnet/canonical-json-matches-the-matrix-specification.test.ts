@@ -51,6 +51,9 @@ test('floats, unsafe integers and non-JSON values are refused with the path that
   assert.throws(() => canonicalJson({ n: Number.NaN }), CanonicalJsonError);
   assert.throws(() => canonicalJson({ f: () => 1 }), CanonicalJsonError);
   assert.throws(() => canonicalJson({ d: new Date(0) }), /not a plain JSON object/);
+  // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+  assert.throws(() => canonicalJson([, 1]), /\[0\] is empty or undefined/);
+  assert.throws(() => canonicalJson([undefined]), CanonicalJsonError);
 });
 
 test('undefined members are left out, as JSON.stringify leaves them out', () => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type Command, encodeCommand, validateCommand } from '../command.ts';
+import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from '../sqlite.ts';
 import { decodeBlockEntries, encodeBlockEntries, splitBlockEntries } from './block-encoding.ts';
 import {
@@ -76,9 +76,12 @@ export class SqliteLog implements CommandLog {
 
   async append(commands: Command[]): Promise<AppendReceipt[]> {
     // Validate the whole call first, so a bad command refuses the call before any is queued.
+    // What runs is what was logged: the command is decoded back from its canonical bytes, so
+    // the caller's object (mutated later, or holding values JSON drops) never reaches an app.
     const encoded = commands.map((command) => {
       validateCommand(command);
-      return { command, bytes: encodeCommand(command) };
+      const bytes = encodeCommand(command);
+      return { command: decodeCommand(bytes), bytes };
     });
     const receipts = encoded.map(
       ({ command, bytes }) => new Promise<AppendReceipt>((resolve, reject) => this.pending.push({ command, bytes, resolve, reject })),
