@@ -1,5 +1,17 @@
-import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export class DataDirError extends Error {
   override name = 'DataDirError';
@@ -14,6 +26,7 @@ export function dataFiles(dir: string) {
     state: join(dir, 'state.sqlite'),
     nodeKey: join(dir, 'node.key'),
     governanceKey: join(dir, 'governance.key'),
+    lock: join(dir, 'watan.lock'),
   };
 }
 
@@ -67,6 +80,81 @@ export function claimSubnetId(dir: string, requested: string | undefined, fallba
     return stored;
   }
   const subnet = requested ?? fallback;
-  writeFileSync(path, `${JSON.stringify({ subnet }, null, 2)}\n`, { mode: 0o644 });
+  assertSubnetId(subnet);
+  writeFileDurably(path, `${JSON.stringify({ subnet }, null, 2)}\n`, 0o644);
   return subnet;
+}
+
+const SUBNET_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function assertSubnetId(subnet: string): void {
+  if (!SUBNET_ID.test(subnet)) {
+    throw new DataDirError(`subnet id "${subnet}" must be 1-63 lower-case letters, digits and hyphens, starting with a letter or digit`);
+  }
+}
+
+/**
+ * Writes a file so that a crash leaves either the old file or the whole new one: a temporary
+ * file, fsynced, renamed into place, and the folder fsynced.
+ */
+export function writeFileDurably(path: string, data: string, mode: number): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, data, { mode, flag: 'w' });
+  const file = openSync(temporary, 'r');
+  try {
+    fsyncSync(file);
+  } finally {
+    closeSync(file);
+  }
+  renameSync(temporary, path);
+  const folder = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
+}
+
+/**
+ * Claims the data folder for this process, so two nodes never share one log. A lock left by
+ * a process that no longer runs (a crash, kill -9) is taken over. Returns the release.
+ */
+export function lockDataDir(dir: string): () => void {
+  const path = dataFiles(dir).lock;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+      return () => {
+        if (readLockOwner(path) === process.pid) unlinkSync(path);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = readLockOwner(path);
+      if (owner !== undefined && isRunning(owner)) {
+        throw new DataDirError(
+          `data folder ${dir} is in use by process ${owner}; stop that node first (or delete ${path} if no watan is running)`,
+        );
+      }
+      unlinkSync(path);
+    }
+  }
+  throw new DataDirError(`could not lock data folder ${dir}`);
+}
+
+function readLockOwner(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -91,6 +91,11 @@ export class Executor {
     return this.position.block;
   }
 
+  /** The chain hash of the last applied log entry. */
+  get logHead(): Buffer {
+    return this.position.logHead;
+  }
+
   /** Applies whole blocks in one transaction; returns what each produced. */
   applyBlocks(blocks: readonly LogBlock[]): AppliedBlock[] {
     try {

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeFileDurably } from './data-dir.ts';
 
 export class KeyFileError extends Error {
   override name = 'KeyFileError';
@@ -24,7 +25,7 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+    writeFileDurably(path, pem, 0o600);
   }
   return signingKeyFromPem(pem, path);
 }

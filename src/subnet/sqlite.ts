@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export interface SqliteOptions {
@@ -12,6 +13,8 @@ export interface SqliteOptions {
 
 /** Opens a SQLite database with the settings every Watan database shares. */
 export function openSqlite(path: string, options: SqliteOptions): Database.Database {
+  // Created private: SQLite gives its -wal and -shm files the database file's permissions.
+  if (!options.readonly) closeSync(openSync(path, 'a', 0o600));
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');

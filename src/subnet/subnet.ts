@@ -3,7 +3,7 @@ import type { AppDefinition } from './app.ts';
 import type { JsonValue } from './canonical-json.ts';
 import type { Certificate } from './checkpoint.ts';
 import { newCommandId } from './command.ts';
-import { claimSubnetId, dataFiles, prepareDataDir } from './data-dir.ts';
+import { claimSubnetId, DataDirError, dataFiles, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { type AppliedBlock, Executor, type ResultProof } from './executor.ts';
 import type { LogBlock } from './log/command-log.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
@@ -62,6 +62,7 @@ export class Subnet {
   private readonly listeners = new Set<(blocks: readonly AppliedBlock[]) => void>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly unwatch: () => void;
+  private readonly releaseLock: () => void;
   private draining: Promise<void> | undefined;
   private pumpAgain = false;
   private failure: Error | undefined;
@@ -83,14 +84,47 @@ export class Subnet {
   private constructor(options: SubnetOptions) {
     const files = dataFiles(options.dataDir);
     this.dataDir = options.dataDir;
+    // Whose folder this is comes first: it is the more useful refusal when both apply.
     this.subnetId = claimSubnetId(options.dataDir, options.subnetId, 'watan-dev');
-    this.nodeKey = loadOrCreateSigningKey(files.nodeKey);
-    this.observer = options.observer;
-    this.log = new SqliteLog(files.log, this.subnetId);
-    // State is rebuilt from the log after a power loss, so it need not fsync every commit.
-    this.stateDb = openSqlite(files.state, { synchronous: 'NORMAL' });
-    this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
+    this.releaseLock = lockDataDir(options.dataDir);
+    const opened: { close(): void }[] = [];
+    try {
+      this.nodeKey = loadOrCreateSigningKey(files.nodeKey);
+      this.observer = options.observer;
+      this.log = new SqliteLog(files.log, this.subnetId);
+      opened.push(this.log);
+      // State is rebuilt from the log after a power loss, so it need not fsync every commit.
+      this.stateDb = openSqlite(files.state, { synchronous: 'NORMAL' });
+      opened.push(this.stateDb);
+      this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
+      this.assertStateFollowsLog();
+    } catch (error) {
+      for (const handle of opened.reverse()) handle.close();
+      this.releaseLock();
+      throw error;
+    }
     this.unwatch = this.log.watch(() => this.pump());
+  }
+
+  /**
+   * The state must have been built from this very log: a log that is shorter than the state
+   * or holds another history (restored from an old copy, truncated, replaced) would leave the
+   * replica waiting forever for heights it already has, or serving state the log cannot explain.
+   */
+  private assertStateFollowsLog(): void {
+    const { height } = this.executor;
+    const logHeight = this.log.head().height;
+    if (logHeight < height) {
+      throw new DataDirError(
+        `${this.dataDir}: the state is at height ${height} but the log ends at ${logHeight} (truncated, or restored from an older copy); ` +
+          'restore the log, or move state.sqlite away so the state is rebuilt from the log',
+      );
+    }
+    if (!this.log.hashAt(height)?.equals(this.executor.logHead)) {
+      throw new DataDirError(
+        `${this.dataDir}: the log's entry at height ${height} is not the one the state was built from; the log was replaced or altered — run watan audit`,
+      );
+    }
   }
 
   get appliedHeight(): number {
@@ -173,6 +207,7 @@ export class Subnet {
     await this.draining;
     this.log.close();
     this.stateDb.close();
+    this.releaseLock();
   }
 
   private settle(id: string, action: (waiter: Waiter) => void): void {
@@ -219,8 +254,19 @@ export class Subnet {
         this.settle(result.id, (waiter) => waiter.resolve(answer));
       }
     }
-    this.observer?.applied(applied, seconds, this.log.head().height);
-    for (const listener of this.listeners) listener(applied);
+    // Observers and listeners run after the commit; their failure is theirs, not the replica's.
+    try {
+      this.observer?.applied(applied, seconds, this.log.head().height);
+    } catch (error) {
+      process.emitWarning(`a subnet observer failed: ${(error as Error).message}`);
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(applied);
+      } catch (error) {
+        process.emitWarning(`a subnet listener failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** A replica that cannot apply its log must stop serving rather than serve wrong state. */

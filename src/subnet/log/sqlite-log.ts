@@ -26,8 +26,8 @@ CREATE TABLE IF NOT EXISTS blocks (
 
 /** The most commands ordered into one block; a larger burst becomes several blocks. */
 const MAX_BLOCK_COMMANDS = 1024;
-/** Recently appended blocks kept decoded, so the local executor need not read them back. */
-const RECENT_BLOCKS = 64;
+/** Recently appended commands kept decoded, so the local executor need not read them back. */
+const RECENT_ENTRIES = 16_384;
 
 interface Pending {
   command: Command;
@@ -56,6 +56,7 @@ export class SqliteLog implements CommandLog {
   private flushScheduled = false;
   private readonly listeners = new Set<() => void>();
   private readonly recent = new Map<number, LogBlock>();
+  private recentEntries = 0;
   private current: LogHead;
   private readonly statements;
 
@@ -110,6 +111,18 @@ export class SqliteLog implements CommandLog {
 
   head(): LogHead {
     return { ...this.current };
+  }
+
+  /** The chain hash of the entry at `height` (the genesis hash at 0), or undefined past the head. */
+  hashAt(height: number): Buffer | undefined {
+    if (height === 0) return genesisHash(this.subnetId);
+    const row = this.db
+      .prepare<[number, number], BlockRow>(
+        'SELECT block, first_height, last_height, entries FROM blocks WHERE first_height <= ? AND last_height >= ?',
+      )
+      .get(height, height);
+    const entry = row && splitBlockEntries(row.entries)[height - row.first_height];
+    return entry && Buffer.from(entry.hash);
   }
 
   /** The durability this log's acknowledgements carry. */
@@ -193,6 +206,8 @@ export class SqliteLog implements CommandLog {
         }
         this.remember(block);
       } catch (error) {
+        // The insert may have reached the disk before failing (an fsync error); believe the file.
+        this.current = this.readHead();
         for (const entry of batch) entry.reject(error as Error);
       }
     }
@@ -214,7 +229,12 @@ export class SqliteLog implements CommandLog {
 
   private remember(block: LogBlock): void {
     this.recent.set(block.block, block);
-    if (this.recent.size > RECENT_BLOCKS) this.recent.delete(this.recent.keys().next().value as number);
+    this.recentEntries += block.entries.length;
+    while (this.recentEntries > RECENT_ENTRIES && this.recent.size > 1) {
+      const [oldest, evicted] = this.recent.entries().next().value as [number, LogBlock];
+      this.recent.delete(oldest);
+      this.recentEntries -= evicted.entries.length;
+    }
   }
 
   private readHead(): LogHead {
