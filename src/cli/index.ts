@@ -10,7 +10,8 @@ const HELP = `watan — sovereign subnet node, National Messenger and app builde
 Usage:
   watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
               [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
-  watan audit --data DIR        recompute the state digest and compare it with the last certificate
+  watan audit --data DIR [--governance-key KEY]...
+                                recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
                                 fetch and verify the latest certificate against the registry
   watan node info [--data DIR]  this node's identity and position

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { RegistryView } from './apps/registry.ts';
-import { verifyCertificate } from './checkpoint.ts';
+import type { Certificate, Checkpoint } from './checkpoint.ts';
 import { dataFiles, readSubnetId } from './data-dir.ts';
 import { Executor } from './executor.ts';
 import { fromHex, toHex } from './hashing.ts';
@@ -11,6 +11,7 @@ import { readSigningKeyId } from './node-key.ts';
 import { openSqlite } from './sqlite.ts';
 import { StateDb } from './state-db.ts';
 import { physicalTableName, type Row, type TableSpec } from './table.ts';
+import { verifySubnet } from './verifier.ts';
 
 export interface AuditReport {
   ok: boolean;
@@ -51,51 +52,99 @@ const MAX_NAMED_ROWS = 20;
  * differs, it replays the log into a scratch database and names the rows that differ.
  * Opens everything read-only; it may run beside a live node.
  */
-export function auditDataDir(dataDir: string, apps: readonly AppDefinition[]): AuditReport {
+export interface AuditOptions {
+  /** Governance keys the auditor trusts out of band; without them the registry's own are used. */
+  governanceKeys?: readonly string[];
+}
+
+export function auditDataDir(dataDir: string, apps: readonly AppDefinition[], options: AuditOptions = {}): AuditReport {
   const files = dataFiles(dataDir);
   const subnet = readSubnetId(dataDir);
   for (const path of [files.log, files.state]) if (!existsSync(path)) throw new Error(`${path} is missing`);
+  const nodeId = readSigningKeyId(files.nodeKey);
   const log = new SqliteLog(files.log, subnet, { readonly: true });
   const stateDb = openSqlite(files.state, { synchronous: 'NORMAL', readonly: true });
   try {
-    const executor = new Executor({ db: stateDb, subnetId: subnet, apps });
-    const findings: string[] = [];
-    const chainBreak = log.verifyChain();
-    if (chainBreak) findings.push(chainBreak.message);
-    const certificate = executor.latestCertificate();
-    if (!certificate) {
-      findings.push('the node has certified nothing yet');
-      return { ok: false, subnet, height: executor.height, block: executor.block, findings };
-    }
-    const { checkpoint } = certificate;
-    const registry = executor.query('registry', 'view', {}, 'audit') as RegistryView | null;
-    const members = registry?.nodes.map((node) => node.id) ?? certificate.signatures.map((s) => s.node);
-    findings.push(
-      ...verifyCertificate(certificate, subnet, members).problems.map((p) => `last certificate (block ${checkpoint.block}): ${p}`),
-    );
-    if (checkpoint.height !== executor.height) {
-      findings.push(`state is at height ${executor.height} but the last certificate is for height ${checkpoint.height}`);
-    }
-    const scanned = executor.scanDigest();
-    if (toHex(scanned) !== checkpoint.digest) {
-      findings.push(
-        `state digest recomputed from the database (${toHex(scanned)}) differs from the certified digest ${checkpoint.digest} at height ${checkpoint.height}`,
-      );
-      if (chainBreak) {
-        findings.push(
-          `altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`,
-        );
-      } else {
-        findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
-      }
-    } else if (!executor.currentDigest().equals(fromHex(checkpoint.digest))) {
-      findings.push('the stored running digest differs from the certified one (the executor metadata was edited)');
-    }
-    return { ok: findings.length === 0, subnet, height: executor.height, block: executor.block, findings };
+    // One read transaction: a live node keeps committing, and every state read must see one moment.
+    return stateDb.transaction(() => auditState({ log, stateDb, subnet, nodeId, apps, options }))();
   } finally {
     log.close();
     stateDb.close();
   }
+}
+
+interface AuditInput {
+  log: SqliteLog;
+  stateDb: Database.Database;
+  subnet: string;
+  nodeId: string;
+  apps: readonly AppDefinition[];
+  options: AuditOptions;
+}
+
+function auditState({ log, stateDb, subnet, nodeId, apps, options }: AuditInput): AuditReport {
+  const executor = new Executor({ db: stateDb, subnetId: subnet, apps });
+  const findings: string[] = [];
+  const report = () => ({ ok: findings.length === 0, subnet, height: executor.height, block: executor.block, findings });
+  const chainBreak = log.verifyChain();
+  if (chainBreak) findings.push(chainBreak.message);
+  const certificate = executor.latestCertificate();
+  if (!certificate) {
+    findings.push('the node has certified nothing yet');
+    return report();
+  }
+  const { checkpoint } = certificate;
+  findings.push(...checkCertificate(certificate, executor, nodeId, subnet, options));
+  findings.push(...checkLogMatches(log, executor, checkpoint));
+  const scanned = executor.scanDigest();
+  if (toHex(scanned) !== checkpoint.digest) {
+    findings.push(
+      `state digest recomputed from the database (${toHex(scanned)}) differs from the certified digest ${checkpoint.digest} at height ${checkpoint.height}`,
+    );
+    if (chainBreak) {
+      findings.push(
+        `altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`,
+      );
+    } else {
+      findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
+    }
+  } else if (!executor.currentDigest().equals(fromHex(checkpoint.digest))) {
+    findings.push('the stored running digest differs from the certified one (the executor metadata was edited)');
+  }
+  return report();
+}
+
+/** The certificate is this node's, over a registry whose members are properly attested. */
+function checkCertificate(certificate: Certificate, executor: Executor, nodeId: string, subnet: string, options: AuditOptions): string[] {
+  const { checkpoint } = certificate;
+  const at = `last certificate (block ${checkpoint.block})`;
+  const registry = executor.query('registry', 'view', {}, 'audit') as RegistryView | null;
+  if (!registry) return [`${at}: the registry is empty, so no member can have signed it`];
+  const findings: string[] = [];
+  if (!registry.nodes.some((node) => node.id === nodeId)) findings.push(`this folder's node key ${nodeId} is not a member of the registry`);
+  if (!certificate.signatures.some((signature) => signature.node === nodeId))
+    findings.push(`${at} is not signed by this folder's node key ${nodeId}`);
+  const verification = verifySubnet({ certificate, registry, pinnedGovernanceKeys: options.governanceKeys, expectedSubnet: subnet });
+  findings.push(...verification.failed.map((problem) => `${at}: ${problem}`));
+  return findings;
+}
+
+/** The certificate and the state both commit to the log as it is on disk. */
+function checkLogMatches(log: SqliteLog, executor: Executor, checkpoint: Checkpoint): string[] {
+  const findings: string[] = [];
+  const logHeight = log.head().height;
+  if (logHeight < checkpoint.height)
+    findings.push(`the log ends at height ${logHeight}, before the certified height ${checkpoint.height} (truncated)`);
+  const hash = log.hashAt(checkpoint.height);
+  if (hash && toHex(hash) !== checkpoint.logHead) {
+    findings.push(`the log's chain hash at the certified height ${checkpoint.height} is not the certified log head (history rewritten)`);
+  }
+  if (checkpoint.height !== executor.height) {
+    findings.push(`state is at height ${executor.height} but the last certificate is for height ${checkpoint.height}`);
+  } else if (toHex(executor.logHead) !== checkpoint.logHead) {
+    findings.push('the state records another log head than the certified one (executor metadata edited)');
+  }
+  return findings;
 }
 
 /** Replays the log up to `block` into memory and names every row the database holds differently. */

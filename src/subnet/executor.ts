@@ -158,6 +158,11 @@ export class Executor {
 
   /** The digest recomputed from every app row, as an audit does. */
   scanDigest(): Buffer {
+    return this.scanLtHash().digest();
+  }
+
+  /** The LtHash of every app row, recomputed from the tables. */
+  scanLtHash(): LtHash {
     const scan = new LtHash();
     for (const { definition } of this.apps.values()) {
       for (const spec of definition.tables) {
@@ -167,7 +172,7 @@ export class Executor {
         }
       }
     }
-    return scan.digest();
+    return scan;
   }
 
   private applyBlock(block: LogBlock): AppliedBlock {

@@ -12,7 +12,7 @@ export {
   validApprovers,
 } from './apps/registry.ts';
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
-export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, verifyCertificate } from './checkpoint.ts';
+export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, signCheckpoint, verifyCertificate } from './checkpoint.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
@@ -44,5 +44,5 @@ import { kvApp } from './apps/kv.ts';
 import { registryApp } from './apps/registry.ts';
 /** The apps every Watan node runs. */
 export const coreApps = [registryApp, kvApp] as const;
-export { type AuditReport, auditDataDir, type DataDirSummary, inspectDataDir } from './audit.ts';
+export { type AuditOptions, type AuditReport, auditDataDir, type DataDirSummary, inspectDataDir } from './audit.ts';
 export { type Verification, type VerifyInput, verifyResultProof, verifySubnet } from './verifier.ts';
