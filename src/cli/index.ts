@@ -1,6 +1,7 @@
 /** The `watan` command. */
 import { runAudit } from './commands/audit.ts';
-import { runNodeInfo } from './commands/node-info.ts';
+import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
+import { runNodeInfo, runNodeKey } from './commands/node-info.ts';
 import { runStart } from './commands/start.ts';
 import { runVerify } from './commands/verify.ts';
 import { CliUsageError } from './usage.ts';
@@ -9,12 +10,18 @@ const HELP = `watan — sovereign subnet node, National Messenger and app builde
 
 Usage:
   watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
-              [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
+              [--genesis FILE] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
   watan audit --data DIR [--governance-key KEY]...
                                 recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
                                 fetch and verify the latest certificate against the registry
   watan node info [--data DIR]  this node's identity and position
+  watan node key [--data DIR]   create this node's key if needed and print its id (for the genesis)
+  watan governance-key --out FILE
+                                make a governance key and print its id (kept offline by its holder)
+  watan genesis --subnet ID --governance-key-file FILE... [--threshold M] [--jurisdiction CC]
+                --node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC]
+                                sign a genesis file admitting the first node; written to stdout
   watan help
 `;
 
@@ -31,7 +38,12 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runVerify(rest);
       case 'node':
         if (rest[0] === 'info') return runNodeInfo(rest.slice(1));
+        if (rest[0] === 'key') return runNodeKey(rest.slice(1));
         throw new CliUsageError(`unknown command "node ${rest[0] ?? ''}"; did you mean "watan node info"?`);
+      case 'genesis':
+        return runGenesis(rest);
+      case 'governance-key':
+        return runGovernanceKey(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -20,3 +20,10 @@ export function parsePort(value: string | undefined, fallback: number): number {
     throw new CliUsageError(`--port must be a number from 0 to 65535, not "${value}"`);
   return port;
 }
+
+/** An ISO 3166-1 alpha-2 code, upper-cased: `pk` is taken as `PK`. */
+export function parseJurisdiction(value: string): string {
+  const code = value.toUpperCase();
+  if (!/^[A-Z]{2}$/.test(code)) throw new CliUsageError(`a jurisdiction is a two-letter country code such as PK, not "${value}"`);
+  return code;
+}

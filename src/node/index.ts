@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { bootstrapDevelopmentRegistry, coreApps, type NodeFacts, Subnet } from '../subnet/index.ts';
+import { applyGenesis, bootstrapDevelopmentRegistry, coreApps, type Genesis, isMember, type NodeFacts, Subnet } from '../subnet/index.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
@@ -19,6 +19,8 @@ export interface NodeConfig {
   dev: boolean;
   subnetId?: string;
   facts: NodeFacts;
+  /** The subnet's genesis; without it the first start creates a development registry. */
+  genesis?: Genesis;
   logger?: Logger;
 }
 
@@ -33,6 +35,10 @@ export class PortInUseError extends Error {
   override name = 'PortInUseError';
 }
 
+export class NotAMemberError extends Error {
+  override name = 'NotAMemberError';
+}
+
 /** Opens the subnet replica, bootstraps its registry on first start, and serves HTTP. */
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
   // Fail on a busy port before the data folder is created or touched.
@@ -41,7 +47,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const metrics = createNodeMetrics();
   const subnet = await Subnet.open({ dataDir: config.dataDir, apps: coreApps, subnetId: config.subnetId, observer: metrics.observer });
   try {
-    await bootstrapDevelopmentRegistry(subnet, config.facts);
+    await joinRegistry(subnet, config, logger);
     const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger);
     const url = await listen(server, config);
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
@@ -58,6 +64,23 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   } catch (error) {
     await subnet.close();
     throw error;
+  }
+}
+
+/** Brings this node into its subnet's registry, from the genesis or as a development subnet. */
+async function joinRegistry(subnet: Subnet, config: NodeConfig, logger: Logger): Promise<void> {
+  if (config.genesis) {
+    await applyGenesis(subnet, config.genesis);
+  } else {
+    if (!config.dev) {
+      logger.warn('no --genesis given: this node runs a DEVELOPMENT registry governed by a key in its data folder; not for production');
+    }
+    await bootstrapDevelopmentRegistry(subnet, config.facts);
+  }
+  if (!isMember(subnet, subnet.nodeKey.id)) {
+    throw new NotAMemberError(
+      `node ${subnet.nodeKey.id} is not a member of subnet ${subnet.subnetId}; the governance key holders must admit it (add it to the genesis, or admit it to the registry)`,
+    );
   }
 }
 

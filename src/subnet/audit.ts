@@ -62,13 +62,21 @@ export function auditDataDir(dataDir: string, apps: readonly AppDefinition[], op
   const subnet = readSubnetId(dataDir);
   for (const path of [files.log, files.state]) if (!existsSync(path)) throw new Error(`${path} is missing`);
   const nodeId = readSigningKeyId(files.nodeKey);
-  const log = new SqliteLog(files.log, subnet, { readonly: true });
   const stateDb = openSqlite(files.state, { synchronous: 'NORMAL', readonly: true });
   try {
-    // One read transaction: a live node keeps committing, and every state read must see one moment.
-    return stateDb.transaction(() => auditState({ log, stateDb, subnet, nodeId, apps, options }))();
+    // One read transaction: a live node keeps committing, and every state read must see one
+    // moment. The log is opened after that moment is pinned (by the executor's first read):
+    // it only grows, so it then holds at least everything the state was built from.
+    return stateDb.transaction(() => {
+      const executor = new Executor({ db: stateDb, subnetId: subnet, apps });
+      const log = new SqliteLog(files.log, subnet, { readonly: true });
+      try {
+        return auditState({ log, stateDb, executor, subnet, nodeId, apps, options });
+      } finally {
+        log.close();
+      }
+    })();
   } finally {
-    log.close();
     stateDb.close();
   }
 }
@@ -76,14 +84,14 @@ export function auditDataDir(dataDir: string, apps: readonly AppDefinition[], op
 interface AuditInput {
   log: SqliteLog;
   stateDb: Database.Database;
+  executor: Executor;
   subnet: string;
   nodeId: string;
   apps: readonly AppDefinition[];
   options: AuditOptions;
 }
 
-function auditState({ log, stateDb, subnet, nodeId, apps, options }: AuditInput): AuditReport {
-  const executor = new Executor({ db: stateDb, subnetId: subnet, apps });
+function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: AuditInput): AuditReport {
   const findings: string[] = [];
   const report = () => ({ ok: findings.length === 0, subnet, height: executor.height, block: executor.block, findings });
   const chainBreak = log.verifyChain();

@@ -14,10 +14,11 @@ export {
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, signCheckpoint, verifyCertificate } from './checkpoint.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
-export { DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
+export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { LtHash } from './digest.ts';
 export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
+export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, makeGenesis, registryView } from './genesis.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
 export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
 export {
@@ -32,8 +33,8 @@ export {
 } from './log/command-log.ts';
 export { SqliteLog } from './log/sqlite-log.ts';
 export * from './merkle.ts';
-export { KeyFileError, loadOrCreateSigningKey, type SigningKey, verifySignature } from './node-key.ts';
-export { bootstrapDevelopmentRegistry, type NodeFacts, RegistryBootstrapError } from './registry-bootstrap.ts';
+export { KeyFileError, loadOrCreateSigningKey, readSigningKey, type SigningKey, verifySignature } from './node-key.ts';
+export { bootstrapDevelopmentRegistry, type NodeFacts } from './registry-bootstrap.ts';
 export type { CommandOutcome, CommandResult } from './results.ts';
 export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 export { AppStore, StoreError } from './store.ts';

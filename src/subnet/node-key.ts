@@ -17,10 +17,7 @@ export interface SigningKey {
 export function loadOrCreateSigningKey(path: string): SigningKey {
   let pem: string;
   try {
-    const mode = statSync(path).mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw new KeyFileError(`${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
-    }
+    assertPrivate(path);
     pem = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -30,15 +27,27 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
   return signingKeyFromPem(pem, path);
 }
 
-/** The id of the key at `path`, which must exist. */
-export function readSigningKeyId(path: string): string {
+/** The key at `path`, which must exist and be private to its owner. */
+export function readSigningKey(path: string): SigningKey {
   let pem: string;
   try {
+    assertPrivate(path);
     pem = readFileSync(path, 'utf8');
-  } catch {
-    throw new KeyFileError(`${path} is missing or unreadable; is this a Watan data folder?`);
+  } catch (error) {
+    if (error instanceof KeyFileError) throw error;
+    throw new KeyFileError(`${path} is missing or unreadable`);
   }
-  return signingKeyFromPem(pem, path).id;
+  return signingKeyFromPem(pem, path);
+}
+
+/** The id of the key at `path`, which must exist. */
+export function readSigningKeyId(path: string): string {
+  return readSigningKey(path).id;
+}
+
+function assertPrivate(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) throw new KeyFileError(`${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
 }
 
 function signingKeyFromPem(pem: string, path: string): SigningKey {

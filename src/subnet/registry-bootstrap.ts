@@ -1,5 +1,6 @@
 import { admissionBytes, approve, type NodeRecord, type RegistryView } from './apps/registry.ts';
 import { dataFiles } from './data-dir.ts';
+import { isMember, registryView, submitOrThrow } from './genesis.ts';
 import { loadOrCreateSigningKey } from './node-key.ts';
 import type { Subnet } from './subnet.ts';
 
@@ -10,37 +11,32 @@ export interface NodeFacts {
   jurisdiction: string;
 }
 
-export class RegistryBootstrapError extends Error {
-  override name = 'RegistryBootstrapError';
-}
-
 /**
- * On a subnet's first start, creates a development registry: one governance key (kept in
- * the data folder, 0600), threshold 1, and this node admitted with its attestation. A
- * production subnet's governance keys are held by their owners, never on a node.
+ * Development only: creates a registry governed by one key kept in the data folder (0600),
+ * threshold 1, in jurisdiction PK, and admits this node. Resumes where a failed start left
+ * off — a node refused for its facts is admitted once started with corrected ones. A
+ * production subnet starts from a genesis file; its governance keys never sit on a node.
  */
 export async function bootstrapDevelopmentRegistry(subnet: Subnet, facts: NodeFacts): Promise<RegistryView> {
-  const existing = subnet.query('registry', 'view', {}, 'system') as RegistryView | null;
-  if (existing) return existing;
   const governance = loadOrCreateSigningKey(dataFiles(subnet.dataDir).governanceKey);
-  await submitOrThrow(subnet, 'init', {
-    subnet: subnet.subnetId,
-    jurisdiction: 'PK',
-    governanceKeys: [{ key: governance.id, label: 'development governance key' }],
-    threshold: 1,
-  });
-  const node: NodeRecord = { id: subnet.nodeKey.id, ...facts };
-  await submitOrThrow(subnet, 'admit', { node, approvals: [approve(governance, admissionBytes(subnet.subnetId, 0, node))] });
-  return subnet.query('registry', 'view', {}, 'system') as RegistryView;
-}
-
-async function submitOrThrow(subnet: Subnet, method: string, args: object): Promise<void> {
-  const result = await subnet.submit({
-    app: 'registry',
-    method,
-    caller: 'system',
-    args: args as never,
-    id: `bootstrap-registry-${method}`,
-  });
-  if (!result.ok) throw new RegistryBootstrapError(`could not bootstrap the registry: ${result.error.message}`);
+  if (!registryView(subnet)) {
+    const governanceKeys = [{ key: governance.id, label: 'development governance key' }];
+    await submitOrThrow(
+      subnet,
+      'init',
+      { subnet: subnet.subnetId, jurisdiction: 'PK', governanceKeys, threshold: 1 },
+      'create the registry',
+    );
+  }
+  if (!isMember(subnet, subnet.nodeKey.id)) {
+    const { epoch } = registryView(subnet) as RegistryView;
+    const node: NodeRecord = { id: subnet.nodeKey.id, ...facts };
+    await submitOrThrow(
+      subnet,
+      'admit',
+      { node, approvals: [approve(governance, admissionBytes(subnet.subnetId, epoch, node))] },
+      'admit this node',
+    );
+  }
+  return registryView(subnet) as RegistryView;
 }

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startNode } from '../../node/index.ts';
-import { parseOptions, parsePort } from '../usage.ts';
+import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
+import { CliUsageError, parseJurisdiction, parseOptions, parsePort } from '../usage.ts';
 
 /** `watan start`: runs a node until SIGINT or SIGTERM, then shuts down cleanly. */
 export async function runStart(args: string[]): Promise<number> {
@@ -15,20 +17,22 @@ export async function runStart(args: string[]): Promise<number> {
     'data-centre': { type: 'string', default: 'local' },
     province: { type: 'string', default: 'Islamabad Capital Territory' },
     jurisdiction: { type: 'string', default: 'PK' },
+    genesis: { type: 'string' },
   });
+  // Everything that can be checked is checked before the data folder is touched.
+  const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
+  const subnetId = options.subnet ?? genesis?.subnet;
+  if (subnetId !== undefined) assertSubnetId(subnetId);
+  const jurisdiction = parseJurisdiction(options.jurisdiction);
   const node = await startNode({
     dataDir: resolve(options.data),
     port: parsePort(options.port, 8008),
     host: options.host,
     serverName: options['server-name'],
     dev: options.dev,
-    subnetId: options.subnet,
-    facts: {
-      operator: options.operator,
-      dataCentre: options['data-centre'],
-      province: options.province,
-      jurisdiction: options.jurisdiction,
-    },
+    subnetId,
+    genesis,
+    facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
   });
   process.stdout.write(`watan: node ${node.subnet.nodeKey.id} of subnet ${node.subnet.subnetId} listening on ${node.url}\n`);
   return new Promise((done) => {
@@ -50,4 +54,17 @@ export async function runStart(args: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+function readGenesis(path: string): Genesis {
+  let genesis: Genesis;
+  try {
+    genesis = JSON.parse(readFileSync(path, 'utf8')) as Genesis;
+  } catch (error) {
+    throw new CliUsageError(`--genesis ${path} is unreadable or not JSON: ${(error as Error).message}`);
+  }
+  if (typeof genesis?.subnet !== 'string' || !Array.isArray(genesis.nodes) || !Array.isArray(genesis.governanceKeys)) {
+    throw new CliUsageError(`--genesis ${path} is not a genesis file (made by watan genesis)`);
+  }
+  return genesis;
 }
