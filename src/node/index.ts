@@ -44,7 +44,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   // Fail on a busy port before the data folder is created or touched.
   await assertPortFree(config);
   const logger = config.logger ?? createLogger();
-  const metrics = createNodeMetrics();
+  const metrics = createNodeMetrics((error) => logger.fatal({ err: error }, 'this replica stopped applying its log and refuses writes'));
   const subnet = await Subnet.open({ dataDir: config.dataDir, apps: coreApps, subnetId: config.subnetId, observer: metrics.observer });
   try {
     await joinRegistry(subnet, config, logger);

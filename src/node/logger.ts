@@ -22,7 +22,13 @@ export function createLogger(options: { level?: string; destination?: Destinatio
         res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
       },
       redact: {
-        paths: ['*.password', '*.access_token', '*.refresh_token', '*.token', '*.authorization', '*.headers.authorization'],
+        paths: [
+          ...['password', 'access_token', 'accessToken', 'refresh_token', 'refreshToken', 'token', 'authorization'].flatMap((name) => [
+            `*.${name}`,
+            `*.*.${name}`,
+          ]),
+          '*.headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },

@@ -7,7 +7,7 @@ export interface NodeMetrics {
 }
 
 /** Prometheus metrics for one node: the log, the executor, and the process. */
-export function createNodeMetrics(): NodeMetrics {
+export function createNodeMetrics(onFailure: (error: Error) => void): NodeMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'watan_process_' });
   const logHeight = new Gauge({ name: 'watan_log_height', help: 'Commands ordered in the log', registers: [registry] });
@@ -27,6 +27,7 @@ export function createNodeMetrics(): NodeMetrics {
   return {
     registry,
     observer: {
+      failed: onFailure,
       applied(blocks, seconds, height) {
         applySeconds.observe(seconds);
         logHeight.set(height);

@@ -16,6 +16,14 @@ export function buildServer(node: NodeContext, logger: Logger): FastifyInstance 
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    routerOptions: {
+      // Room, event and command ids run long; the router's default cut-off is 100 characters.
+      maxParamLength: 1024,
+    },
+    // Errors the router raises before any route runs (a malformed URL) get the same JSON shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      reply.code(400).send({ errcode: 'M_INVALID_PARAM', error: `malformed request: ${error.message}` });
+    },
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -53,7 +61,10 @@ function classify(error: Error): { status: number; errcode: string; message: str
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, errcode: 'M_NOT_JSON', message: 'the body is not valid JSON', extra: {} };
   }
-  if (error instanceof SyntaxError) return { status: 400, errcode: 'M_NOT_JSON', message: 'the body is not valid JSON', extra: {} };
+  // A JSON syntax error is the client's only when the body parser says so (status 400).
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return { status: 400, errcode: 'M_NOT_JSON', message: 'the body is not valid JSON', extra: {} };
+  }
   const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
   return { status, errcode: 'M_UNKNOWN', message: status >= 500 ? 'internal error; the node logged it' : error.message, extra: {} };
 }

@@ -45,10 +45,14 @@ export function validateCommand(command: Command): void {
   assertNoPlaintextSecrets(command.args, 'args');
 }
 
-// Names under which a plaintext secret would travel. A value that has been hashed at ingress
-// travels under a name that says so (`password_hash`, `token_hash`), which this lets through.
-const SECRET_NAME = /(^|_)(password|passphrase|secret|token|access_token|refresh_token|pin|private_key)$/i;
-const HASHED_NAME = /(hash|_sha256|_hmac)$/i;
+// Names under which a plaintext secret would travel, in snake_case or camelCase. A value that
+// has been hashed at ingress travels under a name that says so (`password_hash`, `tokenHash`).
+const SECRET_NAME = /(^|_)(password|passphrase|secret|token|pin|private_key|secret_key|api_key)$/;
+const HASHED_NAME = /(hash|_sha256|_hmac)$/;
+
+function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
 
 /**
  * Refuses arguments that look like they carry a secret in the clear (DESIGN.md §3: the log
@@ -61,7 +65,8 @@ export function assertNoPlaintextSecrets(value: unknown, path: string): void {
     return;
   }
   for (const [key, inner] of Object.entries(value)) {
-    if (SECRET_NAME.test(key) && !HASHED_NAME.test(key) && inner !== null && inner !== undefined) {
+    const name = snakeCase(key);
+    if (SECRET_NAME.test(name) && !HASHED_NAME.test(name) && inner !== null && inner !== undefined) {
       throw new InvalidCommandError(`${path}.${key} looks like a plaintext secret; hash it at ingress and send it as ${key}_hash`);
     }
     assertNoPlaintextSecrets(inner, `${path}.${key}`);

@@ -33,7 +33,7 @@ export {
 } from './log/command-log.ts';
 export { SqliteLog } from './log/sqlite-log.ts';
 export * from './merkle.ts';
-export { KeyFileError, loadOrCreateSigningKey, readSigningKey, type SigningKey, verifySignature } from './node-key.ts';
+export { isCanonicalKeyId, KeyFileError, loadOrCreateSigningKey, readSigningKey, type SigningKey, verifySignature } from './node-key.ts';
 export { bootstrapDevelopmentRegistry, type NodeFacts } from './registry-bootstrap.ts';
 export type { CommandOutcome, CommandResult } from './results.ts';
 export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';

@@ -63,8 +63,18 @@ function signingKeyFromPem(pem: string, path: string): SigningKey {
   return { id, sign: (message) => sign(null, message, privateKey) };
 }
 
+/**
+ * True for the one spelling of a 32-byte key in unpadded base64url. Other spellings of the
+ * same key decode alike; refusing them keeps one key from counting as two signers.
+ */
+export function isCanonicalKeyId(keyId: string): boolean {
+  const bytes = Buffer.from(keyId, 'base64url');
+  return bytes.length === 32 && bytes.toString('base64url') === keyId;
+}
+
 /** Checks an ed25519 signature by the key named `keyId`; false for any malformed input. */
 export function verifySignature(keyId: string, message: Uint8Array, signature: Uint8Array): boolean {
+  if (!isCanonicalKeyId(keyId)) return false;
   try {
     const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: keyId }, format: 'jwk' });
     return verify(null, message, key, signature);

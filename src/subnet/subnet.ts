@@ -23,6 +23,8 @@ export interface SubmitRequest {
 /** Hooks for metrics: called after each executor run, outside the executor. */
 export interface SubnetObserver {
   applied(blocks: readonly AppliedBlock[], seconds: number, logHeight: number): void;
+  /** The replica stopped applying its log (it then refuses writes); called once. */
+  failed?(error: Error): void;
 }
 
 export interface SubnetOptions {
@@ -271,7 +273,13 @@ export class Subnet {
 
   /** A replica that cannot apply its log must stop serving rather than serve wrong state. */
   private fail(error: Error): void {
+    if (this.failure) return;
     this.failure = error;
+    try {
+      this.observer?.failed?.(error);
+    } catch {
+      // Reporting a failure must not add another.
+    }
     for (const id of [...this.waiters.keys()]) this.settle(id, (waiter) => waiter.reject(error));
   }
 }

@@ -68,3 +68,13 @@ test('an access token in a query string or header never reaches a log line', asy
     assert.equal(logs.includes(secret), false, `${secret} appeared in the logs`);
   }
 });
+
+test('malformed URLs and long ids are answered in the Matrix error shape, not the router’s', async () => {
+  const longId = 'x'.repeat(180);
+  const long = await fetch(`${node.url}/_watan/v1/results/${longId}`);
+  assert.equal(long.status, 404);
+  assert.equal(((await long.json()) as { errcode: string }).errcode, 'M_NOT_FOUND');
+  const malformed = await fetch(`${node.url}/_watan/v1/results/%`);
+  assert.equal(malformed.status, 400);
+  assert.equal(((await malformed.json()) as { errcode: string }).errcode, 'M_INVALID_PARAM');
+});

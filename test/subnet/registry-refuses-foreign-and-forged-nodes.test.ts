@@ -13,11 +13,13 @@ import {
   checkpointSigningBytes,
   coreApps,
   dataFiles,
+  isCanonicalKeyId,
   loadOrCreateSigningKey,
   type NodeRecord,
   type RegistryView,
   type SigningKey,
   Subnet,
+  verifyCertificate,
   verifySubnet,
 } from '../../src/subnet/index.ts';
 
@@ -275,3 +277,33 @@ test(
     });
   },
 );
+
+test('a second spelling of a member key neither verifies nor counts as another signer', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'watan-'));
+  try {
+    const subnet = await Subnet.open({ dataDir: dir, apps: coreApps });
+    try {
+      await bootstrapDevelopmentRegistry(subnet, { operator: 't', dataCentre: 't', province: 't', jurisdiction: 'PK' });
+      const certificate = subnet.latestCertificate();
+      assert.ok(certificate);
+      const id = subnet.nodeKey.id;
+      // The last base64url character carries 4 unused bits for 32 bytes; flipping one spells the same key.
+      const last = id.at(-1) as string;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const twin = id.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+      assert.ok(Buffer.from(twin, 'base64url').equals(Buffer.from(id, 'base64url')), 'the twin decodes to the same key');
+      assert.equal(isCanonicalKeyId(twin), false);
+      const doubled = {
+        ...certificate,
+        signatures: [...certificate.signatures, { node: twin, signature: certificate.signatures[0]?.signature as string }],
+      };
+      const check = verifyCertificate(doubled, subnet.subnetId, [id, twin]);
+      assert.deepEqual(check.signers, [id]);
+      assert.equal(check.ok, false, 'two members listed, one real signer: no quorum');
+    } finally {
+      await subnet.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

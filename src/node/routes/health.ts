@@ -12,7 +12,8 @@ export function registerHealth(app: FastifyInstance, node: NodeContext): void {
       node: subnet.nodeKey.id,
       log_height: subnet.logHeight,
       applied_height: subnet.appliedHeight,
-      ...(subnet.failed ? { error: subnet.failed.message } : {}),
+      // Why it failed is in the node's log, for its operator; callers learn only that it did.
+      ...(subnet.failed ? { error: 'this replica stopped applying its log; its operator has the reason in the node log' } : {}),
     });
   });
 }

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { type AppContext, AppError, defineApp, method, query } from '../app.ts';
 import { canonicalJsonBytes } from '../canonical-json.ts';
-import { type SigningKey, verifySignature } from '../node-key.ts';
+import { isCanonicalKeyId, type SigningKey, verifySignature } from '../node-key.ts';
 import type { AppStore } from '../store.ts';
 
 /**
@@ -95,6 +95,10 @@ export const registryApp = defineApp({
       (ctx, args) => {
         if (ctx.caller !== 'system') throw new AppError('FORBIDDEN', 'only the bootstrapping node may initialise the registry');
         if (setting(ctx.store, 'subnet') !== undefined) throw new AppError('EXISTS', 'the registry is already initialised');
+        const keys = args.governanceKeys.map((g) => g.key);
+        if (keys.some((key) => !isCanonicalKeyId(key)) || new Set(keys).size !== keys.length) {
+          throw new AppError('INVALID_ARGS', 'governance keys must be distinct keys in canonical unpadded base64url');
+        }
         if (args.threshold > args.governanceKeys.length) {
           throw new AppError('INVALID_ARGS', `threshold ${args.threshold} exceeds the ${args.governanceKeys.length} governance keys`);
         }
@@ -110,6 +114,7 @@ export const registryApp = defineApp({
     admit: method(Type.Object({ node: NodeRecord, approvals: Approvals }, { additionalProperties: false }), (ctx, args) => {
       const registry = loadSettings(ctx);
       const { node } = args;
+      if (!isCanonicalKeyId(node.id)) throw new AppError('INVALID_ARGS', `node id ${node.id} is not a key in canonical unpadded base64url`);
       if (node.jurisdiction !== registry.jurisdiction) {
         throw new AppError(
           'FOREIGN_JURISDICTION',
