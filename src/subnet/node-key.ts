@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFileDurably } from './data-dir.ts';
 
 export class KeyFileError extends Error {
@@ -15,16 +15,10 @@ export interface SigningKey {
 
 /** Loads the key at `path`, or creates it (mode 0600) when there is none. */
 export function loadOrCreateSigningKey(path: string): SigningKey {
-  let pem: string;
-  try {
-    assertPrivate(path);
-    pem = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    writeFileDurably(path, pem, 0o600);
+  if (!existsSync(path)) {
+    writeFileDurably(path, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), 0o600);
   }
-  return signingKeyFromPem(pem, path);
+  return readSigningKey(path);
 }
 
 /** The key at `path`, which must exist and be private to its owner. */
