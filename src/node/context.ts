@@ -1,4 +1,5 @@
-import type { Subnet } from '../subnet/index.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDefinition, Subnet } from '../subnet/index.ts';
 import type { NodeMetrics } from './metrics.ts';
 
 /** What every route of a node may use. */
@@ -7,4 +8,14 @@ export interface NodeContext {
   metrics: NodeMetrics;
   serverName: string;
   dev: boolean;
+}
+
+/**
+ * A part of Watan that runs on a node: the apps it adds to the executor and the HTTP routes
+ * it serves. The node runs parts without knowing them; the CLI composes which parts run.
+ */
+export interface NodePart {
+  readonly name: string;
+  readonly apps: readonly AppDefinition[];
+  registerRoutes(server: FastifyInstance, node: NodeContext): void;
 }

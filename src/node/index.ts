@@ -3,12 +3,13 @@ import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { applyGenesis, bootstrapDevelopmentRegistry, coreApps, type Genesis, isMember, type NodeFacts, Subnet } from '../subnet/index.ts';
+import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
 export { ApiError } from './api-error.ts';
-export type { NodeContext } from './context.ts';
+export type { NodeContext, NodePart } from './context.ts';
 export { createLogger } from './logger.ts';
 
 export interface NodeConfig {
@@ -21,6 +22,8 @@ export interface NodeConfig {
   facts: NodeFacts;
   /** The subnet's genesis; without it the first start creates a development registry. */
   genesis?: Genesis;
+  /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
+  parts?: readonly NodePart[];
   logger?: Logger;
 }
 
@@ -45,10 +48,12 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   await assertPortFree(config);
   const logger = config.logger ?? createLogger();
   const metrics = createNodeMetrics((error) => logger.fatal({ err: error }, 'this replica stopped applying its log and refuses writes'));
-  const subnet = await Subnet.open({ dataDir: config.dataDir, apps: coreApps, subnetId: config.subnetId, observer: metrics.observer });
+  const parts = config.parts ?? [];
+  const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
+  const subnet = await Subnet.open({ dataDir: config.dataDir, apps, subnetId: config.subnetId, observer: metrics.observer });
   try {
     await joinRegistry(subnet, config, logger);
-    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger);
+    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts);
     const url = await listen(server, config);
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {

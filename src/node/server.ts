@@ -1,18 +1,27 @@
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
-import type { NodeContext } from './context.ts';
+import type { NodeContext, NodePart } from './context.ts';
 import { registerCheckpoint } from './routes/checkpoint.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerRegistry } from './routes/registry.ts';
 import { registerResults } from './routes/results.ts';
 
+/**
+ * Bodies are validated as sent: a number where the schema wants a string is the client's
+ * error (M_BAD_JSON), not something to convert. Query strings and path parameters arrive as
+ * text, so there the validator may coerce ("5" for an integer).
+ */
+const strictAjv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });
+const coercingAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false, allErrors: false });
+
 /** Request bodies above this are refused before parsing (media uploads get their own limit). */
 const BODY_LIMIT = 1024 * 1024;
 
 /** The node's HTTP face: Watan's own API, metrics, and the apps' routes as parts add them. */
-export function buildServer(node: NodeContext, logger: Logger): FastifyInstance {
+export function buildServer(node: NodeContext, logger: Logger, parts: readonly NodePart[] = []): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -25,11 +34,15 @@ export function buildServer(node: NodeContext, logger: Logger): FastifyInstance 
       reply.code(400).send({ errcode: 'M_INVALID_PARAM', error: `malformed request: ${error.message}` });
     },
   });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
+  // The API speaks JSON; any other body is refused as M_NOT_JSON rather than parsed as text.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${pathOf(request.url)}` });
   });
   for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerMetrics]) register(app, node);
+  for (const part of parts) part.registerRoutes(app, node);
   return app;
 }
 

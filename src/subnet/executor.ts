@@ -282,6 +282,8 @@ export class Executor {
     this.db.transaction(() => {
       for (const definition of apps) {
         if (this.apps.has(definition.name)) throw new ExecutorError(`two apps are named ${definition.name}`);
+        // A read-only audit of a folder made before an app existed: that app holds no rows there.
+        if (this.db.readonly && !this.hasTables(definition)) continue;
         for (const spec of definition.tables) for (const ddl of tableDdl(definition.name, spec)) this.db.exec(ddl);
         this.apps.set(definition.name, {
           definition,
@@ -290,6 +292,11 @@ export class Executor {
         });
       }
     })();
+  }
+
+  private hasTables(definition: AppDefinition): boolean {
+    const exists = this.db.prepare<[string], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    return definition.tables.every((spec) => exists.get(physicalTableName(definition.name, spec.name)) !== undefined);
   }
 
   private claimSubnet(): void {

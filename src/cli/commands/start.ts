@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
+import { nodeParts } from '../composition.ts';
 import { CliUsageError, parseJurisdiction, parseOptions, parsePort } from '../usage.ts';
 
 /** `watan start`: runs a node until SIGINT or SIGTERM, then shuts down cleanly. */
@@ -18,6 +19,7 @@ export async function runStart(args: string[]): Promise<number> {
     province: { type: 'string', default: 'Islamabad Capital Territory' },
     jurisdiction: { type: 'string', default: 'PK' },
     genesis: { type: 'string' },
+    'open-registration': { type: 'boolean' },
   });
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
@@ -32,6 +34,7 @@ export async function runStart(args: string[]): Promise<number> {
     dev: options.dev,
     subnetId,
     genesis,
+    parts: nodeParts({ openRegistration: options['open-registration'] ?? options.dev }),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
   });
   process.stdout.write(`watan: node ${node.subnet.nodeKey.id} of subnet ${node.subnet.subnetId} listening on ${node.url}\n`);

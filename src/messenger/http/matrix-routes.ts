@@ -1,0 +1,13 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/**
+ * Registers a client-server endpoint under `/_matrix/client/v3` and, as deployed homeservers
+ * do for endpoints that had one, the legacy `/_matrix/client/r0` prefix.
+ */
+export function clientRoute(server: FastifyInstance, method: HTTPMethods, path: string, schema: FastifySchema, handler: Handler): void {
+  for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) {
+    server.route({ method, url: `${prefix}${path}`, schema, handler });
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { ApiError, type NodeContext } from '../../node/index.ts';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
+import { newAccessToken, newDeviceId, tokenHash } from '../auth/tokens.ts';
+import { runCommand } from './commands.ts';
+import { clientRoute } from './matrix-routes.ts';
+
+const RegisterBody = Type.Object({
+  auth: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: 128 })) })),
+  username: Type.Optional(Type.String({ maxLength: 255 })),
+  password: Type.Optional(Type.String({ maxLength: MAX_PASSWORD_LENGTH })),
+  device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  initial_device_display_name: Type.Optional(Type.String({ maxLength: 255 })),
+  inhibit_login: Type.Optional(Type.Boolean()),
+  refresh_token: Type.Optional(Type.Boolean()),
+});
+const RegisterQuery = Type.Object({ kind: Type.Optional(Type.String()) });
+const AvailableQuery = Type.Object({ username: Type.String({ minLength: 1, maxLength: 255 }) });
+
+const LOCALPART = /^[a-z0-9._=/+-]+$/;
+/** How long a user-interactive auth session stays open. */
+const SESSION_MS = 10 * 60 * 1000;
+
+export interface RegistrationPolicy {
+  /** Password registration: a development switch; production accounts come through the identity provider. */
+  open: boolean;
+}
+
+/**
+ * Registration with user-interactive auth. The one stage offered is m.login.dummy: the
+ * interactive step exists so that later stages (the identity provider, a registration token)
+ * slot into the same flow. Sessions live in this node's memory only; a client finishes on
+ * the replica it started on.
+ */
+export function registerRegister(server: FastifyInstance, node: NodeContext, policy: RegistrationPolicy): void {
+  const sessions = new Map<string, number>();
+
+  clientRoute(server, 'POST', '/register', { body: RegisterBody, querystring: RegisterQuery }, async (request, reply) => {
+    const body = request.body as Static<typeof RegisterBody>;
+    const { kind = 'user' } = request.query as Static<typeof RegisterQuery>;
+    if (kind === 'guest') throw new ApiError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'guest accounts are not available on this server');
+    if (kind !== 'user') throw new ApiError(400, 'M_INVALID_PARAM', `kind must be user or guest, not ${kind}`);
+    if (!policy.open) {
+      throw new ApiError(
+        403,
+        'M_FORBIDDEN',
+        'registration with a password is closed on this server; sign in with the national identity provider',
+      );
+    }
+    const localpart = body.username === undefined ? undefined : checkLocalpart(body.username);
+    if (body.password === undefined || body.password.length < MIN_PASSWORD_LENGTH) {
+      throw new ApiError(400, 'M_WEAK_PASSWORD', `choose a password of at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    if (!completedDummyStage(body.auth, sessions)) {
+      const session = randomBytes(16).toString('base64url');
+      sessions.set(session, Date.now() + SESSION_MS);
+      return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
+    }
+    const login = body.inhibit_login !== true;
+    const token = login ? newAccessToken() : undefined;
+    const deviceId = body.device_id ?? newDeviceId();
+    const registered = await runCommand<{ user_id: string }>(
+      node.subnet,
+      'register',
+      {
+        ...(localpart ? { localpart } : {}),
+        server_name: node.serverName,
+        password_hash: await hashPassword(body.password),
+        device_id: deviceId,
+        ...(token ? { token_hash: tokenHash(token) } : {}),
+        ...(body.initial_device_display_name ? { display_name: body.initial_device_display_name } : {}),
+      },
+      'anonymous',
+    );
+    return token ? { user_id: registered.user_id, access_token: token, device_id: deviceId } : { user_id: registered.user_id };
+  });
+
+  clientRoute(server, 'GET', '/register/available', { querystring: AvailableQuery }, async (request) => {
+    const localpart = checkLocalpart((request.query as Static<typeof AvailableQuery>).username);
+    const taken = node.subnet.query('messenger', 'user_exists', { user_id: `@${localpart}:${node.serverName}` }, 'ingress') as boolean;
+    if (taken) throw new ApiError(400, 'M_USER_IN_USE', `the username ${localpart} is taken`);
+    return { available: true };
+  });
+}
+
+/** Usernames map onto localparts by lower-casing; anything else outside the grammar is refused. */
+function checkLocalpart(username: string): string {
+  const localpart = username.toLowerCase();
+  if (!LOCALPART.test(localpart) || localpart.length > 200) {
+    throw new ApiError(400, 'M_INVALID_USERNAME', 'a username may hold only letters, digits and . _ = - / + (at most 200)');
+  }
+  return localpart;
+}
+
+function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], sessions: Map<string, number>): boolean {
+  const now = Date.now();
+  for (const [session, expires] of sessions) if (expires < now) sessions.delete(session);
+  if (auth?.type !== 'm.login.dummy' || !auth.session || !sessions.has(auth.session)) return false;
+  sessions.delete(auth.session);
+  return true;
+}

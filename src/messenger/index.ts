@@ -1,0 +1,33 @@
+/** The National Messenger: a Matrix homeserver running as an app on the subnet. */
+import type { NodePart } from '../node/index.ts';
+import { messengerApp } from './app/index.ts';
+import { registerLogin } from './http/login.ts';
+import { registerLogout } from './http/logout.ts';
+import { registerRegister } from './http/register.ts';
+import { registerVersions } from './http/versions.ts';
+import { registerWellKnown } from './http/well-known.ts';
+import { registerWhoami } from './http/whoami.ts';
+
+export { messengerApp } from './app/index.ts';
+
+export interface MessengerOptions {
+  /** Password registration (development); production accounts come through the identity provider. */
+  openRegistration: boolean;
+  /** The base URL clients are told to use; by default, the one they reached. */
+  publicBaseUrl?: string;
+}
+
+export function createMessenger(options: MessengerOptions): NodePart {
+  return {
+    name: 'messenger',
+    apps: [messengerApp],
+    registerRoutes(server, node) {
+      registerVersions(server);
+      registerWellKnown(server, () => options.publicBaseUrl);
+      registerLogin(server, node);
+      registerRegister(server, node, { open: options.openRegistration });
+      registerWhoami(server, node);
+      registerLogout(server, node);
+    },
+  };
+}
