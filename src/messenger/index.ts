@@ -1,9 +1,13 @@
 /** The National Messenger: a Matrix homeserver running as an app on the subnet. */
 import type { NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
+import { registerCreateRoom } from './http/create-room.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
+import { registerMembership } from './http/membership.ts';
 import { registerRegister } from './http/register.ts';
+import { registerRoomReads } from './http/room-reads.ts';
+import { registerSend } from './http/send.ts';
 import { registerVersions } from './http/versions.ts';
 import { registerWellKnown } from './http/well-known.ts';
 import { registerWhoami } from './http/whoami.ts';
@@ -28,6 +32,10 @@ export function createMessenger(options: MessengerOptions): NodePart {
       registerRegister(server, node, { open: options.openRegistration });
       registerWhoami(server, node);
       registerLogout(server, node);
+      registerCreateRoom(server, node);
+      registerMembership(server, node);
+      registerSend(server, node);
+      registerRoomReads(server, node);
     },
   };
 }

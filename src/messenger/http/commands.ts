@@ -1,5 +1,5 @@
 import { ApiError } from '../../node/index.ts';
-import { type JsonValue, newCommandId, type Subnet } from '../../subnet/index.ts';
+import { AppError, type JsonValue, newCommandId, type Subnet } from '../../subnet/index.ts';
 
 /** HTTP status for each Matrix error code a messenger method may refuse with. */
 const STATUS: Record<string, number> = {
@@ -14,6 +14,7 @@ const STATUS: Record<string, number> = {
   M_BAD_JSON: 400,
   M_TOO_LARGE: 413,
   M_LIMIT_EXCEEDED: 429,
+  M_UNSUPPORTED_ROOM_VERSION: 400,
   INVALID_ARGS: 400,
 };
 
@@ -21,11 +22,35 @@ const STATUS: Record<string, number> = {
  * Runs a messenger method through the log and answers its value, or throws the Matrix error
  * its refusal maps to. A refusal code the table does not know is a bug, answered as 500.
  */
-export async function runCommand<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
-  const result = await subnet.submit({ id: newCommandId(), app: 'messenger', method, args: args as JsonValue, caller });
+export function runCommand<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
+  return runIdempotent(subnet, newCommandId(), method, args, caller);
+}
+
+/** Runs a messenger query against this replica's state, with the same error mapping. */
+export function runQuery<T>(subnet: Subnet, name: string, args: Record<string, unknown>, caller: string): T {
+  try {
+    return subnet.query('messenger', name, args, caller) as T;
+  } catch (error) {
+    if (error instanceof AppError) throw refusal(name, error.code, error.message);
+    throw error;
+  }
+}
+
+/** Runs a command whose id says what it is, so a client's retry is answered, not repeated. */
+export async function runIdempotent<T>(
+  subnet: Subnet,
+  id: string,
+  method: string,
+  args: Record<string, unknown>,
+  caller: string,
+): Promise<T> {
+  const result = await subnet.submit({ id, app: 'messenger', method, args: args as JsonValue, caller });
   if (result.ok) return result.value as T;
-  const { code, message } = result.error;
+  throw refusal(method, result.error.code, result.error.message);
+}
+
+function refusal(what: string, code: string, message: string): Error {
   const status = STATUS[code];
-  if (status === undefined) throw new Error(`messenger.${method} failed with ${code}: ${message}`);
-  throw new ApiError(status, code === 'INVALID_ARGS' ? 'M_INVALID_PARAM' : code, message);
+  if (status === undefined) return new Error(`messenger.${what} failed with ${code}: ${message}`);
+  return new ApiError(status, code === 'INVALID_ARGS' ? 'M_INVALID_PARAM' : code, message);
 }

@@ -1,0 +1,99 @@
+import { type AppContext, AppError, CanonicalJsonError, canonicalJson } from '../../subnet/index.ts';
+import { eventIdOf, type JsonObject, type Pdu, withContentHash } from '../events/index.ts';
+import { authEventsFor, authorize } from '../rooms/index.ts';
+import { StoredRoomState } from './room-state.ts';
+import type { RoomRow } from './room-tables.ts';
+
+/** The specification's limit on a whole event, as canonical JSON (client-server §Size limits). */
+export const MAX_EVENT_BYTES = 65_536;
+
+export interface EventDraft {
+  type: string;
+  state_key?: string;
+  sender: string;
+  content: JsonObject;
+}
+
+export interface AppendedEvent {
+  event_id: string;
+  stream: number;
+}
+
+/**
+ * Builds the room's next event (its only `prev_event` is the room's head, as one subnet never
+ * forks a room), authorises it by the room version 11 rules against the current state, and
+ * stores it. A refused event is an `M_FORBIDDEN` with the rule's reason.
+ */
+export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft): AppendedEvent {
+  const room = ctx.store.get<RoomRow>('rooms', roomId);
+  if (!room && draft.type !== 'm.room.create') throw new AppError('M_NOT_FOUND', `there is no room ${roomId}`);
+  const state = new StoredRoomState(ctx.store, roomId);
+  const unhashed = {
+    auth_events: authEventsFor(draft, state).map((event) => event.event_id),
+    content: draft.content,
+    depth: (room?.depth ?? 0) + 1,
+    origin_server_ts: ctx.time,
+    prev_events: room ? [room.head_event_id] : [],
+    room_id: roomId,
+    sender: draft.sender,
+    signatures: {},
+    ...(draft.state_key === undefined ? {} : { state_key: draft.state_key }),
+    type: draft.type,
+  };
+  const pdu = hashed(unhashed);
+  const eventId = eventIdOf(pdu);
+  const encoded = canonicalJson(pdu);
+  if (Buffer.byteLength(encoded) > MAX_EVENT_BYTES) {
+    throw new AppError('M_TOO_LARGE', `the event is ${Buffer.byteLength(encoded)} bytes; events may be at most ${MAX_EVENT_BYTES}`);
+  }
+  const verdict = authorize({ ...pdu, event_id: eventId }, state);
+  if (!verdict.allowed) throw new AppError('M_FORBIDDEN', verdict.reason);
+  const stream = nextStream(ctx);
+  ctx.store.insert('events', {
+    event_id: eventId,
+    room_id: roomId,
+    stream,
+    type: draft.type,
+    state_key: draft.state_key ?? null,
+    sender: draft.sender,
+    pdu: encoded,
+  });
+  if (draft.state_key !== undefined)
+    ctx.store.put('room_state', { room_id: roomId, type: draft.type, state_key: draft.state_key, event_id: eventId });
+  if (draft.type === 'm.room.member' && draft.state_key !== undefined) {
+    const membership = String(draft.content.membership);
+    ctx.store.put('memberships', { user_id: draft.state_key, room_id: roomId, membership, event_id: eventId, stream });
+  }
+  if (room) ctx.store.update('rooms', roomId, { head_event_id: eventId, depth: pdu.depth });
+  return { event_id: eventId, stream };
+}
+
+/** Records a new room's row once its create event exists. */
+export function recordRoom(ctx: AppContext, roomId: string, createEventId: string, creator: string, visibility: string): void {
+  ctx.store.insert('rooms', {
+    room_id: roomId,
+    version: '11',
+    creator,
+    created_at: ctx.time,
+    head_event_id: createEventId,
+    depth: 1,
+    visibility,
+  });
+}
+
+/** The event with its content hash; content JSON cannot carry canonically (a float) is the client's error. */
+function hashed(event: Omit<Pdu, 'hashes'>): Pdu {
+  try {
+    return withContentHash(event) as Pdu;
+  } catch (error) {
+    if (error instanceof CanonicalJsonError)
+      throw new AppError('M_BAD_JSON', `the event cannot be encoded as canonical JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+function nextStream(ctx: AppContext): number {
+  const value = (ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0) + 1;
+  ctx.store.put('counters', { name: 'stream', value });
+  return value;
+}

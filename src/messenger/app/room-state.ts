@@ -1,0 +1,84 @@
+import type { AppStore } from '../../subnet/index.ts';
+import type { Pdu } from '../events/index.ts';
+import { type AuthEvent, type RoomState, stateMapKey } from '../rooms/index.ts';
+import type { EventRow } from './room-tables.ts';
+
+/** An event as the authorisation rules read it. */
+export function authEventOf(row: EventRow): AuthEvent {
+  const pdu = JSON.parse(row.pdu) as Pdu;
+  return { ...pdu, event_id: row.event_id };
+}
+
+/**
+ * A room's current state, read from the store one entry at a time as the rules ask for it.
+ * The rules only look entries up by key, so a room of any size costs a handful of reads.
+ */
+export class StoredRoomState implements RoomState {
+  private readonly store: AppStore;
+  private readonly roomId: string;
+  private readonly cache = new Map<string, AuthEvent | undefined>();
+
+  constructor(store: AppStore, roomId: string) {
+    this.store = store;
+    this.roomId = roomId;
+  }
+
+  get(key: string): AuthEvent | undefined {
+    if (!this.cache.has(key)) {
+      const [type, stateKey] = key.split('\u0000') as [string, string];
+      this.cache.set(key, this.read(type, stateKey));
+    }
+    return this.cache.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  get size(): number {
+    return this.all().size;
+  }
+
+  forEach(callback: (value: AuthEvent, key: string, map: ReadonlyMap<string, AuthEvent>) => void): void {
+    this.all().forEach(callback);
+  }
+
+  entries(): MapIterator<[string, AuthEvent]> {
+    return this.all().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.all().keys();
+  }
+
+  values(): MapIterator<AuthEvent> {
+    return this.all().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, AuthEvent]> {
+    return this.all()[Symbol.iterator]();
+  }
+
+  /** Forgets what it read, after the room's state changed. */
+  invalidate(type: string, stateKey: string): void {
+    this.cache.delete(stateMapKey(type, stateKey));
+  }
+
+  private read(type: string, stateKey: string): AuthEvent | undefined {
+    const row = this.store.selectOne<EventRow>(
+      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND s.type = ? AND s.state_key = ?',
+      this.roomId,
+      type,
+      stateKey,
+    );
+    return row && authEventOf(row);
+  }
+
+  private all(): Map<string, AuthEvent> {
+    const rows = this.store.select<EventRow>(
+      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? ORDER BY s.type, s.state_key',
+      this.roomId,
+    );
+    return new Map(rows.map((row) => [stateMapKey(row.type, row.state_key ?? ''), authEventOf(row)]));
+  }
+}

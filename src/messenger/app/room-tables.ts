@@ -1,0 +1,62 @@
+import type { TableSpec } from '../../subnet/index.ts';
+
+/**
+ * Rooms as the executor keeps them. A room's history has no forks on one subnet, so the
+ * room's head is one event and its state is one map; `stream` is the subnet-wide order in
+ * which events were accepted, which is what sync and pagination walk.
+ */
+export const roomTables: TableSpec[] = [
+  {
+    name: 'rooms',
+    columns: {
+      room_id: 'text',
+      version: 'text',
+      creator: 'text',
+      created_at: 'integer',
+      head_event_id: 'text',
+      depth: 'integer',
+      visibility: 'text',
+    },
+    primaryKey: ['room_id'],
+  },
+  {
+    name: 'events',
+    columns: { event_id: 'text', room_id: 'text', stream: 'integer', type: 'text', state_key: 'text?', sender: 'text', pdu: 'text' },
+    primaryKey: ['event_id'],
+    indexes: [['room_id', 'stream'], ['stream']],
+  },
+  {
+    name: 'room_state',
+    columns: { room_id: 'text', type: 'text', state_key: 'text', event_id: 'text' },
+    primaryKey: ['room_id', 'type', 'state_key'],
+  },
+  {
+    name: 'memberships',
+    columns: { user_id: 'text', room_id: 'text', membership: 'text', event_id: 'text', stream: 'integer' },
+    primaryKey: ['user_id', 'room_id'],
+    indexes: [['room_id', 'membership']],
+  },
+  { name: 'counters', columns: { name: 'text', value: 'integer' }, primaryKey: ['name'] },
+];
+
+export interface RoomRow {
+  [column: string]: string | number;
+  room_id: string;
+  version: string;
+  creator: string;
+  created_at: number;
+  head_event_id: string;
+  depth: number;
+  visibility: string;
+}
+
+export interface EventRow {
+  [column: string]: string | number | null;
+  event_id: string;
+  room_id: string;
+  stream: number;
+  type: string;
+  state_key: string | null;
+  sender: string;
+  pdu: string;
+}

@@ -1,0 +1,220 @@
+import Type, { type Static } from 'typebox';
+import { type AppContext, AppError, type AppStore, method, type QueryContext, query } from '../../subnet/index.ts';
+import { type ClientEvent, type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
+import { appendEvent, recordRoom } from './room-events.ts';
+import type { EventRow } from './room-tables.ts';
+
+const RoomId = Type.String({ pattern: '^![^:]+:.+$', maxLength: 255 });
+const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
+const EventType = Type.String({ minLength: 1, maxLength: 255 });
+const Content = Type.Record(Type.String(), Type.Unknown());
+
+const CreateRoomArgs = Type.Object(
+  {
+    server_name: Type.String({ minLength: 1 }),
+    preset: Type.Optional(Type.Union([Type.Literal('private_chat'), Type.Literal('trusted_private_chat'), Type.Literal('public_chat')])),
+    visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+    name: Type.Optional(Type.String({ maxLength: 255 })),
+    topic: Type.Optional(Type.String({ maxLength: 4096 })),
+    invite: Type.Optional(Type.Array(UserId, { maxItems: 100 })),
+    is_direct: Type.Optional(Type.Boolean()),
+    initial_state: Type.Optional(
+      Type.Array(Type.Object({ type: EventType, state_key: Type.Optional(Type.String()), content: Content }), { maxItems: 100 }),
+    ),
+    power_level_content_override: Type.Optional(Content),
+    creation_content: Type.Optional(Content),
+  },
+  { additionalProperties: false },
+);
+
+/** The power levels a new room starts with (client-server §Creation, and Synapse's established defaults). */
+function defaultPowerLevels(creator: string, peers: readonly string[]): JsonObject {
+  return {
+    users: Object.fromEntries([creator, ...peers].map((user) => [user, 100])),
+    users_default: 0,
+    events: {
+      'm.room.name': 50,
+      'm.room.power_levels': 100,
+      'm.room.history_visibility': 100,
+      'm.room.canonical_alias': 50,
+      'm.room.avatar': 50,
+      'm.room.tombstone': 100,
+      'm.room.server_acl': 100,
+      'm.room.encryption': 100,
+    },
+    events_default: 0,
+    state_default: 50,
+    ban: 50,
+    kick: 50,
+    redact: 50,
+    invite: 0,
+    notifications: { room: 50 },
+  };
+}
+
+function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { room_id: string } {
+  const creator = ctx.caller;
+  const roomId = `!${ctx.random.string(18)}:${args.server_name}`;
+  const preset = args.preset ?? (args.visibility === 'public' ? 'public_chat' : 'private_chat');
+  const send = (type: string, content: JsonObject, stateKey = '') =>
+    appendEvent(ctx, roomId, { type, state_key: stateKey, sender: creator, content });
+  const create = send('m.room.create', { ...(args.creation_content as JsonObject | undefined), room_version: '11' });
+  recordRoom(ctx, roomId, create.event_id, creator, args.visibility ?? 'private');
+  send('m.room.member', { membership: 'join' }, creator);
+  const peers = preset === 'trusted_private_chat' ? (args.invite ?? []) : [];
+  send('m.room.power_levels', { ...defaultPowerLevels(creator, peers), ...(args.power_level_content_override as JsonObject | undefined) });
+  send('m.room.join_rules', { join_rule: preset === 'public_chat' ? 'public' : 'invite' });
+  send('m.room.history_visibility', { history_visibility: 'shared' });
+  send('m.room.guest_access', { guest_access: preset === 'public_chat' ? 'forbidden' : 'can_join' });
+  for (const event of args.initial_state ?? []) send(event.type, event.content as JsonObject, event.state_key ?? '');
+  if (args.name !== undefined) send('m.room.name', { name: args.name });
+  if (args.topic !== undefined) send('m.room.topic', { topic: args.topic });
+  for (const invitee of args.invite ?? []) {
+    send('m.room.member', { membership: 'invite', ...(args.is_direct ? { is_direct: true } : {}) }, invitee);
+  }
+  return { room_id: roomId };
+}
+
+export const roomMethods = {
+  create_room: method(CreateRoomArgs, createRoom),
+  /** A message-like event, or (with `state_key`) a state event, sent by the caller. */
+  send_event: method(
+    Type.Object(
+      { room_id: RoomId, type: EventType, state_key: Type.Optional(Type.String({ maxLength: 255 })), content: Content },
+      { additionalProperties: false },
+    ),
+    (ctx, args) => {
+      if (args.type === 'm.room.create')
+        throw new AppError('M_FORBIDDEN', 'a room has exactly one m.room.create event, made when it is created');
+      const draft = { type: args.type, sender: ctx.caller, content: args.content as JsonObject };
+      return {
+        event_id: appendEvent(ctx, args.room_id, args.state_key === undefined ? draft : { ...draft, state_key: args.state_key }).event_id,
+      };
+    },
+  ),
+  /** Join, leave, invite, kick, ban or unban: a membership event by the caller about `target`. */
+  membership: method(
+    Type.Object(
+      {
+        room_id: RoomId,
+        target: UserId,
+        membership: Type.Union([Type.Literal('join'), Type.Literal('leave'), Type.Literal('invite'), Type.Literal('ban')]),
+        reason: Type.Optional(Type.String({ maxLength: 1024 })),
+      },
+      { additionalProperties: false },
+    ),
+    (ctx, args) => {
+      const content: JsonObject = { membership: args.membership, ...(args.reason ? { reason: args.reason } : {}) };
+      const appended = appendEvent(ctx, args.room_id, { type: 'm.room.member', state_key: args.target, sender: ctx.caller, content });
+      return { event_id: appended.event_id, room_id: args.room_id };
+    },
+  ),
+};
+
+const Paging = Type.Object(
+  {
+    room_id: RoomId,
+    from: Type.Optional(Type.Integer({ minimum: 0 })),
+    to: Type.Optional(Type.Integer({ minimum: 0 })),
+    dir: Type.Union([Type.Literal('b'), Type.Literal('f')]),
+    limit: Type.Integer({ minimum: 1, maximum: 1000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const roomQueries = {
+  joined_rooms: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
+    ctx.store
+      .select<{ room_id: string }>(
+        "SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id",
+        ctx.caller,
+      )
+      .map((r) => r.room_id),
+  ),
+  /** A page of the room's timeline, as far as the caller may see it. */
+  messages: query(Paging, (ctx, args) => {
+    const visibleUntil = visibleUntilStream(ctx, args.room_id);
+    const backwards = args.dir === 'b';
+    const head = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
+    const from = args.from ?? (backwards ? head + 1 : 0);
+    const upper = Math.min(backwards ? from - 1 : (args.to ?? Number.MAX_SAFE_INTEGER), visibleUntil);
+    const lower = backwards ? (args.to ?? 0) + 1 : from + 1;
+    const rows = ctx.store.select<EventRow>(
+      `SELECT * FROM {events} WHERE room_id = ? AND stream BETWEEN ? AND ? ORDER BY stream ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
+      args.room_id,
+      lower,
+      upper,
+      args.limit,
+    );
+    const last = rows.at(-1);
+    return { chunk: rows.map(clientEventOf), start: from, ...(last && rows.length === args.limit ? { end: last.stream } : {}) };
+  }),
+  /** The room's current state, for a member. */
+  state: query(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
+    requireJoined(ctx, args.room_id);
+    return ctx.store
+      .select<EventRow>(
+        'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? ORDER BY s.type, s.state_key',
+        args.room_id,
+      )
+      .map(clientEventOf);
+  }),
+  state_event: query(
+    Type.Object({ room_id: RoomId, type: EventType, state_key: Type.String() }, { additionalProperties: false }),
+    (ctx, args) => {
+      requireJoined(ctx, args.room_id);
+      const row = ctx.store.selectOne<EventRow>(
+        'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND s.type = ? AND s.state_key = ?',
+        args.room_id,
+        args.type,
+        args.state_key,
+      );
+      if (!row) throw new AppError('M_NOT_FOUND', `the room has no ${args.type} state with key "${args.state_key}"`);
+      return (JSON.parse(row.pdu) as Pdu).content;
+    },
+  ),
+  members: query(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
+    requireJoined(ctx, args.room_id);
+    return ctx.store
+      .select<EventRow>(
+        'SELECT * FROM {events} WHERE event_id IN (SELECT event_id FROM {memberships} WHERE room_id = ?) ORDER BY state_key',
+        args.room_id,
+      )
+      .map(clientEventOf);
+  }),
+  event: query(
+    Type.Object({ room_id: RoomId, event_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+    (ctx, args) => {
+      const row = ctx.store.get<EventRow>('events', args.event_id);
+      if (!row || row.room_id !== args.room_id || row.stream > visibleUntilStream(ctx, args.room_id)) {
+        throw new AppError('M_NOT_FOUND', 'no such event in this room, or you may not see it');
+      }
+      return clientEventOf(row);
+    },
+  ),
+};
+
+function clientEventOf(row: EventRow): ClientEvent {
+  return toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id);
+}
+
+function membershipOf(store: AppStore, roomId: string, userId: string): { membership: string; stream: number } | undefined {
+  return store.get<{ membership: string; stream: number }>('memberships', { user_id: userId, room_id: roomId });
+}
+
+function requireJoined(ctx: QueryContext, roomId: string): void {
+  if (membershipOf(ctx.store, roomId, ctx.caller)?.membership !== 'join') {
+    throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
+  }
+}
+
+/**
+ * How far into a room's history the caller may read (history visibility `shared`): all of
+ * it while joined; up to the moment they left or were banned afterwards; none otherwise.
+ */
+function visibleUntilStream(ctx: QueryContext, roomId: string): number {
+  const membership = membershipOf(ctx.store, roomId, ctx.caller);
+  if (membership?.membership === 'join') return Number.MAX_SAFE_INTEGER;
+  if (membership && (membership.membership === 'leave' || membership.membership === 'ban')) return membership.stream;
+  throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { ApiError, type NodeContext } from '../../node/index.ts';
+import { authenticate } from './authenticate.ts';
+import { runCommand } from './commands.ts';
+import { clientRoute } from './matrix-routes.ts';
+
+const Content = Type.Record(Type.String(), Type.Unknown());
+const CreateRoomBody = Type.Object({
+  preset: Type.Optional(Type.Union([Type.Literal('private_chat'), Type.Literal('trusted_private_chat'), Type.Literal('public_chat')])),
+  visibility: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+  name: Type.Optional(Type.String({ maxLength: 255 })),
+  topic: Type.Optional(Type.String({ maxLength: 4096 })),
+  invite: Type.Optional(Type.Array(Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 }), { maxItems: 100 })),
+  is_direct: Type.Optional(Type.Boolean()),
+  initial_state: Type.Optional(
+    Type.Array(Type.Object({ type: Type.String({ minLength: 1 }), state_key: Type.Optional(Type.String()), content: Content }), {
+      maxItems: 100,
+    }),
+  ),
+  power_level_content_override: Type.Optional(Content),
+  creation_content: Type.Optional(Content),
+  room_version: Type.Optional(Type.String()),
+});
+
+/** POST /createRoom: the whole creation sequence is one command, so a room appears whole or not at all. */
+export function registerCreateRoom(server: FastifyInstance, node: NodeContext): void {
+  clientRoute(server, 'POST', '/createRoom', { body: CreateRoomBody }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    const { room_version: version, ...body } = request.body as Static<typeof CreateRoomBody>;
+    if (version !== undefined && version !== '11') {
+      throw new ApiError(400, 'M_UNSUPPORTED_ROOM_VERSION', `this server creates rooms of version 11 only, not ${version}`);
+    }
+    return runCommand(node.subnet, 'create_room', { ...body, server_name: node.serverName }, session.userId);
+  });
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { ApiError, type NodeContext } from '../../node/index.ts';
+import { authenticate } from './authenticate.ts';
+import { runCommand } from './commands.ts';
+import { clientRoute } from './matrix-routes.ts';
+
+const RoomParams = Type.Object({ roomId: Type.String({ maxLength: 255 }) });
+const JoinParams = Type.Object({ roomIdOrAlias: Type.String({ maxLength: 255 }) });
+const Reason = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1024 })) });
+const Target = Type.Object({
+  user_id: Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 }),
+  reason: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+
+type Membership = 'join' | 'leave' | 'invite' | 'ban';
+
+/** Join, leave, invite, kick, ban and unban: each one membership event, authorised by the room's rules. */
+export function registerMembership(server: FastifyInstance, node: NodeContext): void {
+  const change = async (
+    request: { body: unknown },
+    session: { userId: string },
+    roomId: string,
+    target: string,
+    membership: Membership,
+  ) => {
+    const { reason } = (request.body ?? {}) as Static<typeof Reason>;
+    await runCommand(node.subnet, 'membership', { room_id: roomId, target, membership, ...(reason ? { reason } : {}) }, session.userId);
+    return roomId;
+  };
+
+  clientRoute(server, 'POST', '/rooms/:roomId/join', { params: RoomParams, body: Type.Optional(Reason) }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    const { roomId } = request.params as Static<typeof RoomParams>;
+    return { room_id: await change(request, session, roomId, session.userId, 'join') };
+  });
+  clientRoute(server, 'POST', '/join/:roomIdOrAlias', { params: JoinParams, body: Type.Optional(Reason) }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    const { roomIdOrAlias } = request.params as Static<typeof JoinParams>;
+    if (!roomIdOrAlias.startsWith('!')) throw new ApiError(404, 'M_NOT_FOUND', `no room is known by ${roomIdOrAlias}; join by room id`);
+    return { room_id: await change(request, session, roomIdOrAlias, session.userId, 'join') };
+  });
+  clientRoute(server, 'POST', '/rooms/:roomId/leave', { params: RoomParams, body: Type.Optional(Reason) }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    await change(request, session, (request.params as Static<typeof RoomParams>).roomId, session.userId, 'leave');
+    return {};
+  });
+  const onTarget = (path: string, membership: Membership) =>
+    clientRoute(server, 'POST', `/rooms/:roomId/${path}`, { params: RoomParams, body: Target }, async (request) => {
+      const session = authenticate(request, node.subnet);
+      const { user_id: target } = request.body as Static<typeof Target>;
+      await change(request, session, (request.params as Static<typeof RoomParams>).roomId, target, membership);
+      return {};
+    });
+  onTarget('invite', 'invite');
+  onTarget('kick', 'leave');
+  onTarget('ban', 'ban');
+  onTarget('unban', 'leave');
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { ApiError, type NodeContext } from '../../node/index.ts';
+import { authenticate } from './authenticate.ts';
+import { runQuery } from './commands.ts';
+import { clientRoute } from './matrix-routes.ts';
+
+const RoomParams = Type.Object({ roomId: Type.String({ maxLength: 255 }) });
+const StateParams = Type.Object({
+  roomId: Type.String({ maxLength: 255 }),
+  eventType: Type.String({ minLength: 1, maxLength: 255 }),
+  stateKey: Type.Optional(Type.String({ maxLength: 255 })),
+});
+const EventParams = Type.Object({ roomId: Type.String({ maxLength: 255 }), eventId: Type.String({ maxLength: 255 }) });
+const MessagesQuery = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 64 })),
+  to: Type.Optional(Type.String({ maxLength: 64 })),
+  dir: Type.Union([Type.Literal('b'), Type.Literal('f')]),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  filter: Type.Optional(Type.String({ maxLength: 8192 })),
+});
+
+/**
+ * Pagination tokens are stream positions, written `s<n>`: the same on every replica, because
+ * the stream is the subnet's order of accepted events.
+ */
+function streamOf(token: string | undefined, name: string): number | undefined {
+  if (token === undefined) return undefined;
+  const match = /^s(\d{1,15})$/.exec(token);
+  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', `${name} is not a pagination token this server issued`);
+  return Number(match[1]);
+}
+
+/** Reading a room: its timeline, state, members and single events, from this replica's state. */
+export function registerRoomReads(server: FastifyInstance, node: NodeContext): void {
+  const read = <T>(name: string, args: Record<string, unknown>, userId: string) => runQuery<T>(node.subnet, name, args, userId);
+
+  clientRoute(server, 'GET', '/joined_rooms', {}, async (request) => ({
+    joined_rooms: read('joined_rooms', {}, authenticate(request, node.subnet).userId),
+  }));
+  clientRoute(server, 'GET', '/rooms/:roomId/messages', { params: RoomParams, querystring: MessagesQuery }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    const query = request.query as Static<typeof MessagesQuery>;
+    const from = streamOf(query.from, 'from');
+    const to = streamOf(query.to, 'to');
+    const limit = Math.max(1, query.limit ?? 10);
+    const page = read<{ chunk: unknown[]; start: number; end?: number }>(
+      'messages',
+      {
+        room_id: (request.params as Static<typeof RoomParams>).roomId,
+        dir: query.dir,
+        limit,
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      },
+      session.userId,
+    );
+    return { chunk: page.chunk, start: `s${page.start}`, ...(page.end === undefined ? {} : { end: `s${page.end}` }), state: [] };
+  });
+  clientRoute(server, 'GET', '/rooms/:roomId/state', { params: RoomParams }, async (request) =>
+    read('state', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),
+  );
+  for (const path of ['/rooms/:roomId/state/:eventType', '/rooms/:roomId/state/:eventType/:stateKey']) {
+    clientRoute(server, 'GET', path, { params: StateParams }, async (request) => {
+      const { roomId, eventType, stateKey = '' } = request.params as Static<typeof StateParams>;
+      return read('state_event', { room_id: roomId, type: eventType, state_key: stateKey }, authenticate(request, node.subnet).userId);
+    });
+  }
+  clientRoute(server, 'GET', '/rooms/:roomId/members', { params: RoomParams }, async (request) => ({
+    chunk: read('members', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),
+  }));
+  clientRoute(server, 'GET', '/rooms/:roomId/event/:eventId', { params: EventParams }, async (request) => {
+    const { roomId, eventId } = request.params as Static<typeof EventParams>;
+    return read('event', { room_id: roomId, event_id: eventId }, authenticate(request, node.subnet).userId);
+  });
+}
