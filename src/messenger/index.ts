@@ -1,13 +1,17 @@
 /** The National Messenger: a Matrix homeserver running as an app on the subnet. */
 import type { NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
+import { registerCapabilities } from './http/capabilities.ts';
 import { registerCreateRoom } from './http/create-room.ts';
+import { registerFilter } from './http/filter.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
 import { registerMembership } from './http/membership.ts';
+import { registerPushRules } from './http/push-rules.ts';
 import { registerRegister } from './http/register.ts';
 import { registerRoomReads } from './http/room-reads.ts';
 import { registerSend } from './http/send.ts';
+import { registerSync } from './http/sync.ts';
 import { registerVersions } from './http/versions.ts';
 import { registerWellKnown } from './http/well-known.ts';
 import { registerWhoami } from './http/whoami.ts';
@@ -36,6 +40,10 @@ export function createMessenger(options: MessengerOptions): NodePart {
       registerMembership(server, node);
       registerSend(server, node);
       registerRoomReads(server, node);
+      registerSync(server, node);
+      registerFilter(server, node);
+      registerCapabilities(server, node);
+      registerPushRules(server, node);
     },
   };
 }

@@ -1,12 +1,14 @@
 import { defineApp } from '../../subnet/index.ts';
 import { accountMethods, accountQueries, accountTables } from './accounts.ts';
+import { filterMethods, filterQueries, filterTables } from './filters.ts';
 import { roomTables } from './room-tables.ts';
 import { roomMethods, roomQueries } from './rooms.ts';
+import { syncQueries } from './sync.ts';
 
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
   name: 'messenger',
-  tables: [...accountTables, ...roomTables],
-  methods: { ...accountMethods, ...roomMethods },
-  queries: { ...accountQueries, ...roomQueries },
+  tables: [...accountTables, ...roomTables, ...filterTables],
+  methods: { ...accountMethods, ...roomMethods, ...filterMethods },
+  queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries },
 });

@@ -12,6 +12,8 @@ export interface EventDraft {
   state_key?: string;
   sender: string;
   content: JsonObject;
+  /** The client's transaction, for a message sent with PUT /send. */
+  txn?: { device_id: string; txn_id: string };
 }
 
 export interface AppendedEvent {
@@ -57,6 +59,8 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
     state_key: draft.state_key ?? null,
     sender: draft.sender,
     pdu: encoded,
+    txn_device: draft.txn?.device_id ?? null,
+    txn_id: draft.txn?.txn_id ?? null,
   });
   if (draft.state_key !== undefined)
     ctx.store.put('room_state', { room_id: roomId, type: draft.type, state_key: draft.state_key, event_id: eventId });

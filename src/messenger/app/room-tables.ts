@@ -21,7 +21,18 @@ export const roomTables: TableSpec[] = [
   },
   {
     name: 'events',
-    columns: { event_id: 'text', room_id: 'text', stream: 'integer', type: 'text', state_key: 'text?', sender: 'text', pdu: 'text' },
+    columns: {
+      event_id: 'text',
+      room_id: 'text',
+      stream: 'integer',
+      type: 'text',
+      state_key: 'text?',
+      sender: 'text',
+      pdu: 'text',
+      // The sending device's transaction id, echoed to that device in sync so it can match its local echo.
+      txn_device: 'text?',
+      txn_id: 'text?',
+    },
     primaryKey: ['event_id'],
     indexes: [['room_id', 'stream'], ['stream']],
   },
@@ -59,4 +70,6 @@ export interface EventRow {
   state_key: string | null;
   sender: string;
   pdu: string;
+  txn_device: string | null;
+  txn_id: string | null;
 }

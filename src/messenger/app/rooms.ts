@@ -80,13 +80,25 @@ export const roomMethods = {
   /** A message-like event, or (with `state_key`) a state event, sent by the caller. */
   send_event: method(
     Type.Object(
-      { room_id: RoomId, type: EventType, state_key: Type.Optional(Type.String({ maxLength: 255 })), content: Content },
+      {
+        room_id: RoomId,
+        type: EventType,
+        state_key: Type.Optional(Type.String({ maxLength: 255 })),
+        content: Content,
+        txn: Type.Optional(
+          Type.Object(
+            { device_id: Type.String({ maxLength: 255 }), txn_id: Type.String({ maxLength: 255 }) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
       { additionalProperties: false },
     ),
     (ctx, args) => {
-      if (args.type === 'm.room.create')
+      if (args.type === 'm.room.create') {
         throw new AppError('M_FORBIDDEN', 'a room has exactly one m.room.create event, made when it is created');
-      const draft = { type: args.type, sender: ctx.caller, content: args.content as JsonObject };
+      }
+      const draft = { type: args.type, sender: ctx.caller, content: args.content as JsonObject, ...(args.txn ? { txn: args.txn } : {}) };
       return {
         event_id: appendEvent(ctx, args.room_id, args.state_key === undefined ? draft : { ...draft, state_key: args.state_key }).event_id,
       };

@@ -27,7 +27,8 @@ export function registerSend(server: FastifyInstance, node: NodeContext): void {
     const session = authenticate(request, node.subnet);
     const { roomId, eventType, txnId } = request.params as Static<typeof SendParams>;
     const id = `txn:${createHash('sha256').update(`${session.userId}\u0000${session.deviceId}\u0000${txnId}`).digest('hex')}`;
-    return runIdempotent(node.subnet, id, 'send_event', { room_id: roomId, type: eventType, content: request.body }, session.userId);
+    const txn = { device_id: session.deviceId, txn_id: txnId };
+    return runIdempotent(node.subnet, id, 'send_event', { room_id: roomId, type: eventType, content: request.body, txn }, session.userId);
   });
   const putState = async (request: { params: unknown; body: unknown }, session: { userId: string }) => {
     const { roomId, eventType, stateKey = '' } = request.params as Static<typeof StateParams>;

@@ -1,0 +1,157 @@
+import Type from 'typebox';
+import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
+import type { JsonObject, Pdu } from '../events/index.ts';
+import type { EventRow } from './room-tables.ts';
+
+/** An event as a room section of /sync carries it: the client event without `room_id`. */
+export interface SyncEvent {
+  event_id: string;
+  type: string;
+  sender: string;
+  content: JsonObject;
+  origin_server_ts: number;
+  state_key?: string;
+  unsigned?: JsonObject;
+}
+
+export interface JoinedRoomSync {
+  state: { events: SyncEvent[] };
+  timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string };
+  ephemeral: { events: [] };
+  account_data: { events: [] };
+  unread_notifications: { notification_count: number; highlight_count: number };
+}
+
+export interface RoomsSync {
+  /** The stream position this answer is complete up to: the next `since`. */
+  position: number;
+  join: Record<string, JoinedRoomSync>;
+  invite: Record<string, { invite_state: { events: Omit<SyncEvent, 'event_id' | 'origin_server_ts' | 'unsigned'>[] } }>;
+  leave: Record<string, { state: { events: SyncEvent[] }; timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string } }>;
+}
+
+/** The state an invited user may see before joining (client-server §Stripped state). */
+const STRIPPED_STATE_TYPES = [
+  'm.room.create',
+  'm.room.join_rules',
+  'm.room.name',
+  'm.room.avatar',
+  'm.room.canonical_alias',
+  'm.room.encryption',
+  'm.room.topic',
+];
+
+/**
+ * The room sections of a /sync for the caller: every room they are joined to, invited to or
+ * have left since `since` (a stream position), with the timeline after `since` (at most
+ * `limit` events, the newest) and the state the timeline does not already say.
+ */
+export const syncQueries = {
+  sync_rooms: query(
+    Type.Object(
+      { since: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Integer({ minimum: 1, maximum: 1000 }), device_id: Type.String() },
+      { additionalProperties: false },
+    ),
+    (ctx, args) => {
+      const position = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
+      const since = args.since === undefined || args.since > position ? undefined : args.since;
+      const result: RoomsSync = { position, join: {}, invite: {}, leave: {} };
+      const memberships = ctx.store.select<{ room_id: string; membership: string; stream: number }>(
+        'SELECT room_id, membership, stream FROM {memberships} WHERE user_id = ? ORDER BY room_id',
+        ctx.caller,
+      );
+      for (const { room_id: roomId, membership, stream } of memberships) {
+        const changed = since === undefined || stream > since;
+        if (membership === 'join') {
+          // A room joined after `since` is new to this client: it gets the whole picture.
+          const room = joinedRoom(ctx, roomId, changed ? undefined : since, position, args.limit, args.device_id);
+          if (room) result.join[roomId] = room;
+        } else if (membership === 'invite' && changed) {
+          result.invite[roomId] = { invite_state: { events: strippedState(ctx.store, roomId) } };
+        } else if ((membership === 'leave' || membership === 'ban') && since !== undefined && changed) {
+          const timeline = timelineOf(ctx, roomId, since, stream, args.limit, args.device_id);
+          result.leave[roomId] = { state: { events: [] }, timeline };
+        }
+      }
+      return result;
+    },
+  ),
+};
+
+function joinedRoom(
+  ctx: QueryContext,
+  roomId: string,
+  since: number | undefined,
+  position: number,
+  limit: number,
+  deviceId: string,
+): JoinedRoomSync | undefined {
+  const timeline = timelineOf(ctx, roomId, since ?? 0, position, limit, deviceId);
+  if (since !== undefined && timeline.events.length === 0) return undefined;
+  const inTimeline = new Set(timeline.events.map((event) => event.event_id));
+  const firstInTimeline = timeline.events[0] ? streamOf(ctx.store, timeline.events[0].event_id) : position + 1;
+  // State the timeline does not carry: all of it for a new room, else what changed before the timeline began.
+  const state = ctx.store
+    .select<EventRow>(
+      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND e.stream > ? AND e.stream < ? ORDER BY e.stream',
+      roomId,
+      since ?? 0,
+      firstInTimeline,
+    )
+    .filter((row) => !inTimeline.has(row.event_id))
+    .map((row) => syncEventOf(row, deviceId));
+  return {
+    state: { events: state },
+    timeline,
+    ephemeral: { events: [] },
+    account_data: { events: [] },
+    unread_notifications: { notification_count: 0, highlight_count: 0 },
+  };
+}
+
+/** The newest `limit` events of a room in (after, until], oldest first. */
+function timelineOf(ctx: QueryContext, roomId: string, after: number, until: number, limit: number, deviceId: string) {
+  const rows = ctx.store.select<EventRow>(
+    'SELECT * FROM {events} WHERE room_id = ? AND stream > ? AND stream <= ? ORDER BY stream DESC LIMIT ?',
+    roomId,
+    after,
+    until,
+    limit + 1,
+  );
+  const limited = rows.length > limit;
+  const events = rows.slice(0, limit).reverse();
+  const first = events[0];
+  return { events: events.map((row) => syncEventOf(row, deviceId)), limited, prev_batch: `s${first ? first.stream : until + 1}` };
+}
+
+function streamOf(store: AppStore, eventId: string): number {
+  return store.get<EventRow>('events', eventId)?.stream ?? 0;
+}
+
+function strippedState(store: AppStore, roomId: string) {
+  const rows = store.select<EventRow>(
+    `SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND (s.type IN (${STRIPPED_STATE_TYPES.map(() => '?').join(', ')}) OR s.type = 'm.room.member') ORDER BY e.stream`,
+    roomId,
+    ...STRIPPED_STATE_TYPES,
+  );
+  return rows
+    .filter((row) => row.type !== 'm.room.member' || (JSON.parse(row.pdu) as Pdu).content.membership === 'invite')
+    .map((row) => {
+      const pdu = JSON.parse(row.pdu) as Pdu;
+      return { type: pdu.type, state_key: pdu.state_key ?? '', sender: pdu.sender, content: pdu.content };
+    });
+}
+
+function syncEventOf(row: EventRow, deviceId: string): SyncEvent {
+  const pdu = JSON.parse(row.pdu) as Pdu;
+  const ownTransaction = row.txn_device === deviceId && row.txn_id !== null;
+  return {
+    event_id: row.event_id,
+    type: pdu.type,
+    sender: pdu.sender,
+    content: pdu.content,
+    origin_server_ts: pdu.origin_server_ts,
+    ...(pdu.state_key === undefined ? {} : { state_key: pdu.state_key }),
+    ...(ownTransaction ? { unsigned: { transaction_id: row.txn_id as string } } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { ApiError, type NodeContext } from '../../node/index.ts';
+import type { RoomsSync } from '../app/sync.ts';
+import { authenticate } from './authenticate.ts';
+import { runQuery } from './commands.ts';
+import { timelineLimitOf } from './filter.ts';
+import { clientRoute } from './matrix-routes.ts';
+
+const SyncQuery = Type.Object({
+  since: Type.Optional(Type.String({ maxLength: 64 })),
+  timeout: Type.Optional(Type.Integer({ minimum: 0 })),
+  filter: Type.Optional(Type.String({ maxLength: 16_384 })),
+  full_state: Type.Optional(Type.Boolean()),
+  set_presence: Type.Optional(Type.String({ maxLength: 32 })),
+  use_state_after: Type.Optional(Type.Boolean()),
+});
+
+/** The longest a sync waits for something to happen. */
+const MAX_TIMEOUT_MS = 60_000;
+
+/**
+ * GET /sync. The `since` token is a stream position (`s<n>`), the subnet's order of accepted
+ * events, so it is valid on every replica and across restarts. With nothing new and a
+ * timeout, the request waits until this replica applies a block, and asks again.
+ */
+export function registerSync(server: FastifyInstance, node: NodeContext): void {
+  const wakers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of [...wakers]) wake();
+  };
+  const unsubscribe = node.subnet.onApplied(wakeAll);
+  let closing = false;
+  server.addHook('preClose', async () => {
+    closing = true;
+    unsubscribe();
+    wakeAll();
+  });
+
+  clientRoute(server, 'GET', '/sync', { querystring: SyncQuery }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    const query = request.query as Static<typeof SyncQuery>;
+    const since = query.full_state ? undefined : sinceOf(query.since);
+    const limit = timelineLimitOf(node, query.filter, session.userId);
+    const deadline = Date.now() + Math.min(query.timeout ?? 0, MAX_TIMEOUT_MS);
+    const ask = () =>
+      runQuery<RoomsSync>(
+        node.subnet,
+        'sync_rooms',
+        { limit, device_id: session.deviceId, ...(since === undefined ? {} : { since }) },
+        session.userId,
+      );
+    let rooms = ask();
+    while (since !== undefined && isEmpty(rooms) && !closing && Date.now() < deadline) {
+      await nextBlock(wakers, deadline - Date.now());
+      rooms = ask();
+    }
+    return {
+      next_batch: `s${rooms.position}`,
+      rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: {} },
+      presence: { events: [] },
+      account_data: { events: [] },
+      to_device: { events: [] },
+      device_lists: { changed: [], left: [] },
+      device_one_time_keys_count: {},
+    };
+  });
+}
+
+function sinceOf(token: string | undefined): number | undefined {
+  if (token === undefined) return undefined;
+  const match = /^s(\d{1,16})$/.exec(token);
+  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', 'since is not a token this server issued; start again without it');
+  return Number(match[1]);
+}
+
+function isEmpty(rooms: RoomsSync): boolean {
+  return Object.keys(rooms.join).length + Object.keys(rooms.invite).length + Object.keys(rooms.leave).length === 0;
+}
+
+function nextBlock(wakers: Set<() => void>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      wakers.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, Math.max(0, timeoutMs));
+    wakers.add(wake);
+  });
+}
