@@ -6,6 +6,16 @@ import { after, before, test } from 'node:test';
 import { ClientEvent, createClient, type MatrixClient, type MatrixError, type MatrixEvent, type Room, SyncState } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 
+// matrix-js-sdk arms a client-side timeout of (poll timeout + 80 s) for every /sync request and
+// never clears it, which would keep this file's process alive long after its tests end. Only
+// such long timers are unref'd; every shorter one behaves as usual.
+const armTimer = globalThis.setTimeout;
+globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+  const timer = armTimer(callback, ms, ...args);
+  if ((ms ?? 0) >= 60_000) timer.unref();
+  return timer;
+}) as typeof setTimeout;
+
 const dir = mkdtempSync(join(tmpdir(), 'watan-sync-'));
 let node: RunningWatan;
 const clients: MatrixClient[] = [];
