@@ -8,13 +8,17 @@ import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
 import { registerMembership } from './http/membership.ts';
 import { registerPushRules } from './http/push-rules.ts';
+import { registerReceipts } from './http/receipts.ts';
+import { registerRedact } from './http/redact.ts';
 import { registerRegister } from './http/register.ts';
 import { registerRoomReads } from './http/room-reads.ts';
 import { registerSend } from './http/send.ts';
 import { registerSync } from './http/sync.ts';
+import { registerTyping } from './http/typing.ts';
 import { registerVersions } from './http/versions.ts';
 import { registerWellKnown } from './http/well-known.ts';
 import { registerWhoami } from './http/whoami.ts';
+import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
 
@@ -40,7 +44,11 @@ export function createMessenger(options: MessengerOptions): NodePart {
       registerMembership(server, node);
       registerSend(server, node);
       registerRoomReads(server, node);
-      registerSync(server, node);
+      const typing = new TypingStore();
+      registerSync(server, node, typing);
+      registerTyping(server, node, typing);
+      registerReceipts(server, node);
+      registerRedact(server, node);
       registerFilter(server, node);
       registerCapabilities(server, node);
       registerPushRules(server, node);

@@ -1,6 +1,7 @@
 import { defineApp } from '../../subnet/index.ts';
 import { accountMethods, accountQueries, accountTables } from './accounts.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
+import { receiptMethods, receiptTables } from './receipts.ts';
 import { roomTables } from './room-tables.ts';
 import { roomMethods, roomQueries } from './rooms.ts';
 import { syncQueries } from './sync.ts';
@@ -8,7 +9,7 @@ import { syncQueries } from './sync.ts';
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
   name: 'messenger',
-  tables: [...accountTables, ...roomTables, ...filterTables],
-  methods: { ...accountMethods, ...roomMethods, ...filterMethods },
+  tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables],
+  methods: { ...accountMethods, ...roomMethods, ...filterMethods, ...receiptMethods },
   queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries },
 });

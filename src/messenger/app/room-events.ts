@@ -1,8 +1,8 @@
 import { type AppContext, AppError, CanonicalJsonError, canonicalJson } from '../../subnet/index.ts';
-import { eventIdOf, type JsonObject, type Pdu, withContentHash } from '../events/index.ts';
+import { eventIdOf, type JsonObject, type Pdu, redact, withContentHash } from '../events/index.ts';
 import { authEventsFor, authorize } from '../rooms/index.ts';
 import { StoredRoomState } from './room-state.ts';
-import type { RoomRow } from './room-tables.ts';
+import type { EventRow, RoomRow } from './room-tables.ts';
 
 /** The specification's limit on a whole event, as canonical JSON (client-server §Size limits). */
 export const MAX_EVENT_BYTES = 65_536;
@@ -61,6 +61,7 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
     pdu: encoded,
     txn_device: draft.txn?.device_id ?? null,
     txn_id: draft.txn?.txn_id ?? null,
+    redacted_by: null,
   });
   if (draft.state_key !== undefined)
     ctx.store.put('room_state', { room_id: roomId, type: draft.type, state_key: draft.state_key, event_id: eventId });
@@ -70,6 +71,17 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
   }
   if (room) ctx.store.update('rooms', roomId, { head_event_id: eventId, depth: pdu.depth });
   return { event_id: eventId, stream };
+}
+
+/**
+ * Applies an accepted redaction to its target (rooms/v11 §Handling redactions): the stored
+ * event becomes its redacted form, for its state too, and remembers what redacted it.
+ */
+export function applyRedaction(ctx: AppContext, roomId: string, redactionId: string, targetId: string): void {
+  const target = ctx.store.get<EventRow>('events', targetId);
+  if (!target || target.room_id !== roomId || target.redacted_by !== null) return;
+  const redacted = redact(JSON.parse(target.pdu) as Pdu);
+  ctx.store.update('events', targetId, { pdu: canonicalJson(redacted), redacted_by: redactionId });
 }
 
 /** Records a new room's row once its create event exists. */
@@ -96,7 +108,8 @@ function hashed(event: Omit<Pdu, 'hashes'>): Pdu {
   }
 }
 
-function nextStream(ctx: AppContext): number {
+/** The next position in the subnet-wide order of room events and receipts. */
+export function nextStream(ctx: AppContext): number {
   const value = (ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0) + 1;
   ctx.store.put('counters', { name: 'stream', value });
   return value;

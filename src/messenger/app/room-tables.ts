@@ -32,6 +32,8 @@ export const roomTables: TableSpec[] = [
       // The sending device's transaction id, echoed to that device in sync so it can match its local echo.
       txn_device: 'text?',
       txn_id: 'text?',
+      // The redaction that removed this event's content, once one has.
+      redacted_by: 'text?',
     },
     primaryKey: ['event_id'],
     indexes: [['room_id', 'stream'], ['stream']],
@@ -72,4 +74,5 @@ export interface EventRow {
   pdu: string;
   txn_device: string | null;
   txn_id: string | null;
+  redacted_by: string | null;
 }

@@ -1,7 +1,9 @@
 import Type, { type Static } from 'typebox';
 import { type AppContext, AppError, type AppStore, method, type QueryContext, query } from '../../subnet/index.ts';
 import { type ClientEvent, type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
-import { appendEvent, recordRoom } from './room-events.ts';
+import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
+import { appendEvent, applyRedaction, recordRoom } from './room-events.ts';
+import { StoredRoomState } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
 
 const RoomId = Type.String({ pattern: '^![^:]+:.+$', maxLength: 255 });
@@ -104,6 +106,46 @@ export const roomMethods = {
       };
     },
   ),
+  /**
+   * Redacts an event: allowed for one's own events, or with the room's `redact` level. The
+   * redaction event is kept; the target's content is removed as room version 11 prescribes.
+   */
+  redact: method(
+    Type.Object(
+      {
+        room_id: RoomId,
+        event_id: Type.String({ maxLength: 255 }),
+        reason: Type.Optional(Type.String({ maxLength: 1024 })),
+        txn: Type.Optional(
+          Type.Object(
+            { device_id: Type.String({ maxLength: 255 }), txn_id: Type.String({ maxLength: 255 }) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    (ctx, args) => {
+      const target = ctx.store.get<EventRow>('events', args.event_id);
+      if (!target || target.room_id !== args.room_id) throw new AppError('M_NOT_FOUND', `there is no event ${args.event_id} in this room`);
+      if (target.sender !== ctx.caller) {
+        const state = new StoredRoomState(ctx.store, args.room_id);
+        const levels = readPowerLevels(stateEvent(state, 'm.room.power_levels', ''), stateEvent(state, 'm.room.create', ''));
+        const level = userLevel(levels, ctx.caller);
+        if (level < levels.redact) {
+          throw new AppError(
+            'M_FORBIDDEN',
+            `${ctx.caller} has power level ${level}; redacting someone else's event needs ${levels.redact}`,
+          );
+        }
+      }
+      const content: JsonObject = { redacts: args.event_id, ...(args.reason ? { reason: args.reason } : {}) };
+      const draft = { type: 'm.room.redaction', sender: ctx.caller, content, ...(args.txn ? { txn: args.txn } : {}) };
+      const appended = appendEvent(ctx, args.room_id, draft);
+      applyRedaction(ctx, args.room_id, appended.event_id, args.event_id);
+      return { event_id: appended.event_id };
+    },
+  ),
   /** Join, leave, invite, kick, ban or unban: a membership event by the caller about `target`. */
   membership: method(
     Type.Object(
@@ -159,7 +201,11 @@ export const roomQueries = {
       args.limit,
     );
     const last = rows.at(-1);
-    return { chunk: rows.map(clientEventOf), start: from, ...(last && rows.length === args.limit ? { end: last.stream } : {}) };
+    return {
+      chunk: rows.map((row) => clientEventWithUnsigned(ctx.store, row)),
+      start: from,
+      ...(last && rows.length === args.limit ? { end: last.stream } : {}),
+    };
   }),
   /** The room's current state, for a member. */
   state: query(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
@@ -208,6 +254,17 @@ export const roomQueries = {
 
 function clientEventOf(row: EventRow): ClientEvent {
   return toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id);
+}
+
+/** A stored event as clients see it, with the redaction that emptied it, if one did. */
+export function clientEventWithUnsigned(store: AppStore, row: EventRow): ClientEvent {
+  if (row.redacted_by === null) return clientEventOf(row);
+  const redaction = store.get<EventRow>('events', row.redacted_by);
+  return toClientEvent(
+    JSON.parse(row.pdu) as Pdu,
+    row.event_id,
+    redaction ? { redacted_because: clientEventOf(redaction) as unknown as JsonObject } : undefined,
+  );
 }
 
 function membershipOf(store: AppStore, roomId: string, userId: string): { membership: string; stream: number } | undefined {

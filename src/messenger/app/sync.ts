@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
-import type { JsonObject, Pdu } from '../events/index.ts';
+import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
+import { receiptEvent } from './receipts.ts';
 import type { EventRow } from './room-tables.ts';
 
 /** An event as a room section of /sync carries it: the client event without `room_id`. */
@@ -17,7 +18,7 @@ export interface SyncEvent {
 export interface JoinedRoomSync {
   state: { events: SyncEvent[] };
   timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string };
-  ephemeral: { events: [] };
+  ephemeral: { events: { type: string; content: JsonObject }[] };
   account_data: { events: [] };
   unread_notifications: { notification_count: number; highlight_count: number };
 }
@@ -87,7 +88,8 @@ function joinedRoom(
   deviceId: string,
 ): JoinedRoomSync | undefined {
   const timeline = timelineOf(ctx, roomId, since ?? 0, position, limit, deviceId);
-  if (since !== undefined && timeline.events.length === 0) return undefined;
+  const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
+  if (since !== undefined && timeline.events.length === 0 && receipts === null) return undefined;
   const inTimeline = new Set(timeline.events.map((event) => event.event_id));
   const firstInTimeline = timeline.events[0] ? streamOf(ctx.store, timeline.events[0].event_id) : position + 1;
   // State the timeline does not carry: all of it for a new room, else what changed before the timeline began.
@@ -103,7 +105,7 @@ function joinedRoom(
   return {
     state: { events: state },
     timeline,
-    ephemeral: { events: [] },
+    ephemeral: { events: receipts ? [receipts] : [] },
     account_data: { events: [] },
     unread_notifications: { notification_count: 0, highlight_count: 0 },
   };
@@ -121,7 +123,11 @@ function timelineOf(ctx: QueryContext, roomId: string, after: number, until: num
   const limited = rows.length > limit;
   const events = rows.slice(0, limit).reverse();
   const first = events[0];
-  return { events: events.map((row) => syncEventOf(row, deviceId)), limited, prev_batch: `s${first ? first.stream : until + 1}` };
+  return {
+    events: events.map((row) => syncEventOf(row, deviceId, ctx.store)),
+    limited,
+    prev_batch: `s${first ? first.stream : until + 1}`,
+  };
 }
 
 function streamOf(store: AppStore, eventId: string): number {
@@ -142,16 +148,18 @@ function strippedState(store: AppStore, roomId: string) {
     });
 }
 
-function syncEventOf(row: EventRow, deviceId: string): SyncEvent {
-  const pdu = JSON.parse(row.pdu) as Pdu;
+function syncEventOf(row: EventRow, deviceId: string, store?: AppStore): SyncEvent {
   const ownTransaction = row.txn_device === deviceId && row.txn_id !== null;
-  return {
-    event_id: row.event_id,
-    type: pdu.type,
-    sender: pdu.sender,
-    content: pdu.content,
-    origin_server_ts: pdu.origin_server_ts,
-    ...(pdu.state_key === undefined ? {} : { state_key: pdu.state_key }),
-    ...(ownTransaction ? { unsigned: { transaction_id: row.txn_id as string } } : {}),
+  const redaction = row.redacted_by !== null && store ? store.get<EventRow>('events', row.redacted_by) : undefined;
+  const unsigned: JsonObject = {
+    ...(ownTransaction ? { transaction_id: row.txn_id as string } : {}),
+    ...(redaction ? { redacted_because: syncEventOf(redaction, deviceId) as unknown as JsonObject } : {}),
   };
+  // The client format, as everywhere else, less the room id the sync section already names.
+  const { room_id: _roomId, ...event } = toClientEvent(
+    JSON.parse(row.pdu) as Pdu,
+    row.event_id,
+    Object.keys(unsigned).length > 0 ? unsigned : undefined,
+  );
+  return event;
 }

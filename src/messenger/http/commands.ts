@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiError } from '../../node/index.ts';
 import { AppError, type JsonValue, newCommandId, type Subnet } from '../../subnet/index.ts';
 
@@ -53,4 +54,12 @@ function refusal(what: string, code: string, message: string): Error {
   const status = STATUS[code];
   if (status === undefined) return new Error(`messenger.${what} failed with ${code}: ${message}`);
   return new ApiError(status, code === 'INVALID_ARGS' ? 'M_INVALID_PARAM' : code, message);
+}
+
+/**
+ * The command id of a client transaction: the same device retrying the same transaction id
+ * makes the same command, which the subnet answers with its first result.
+ */
+export function transactionCommandId(session: { userId: string; deviceId: string }, txnId: string): string {
+  return `txn:${createHash('sha256').update(`${session.userId}\u0000${session.deviceId}\u0000${txnId}`).digest('hex')}`;
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runCommand, runIdempotent } from './commands.ts';
+import { runCommand, runIdempotent, transactionCommandId } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const Content = Type.Record(Type.String(), Type.Unknown());
@@ -26,7 +25,7 @@ export function registerSend(server: FastifyInstance, node: NodeContext): void {
   clientRoute(server, 'PUT', '/rooms/:roomId/send/:eventType/:txnId', { params: SendParams, body: Content }, async (request) => {
     const session = authenticate(request, node.subnet);
     const { roomId, eventType, txnId } = request.params as Static<typeof SendParams>;
-    const id = `txn:${createHash('sha256').update(`${session.userId}\u0000${session.deviceId}\u0000${txnId}`).digest('hex')}`;
+    const id = transactionCommandId(session, txnId);
     const txn = { device_id: session.deviceId, txn_id: txnId };
     return runIdempotent(node.subnet, id, 'send_event', { room_id: roomId, type: eventType, content: request.body, txn }, session.userId);
   });
