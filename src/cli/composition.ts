@@ -1,4 +1,4 @@
-import { createMessenger, messengerApp } from '../messenger/index.ts';
+import { createMessenger, messengerApp, type RateLimits } from '../messenger/index.ts';
 import type { NodePart } from '../node/index.ts';
 import { coreApps } from '../subnet/index.ts';
 
@@ -7,9 +7,10 @@ export const allApps = [...coreApps, messengerApp];
 
 export interface PartOptions {
   openRegistration: boolean;
+  rateLimits: RateLimits;
 }
 
 /** The parts a Watan node runs beside the subnet. */
 export function nodeParts(options: PartOptions): NodePart[] {
-  return [createMessenger({ openRegistration: options.openRegistration })];
+  return [createMessenger({ openRegistration: options.openRegistration, rateLimits: options.rateLimits })];
 }

@@ -8,6 +8,7 @@ import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
 import { registerMembership } from './http/membership.ts';
 import { registerPushRules } from './http/push-rules.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits, useRateLimits } from './http/rate-limits.ts';
 import { registerReceipts } from './http/receipts.ts';
 import { registerRedact } from './http/redact.ts';
 import { registerRegister } from './http/register.ts';
@@ -21,8 +22,11 @@ import { registerWhoami } from './http/whoami.ts';
 import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
+export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
 
 export interface MessengerOptions {
+  /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */
+  rateLimits?: RateLimits;
   /** Password registration (development); production accounts come through the identity provider. */
   openRegistration: boolean;
   /** The base URL clients are told to use; by default, the one they reached. */
@@ -34,24 +38,29 @@ export function createMessenger(options: MessengerOptions): NodePart {
     name: 'messenger',
     apps: [messengerApp],
     registerRoutes(server, node) {
-      registerVersions(server);
-      registerWellKnown(server, () => options.publicBaseUrl);
-      registerLogin(server, node);
-      registerRegister(server, node, { open: options.openRegistration });
-      registerWhoami(server, node);
-      registerLogout(server, node);
-      registerCreateRoom(server, node);
-      registerMembership(server, node);
-      registerSend(server, node);
-      registerRoomReads(server, node);
-      const typing = new TypingStore();
-      registerSync(server, node, typing);
-      registerTyping(server, node, typing);
-      registerReceipts(server, node);
-      registerRedact(server, node);
-      registerFilter(server, node);
-      registerCapabilities(server, node);
-      registerPushRules(server, node);
+      const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
+      // One plugin scope, so the rate limiter is loaded before the routes that use it.
+      server.register(async (scope) => {
+        await useRateLimits(scope);
+        registerVersions(scope);
+        registerWellKnown(scope, () => options.publicBaseUrl);
+        registerLogin(scope, node, limits);
+        registerRegister(scope, node, { open: options.openRegistration }, limits);
+        registerWhoami(scope, node);
+        registerLogout(scope, node);
+        registerCreateRoom(scope, node);
+        registerMembership(scope, node);
+        registerSend(scope, node, limits);
+        registerRoomReads(scope, node);
+        const typing = new TypingStore();
+        registerSync(scope, node, typing);
+        registerTyping(scope, node, typing);
+        registerReceipts(scope, node);
+        registerRedact(scope, node, limits);
+        registerFilter(scope, node);
+        registerCapabilities(scope, node);
+        registerPushRules(scope, node);
+      });
     },
   };
 }

@@ -38,6 +38,14 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
   // The API speaks JSON; any other body is refused as M_NOT_JSON rather than parsed as text.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError);
+  // CORS as the client-server API asks, so browser clients on any origin can call it; an
+  // OPTIONS pre-flight is answered before routing.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
+    reply.header('access-control-allow-headers', 'X-Requested-With, Content-Type, Authorization');
+    if (request.method === 'OPTIONS') return reply.code(204).send();
+  });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${pathOf(request.url)}` });
   });

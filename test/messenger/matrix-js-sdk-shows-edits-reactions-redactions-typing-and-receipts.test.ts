@@ -22,13 +22,19 @@ let roomId: string;
 
 async function registered(username: string): Promise<MatrixClient> {
   const anonymous = createClient({ baseUrl: node.url });
-  const session = ((await anonymous.registerRequest({ username, password: 'long enough password' }).catch((e: MatrixError) => e.data)) as { session: string }).session;
+  const session = (
+    (await anonymous.registerRequest({ username, password: 'long enough password' }).catch((e: MatrixError) => e.data)) as {
+      session: string;
+    }
+  ).session;
   const account = await anonymous.registerRequest({ username, password: 'long enough password', auth: { type: 'm.login.dummy', session } });
   return createClient({ baseUrl: node.url, userId: account.user_id, accessToken: account.access_token, deviceId: account.device_id });
 }
 
 async function started(client: MatrixClient): Promise<void> {
-  const ready = new Promise<void>((resolve) => client.on(ClientEvent.Sync, (state: SyncState) => (state === SyncState.Prepared || state === SyncState.Syncing) && resolve()));
+  const ready = new Promise<void>((resolve) =>
+    client.on(ClientEvent.Sync, (state: SyncState) => (state === SyncState.Prepared || state === SyncState.Syncing) && resolve()),
+  );
   await client.startClient({ initialSyncLimit: 50 });
   await ready;
 }
@@ -46,7 +52,8 @@ function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 
   });
 }
 
-const send = (client: MatrixClient, content: Record<string, unknown>, type = 'm.room.message') => client.sendEvent(roomId, type as never, content as never);
+const send = (client: MatrixClient, content: Record<string, unknown>, type = 'm.room.message') =>
+  client.sendEvent(roomId, type as never, content as never);
 const seenByBob = (eventId: string) => until(`bob sees ${eventId}`, () => bob.getRoom(roomId)?.findEventById(eventId));
 
 before(async () => {
@@ -71,8 +78,16 @@ test('an edit, a reply and a reaction arrive related to the message they are abo
     'm.new_content': { msgtype: 'm.text', body: 'Meeting at 11' },
     'm.relates_to': { rel_type: 'm.replace', event_id: original },
   });
-  const { event_id: reply } = await send(bob, { msgtype: 'm.text', body: 'Noted', 'm.relates_to': { 'm.in_reply_to': { event_id: original } } });
-  const { event_id: reaction } = await send(bob, { 'm.relates_to': { rel_type: 'm.annotation', event_id: original, key: '👍' } }, 'm.reaction');
+  const { event_id: reply } = await send(bob, {
+    msgtype: 'm.text',
+    body: 'Noted',
+    'm.relates_to': { 'm.in_reply_to': { event_id: original } },
+  });
+  const { event_id: reaction } = await send(
+    bob,
+    { 'm.relates_to': { rel_type: 'm.annotation', event_id: original, key: '👍' } },
+    'm.reaction',
+  );
   const shown = await seenByBob(original);
   await until('the edit applied in bob’s view', () => shown.getContent().body === 'Meeting at 11');
   assert.equal((await seenByBob(edit)).getRelation()?.rel_type, 'm.replace');
@@ -85,7 +100,10 @@ test('a redaction empties the message for everyone and says who redacted it', as
   const { event_id: message } = await send(alice, { msgtype: 'm.text', body: 'sent to the wrong room' });
   await seenByBob(message);
   await alice.redactEvent(roomId, message, undefined, { reason: 'wrong room' });
-  const shown = await until('the redaction in bob’s view', () => bob.getRoom(roomId)?.findEventById(message)?.isRedacted() && bob.getRoom(roomId)?.findEventById(message));
+  const shown = await until(
+    'the redaction in bob’s view',
+    () => bob.getRoom(roomId)?.findEventById(message)?.isRedacted() && bob.getRoom(roomId)?.findEventById(message),
+  );
   assert.deepEqual(shown.getContent(), {});
   const page = (await bob.createMessagesRequest(roomId, null, 10, 'b' as never)).chunk.find((event) => event.event_id === message);
   assert.deepEqual(page?.content, {}, 'history serves it redacted too');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_RATE_LIMITS } from '../../messenger/index.ts';
 import { startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
 import { nodeParts } from '../composition.ts';
@@ -20,6 +21,8 @@ export async function runStart(args: string[]): Promise<number> {
     jurisdiction: { type: 'string', default: 'PK' },
     genesis: { type: 'string' },
     'open-registration': { type: 'boolean' },
+    'auth-rate-limit': { type: 'string' },
+    'send-rate-limit': { type: 'string' },
   });
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
@@ -34,7 +37,13 @@ export async function runStart(args: string[]): Promise<number> {
     dev: options.dev,
     subnetId,
     genesis,
-    parts: nodeParts({ openRegistration: options['open-registration'] ?? options.dev }),
+    parts: nodeParts({
+      openRegistration: options['open-registration'] ?? options.dev,
+      rateLimits: {
+        authPerMinute: parseLimit(options['auth-rate-limit'], '--auth-rate-limit', DEFAULT_RATE_LIMITS.authPerMinute),
+        sendsPer10Seconds: parseLimit(options['send-rate-limit'], '--send-rate-limit', DEFAULT_RATE_LIMITS.sendsPer10Seconds),
+      },
+    }),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
   });
   process.stdout.write(`watan: node ${node.subnet.nodeKey.id} of subnet ${node.subnet.subnetId} listening on ${node.url}\n`);
@@ -70,4 +79,11 @@ function readGenesis(path: string): Genesis {
     throw new CliUsageError(`--genesis ${path} is not a genesis file (made by watan genesis)`);
   }
   return genesis;
+}
+
+function parseLimit(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const limit = Number(value);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new CliUsageError(`${flag} must be a whole number of requests, at least 1`);
+  return limit;
 }

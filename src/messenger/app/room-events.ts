@@ -27,6 +27,10 @@ export interface AppendedEvent {
  * stores it. A refused event is an `M_FORBIDDEN` with the rule's reason.
  */
 export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft): AppendedEvent {
+  if (draft.txn) {
+    const earlier = ctx.store.get<{ event_id: string }>('transactions', { user_id: draft.sender, ...draft.txn });
+    if (earlier) return { event_id: earlier.event_id, stream: ctx.store.get<EventRow>('events', earlier.event_id)?.stream ?? 0 };
+  }
   const room = ctx.store.get<RoomRow>('rooms', roomId);
   if (!room && draft.type !== 'm.room.create') throw new AppError('M_NOT_FOUND', `there is no room ${roomId}`);
   const state = new StoredRoomState(ctx.store, roomId);
@@ -65,12 +69,33 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
   });
   if (draft.state_key !== undefined)
     ctx.store.put('room_state', { room_id: roomId, type: draft.type, state_key: draft.state_key, event_id: eventId });
-  if (draft.type === 'm.room.member' && draft.state_key !== undefined) {
-    const membership = String(draft.content.membership);
-    ctx.store.put('memberships', { user_id: draft.state_key, room_id: roomId, membership, event_id: eventId, stream });
-  }
+  if (draft.type === 'm.room.member' && draft.state_key !== undefined)
+    recordMembership(ctx, roomId, draft.state_key, String(draft.content.membership), eventId, stream);
+  if (draft.txn) ctx.store.insert('transactions', { user_id: draft.sender, ...draft.txn, event_id: eventId });
   if (room) ctx.store.update('rooms', roomId, { head_event_id: eventId, depth: pdu.depth });
   return { event_id: eventId, stream };
+}
+
+/**
+ * Keeps a user's membership row: `stream` moves only when the membership changes value (a new
+ * display name is not a new membership), and leaving a join fixes how far they may read.
+ */
+function recordMembership(ctx: AppContext, roomId: string, userId: string, membership: string, eventId: string, stream: number): void {
+  const previous = ctx.store.get<{ membership: string; stream: number; visible_until: number | null }>('memberships', {
+    user_id: userId,
+    room_id: roomId,
+  });
+  const changed = previous?.membership !== membership;
+  const visibleUntil =
+    previous?.membership === 'join' && membership !== 'join' ? stream : membership === 'join' ? null : (previous?.visible_until ?? null);
+  ctx.store.put('memberships', {
+    user_id: userId,
+    room_id: roomId,
+    membership,
+    event_id: eventId,
+    stream: changed ? stream : (previous?.stream ?? stream),
+    visible_until: visibleUntil,
+  });
 }
 
 /**

@@ -45,11 +45,19 @@ export const roomTables: TableSpec[] = [
   },
   {
     name: 'memberships',
-    columns: { user_id: 'text', room_id: 'text', membership: 'text', event_id: 'text', stream: 'integer' },
+    // `stream`: when the membership last changed value; `visible_until`: how far a former member
+    // may read (the stream of their leaving a join), null while joined or never joined.
+    columns: { user_id: 'text', room_id: 'text', membership: 'text', event_id: 'text', stream: 'integer', visible_until: 'integer?' },
     primaryKey: ['user_id', 'room_id'],
     indexes: [['room_id', 'membership']],
   },
   { name: 'counters', columns: { name: 'text', value: 'integer' }, primaryKey: ['name'] },
+  // A device's successful transactions, so a retry returns the event it made; failures are not kept.
+  {
+    name: 'transactions',
+    columns: { user_id: 'text', device_id: 'text', txn_id: 'text', event_id: 'text' },
+    primaryKey: ['user_id', 'device_id', 'txn_id'],
+  },
 ];
 
 export interface RoomRow {

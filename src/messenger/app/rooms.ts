@@ -86,7 +86,8 @@ export const roomMethods = {
         room_id: RoomId,
         type: EventType,
         state_key: Type.Optional(Type.String({ maxLength: 255 })),
-        content: Content,
+        /** The content as canonical JSON: user data, which the log carries without looking inside. */
+        content_json: Type.String({ maxLength: 70_000 }),
         txn: Type.Optional(
           Type.Object(
             { device_id: Type.String({ maxLength: 255 }), txn_id: Type.String({ maxLength: 255 }) },
@@ -100,7 +101,12 @@ export const roomMethods = {
       if (args.type === 'm.room.create') {
         throw new AppError('M_FORBIDDEN', 'a room has exactly one m.room.create event, made when it is created');
       }
-      const draft = { type: args.type, sender: ctx.caller, content: args.content as JsonObject, ...(args.txn ? { txn: args.txn } : {}) };
+      const draft = {
+        type: args.type,
+        sender: ctx.caller,
+        content: parseContent(args.content_json),
+        ...(args.txn ? { txn: args.txn } : {}),
+      };
       return {
         event_id: appendEvent(ctx, args.room_id, args.state_key === undefined ? draft : { ...draft, state_key: args.state_key }).event_id,
       };
@@ -154,10 +160,18 @@ export const roomMethods = {
         target: UserId,
         membership: Type.Union([Type.Literal('join'), Type.Literal('leave'), Type.Literal('invite'), Type.Literal('ban')]),
         reason: Type.Optional(Type.String({ maxLength: 1024 })),
+        /** The target's memberships this change applies to: a kick is not an unban, nor the reverse. */
+        from: Type.Optional(Type.Array(Type.String({ maxLength: 16 }), { maxItems: 8 })),
       },
       { additionalProperties: false },
     ),
     (ctx, args) => {
+      if (args.from) {
+        const current = membershipOf(ctx.store, args.room_id, args.target)?.membership ?? 'none';
+        if (!args.from.includes(current)) {
+          throw new AppError('M_FORBIDDEN', `${args.target}'s membership is ${current}; this applies only to ${args.from.join(' or ')}`);
+        }
+      }
       const content: JsonObject = { membership: args.membership, ...(args.reason ? { reason: args.reason } : {}) };
       const appended = appendEvent(ctx, args.room_id, { type: 'm.room.member', state_key: args.target, sender: ctx.caller, content });
       return { event_id: appended.event_id, room_id: args.room_id };
@@ -188,11 +202,12 @@ export const roomQueries = {
   /** A page of the room's timeline, as far as the caller may see it. */
   messages: query(Paging, (ctx, args) => {
     const visibleUntil = visibleUntilStream(ctx, args.room_id);
-    const backwards = args.dir === 'b';
     const head = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
-    const from = args.from ?? (backwards ? head + 1 : 0);
-    const upper = Math.min(backwards ? from - 1 : (args.to ?? Number.MAX_SAFE_INTEGER), visibleUntil);
+    // Every token means "after stream t": backwards from t returns t and older, forwards newer than t.
+    const backwards = args.dir === 'b';
+    const from = args.from ?? (backwards ? head : 0);
     const lower = backwards ? (args.to ?? 0) + 1 : from + 1;
+    const upper = Math.min(backwards ? from : (args.to ?? Number.MAX_SAFE_INTEGER), visibleUntil);
     const rows = ctx.store.select<EventRow>(
       `SELECT * FROM {events} WHERE room_id = ? AND stream BETWEEN ? AND ? ORDER BY stream ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
       args.room_id,
@@ -201,10 +216,11 @@ export const roomQueries = {
       args.limit,
     );
     const last = rows.at(-1);
+    const more = last !== undefined && rows.length === args.limit;
     return {
       chunk: rows.map((row) => clientEventWithUnsigned(ctx.store, row)),
       start: from,
-      ...(last && rows.length === args.limit ? { end: last.stream } : {}),
+      ...(more ? { end: backwards ? last.stream - 1 : last.stream } : {}),
     };
   }),
   /** The room's current state, for a member. */
@@ -252,6 +268,18 @@ export const roomQueries = {
   ),
 };
 
+function parseContent(json: string): JsonObject {
+  let content: unknown;
+  try {
+    content = JSON.parse(json);
+  } catch {
+    throw new AppError('M_BAD_JSON', 'the event content is not JSON');
+  }
+  if (content === null || typeof content !== 'object' || Array.isArray(content))
+    throw new AppError('M_BAD_JSON', 'the event content must be a JSON object');
+  return content as JsonObject;
+}
+
 function clientEventOf(row: EventRow): ClientEvent {
   return toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id);
 }
@@ -267,8 +295,15 @@ export function clientEventWithUnsigned(store: AppStore, row: EventRow): ClientE
   );
 }
 
-function membershipOf(store: AppStore, roomId: string, userId: string): { membership: string; stream: number } | undefined {
-  return store.get<{ membership: string; stream: number }>('memberships', { user_id: userId, room_id: roomId });
+function membershipOf(
+  store: AppStore,
+  roomId: string,
+  userId: string,
+): { membership: string; stream: number; visible_until: number | null } | undefined {
+  return store.get<{ membership: string; stream: number; visible_until: number | null }>('memberships', {
+    user_id: userId,
+    room_id: roomId,
+  });
 }
 
 function requireJoined(ctx: QueryContext, roomId: string): void {
@@ -284,6 +319,7 @@ function requireJoined(ctx: QueryContext, roomId: string): void {
 function visibleUntilStream(ctx: QueryContext, roomId: string): number {
   const membership = membershipOf(ctx.store, roomId, ctx.caller);
   if (membership?.membership === 'join') return Number.MAX_SAFE_INTEGER;
-  if (membership && (membership.membership === 'leave' || membership.membership === 'ban')) return membership.stream;
+  // A former member reads up to their leaving; someone never joined (invited, then refused or banned) reads nothing.
+  if (membership?.visible_until !== null && membership?.visible_until !== undefined) return membership.visible_until;
   throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
 }

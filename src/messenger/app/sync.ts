@@ -55,13 +55,18 @@ export const syncQueries = {
     ),
     (ctx, args) => {
       const position = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
-      const since = args.since === undefined || args.since > position ? undefined : args.since;
+      // A token from a replica further along: nothing here is new to this client yet.
+      if (args.since !== undefined && args.since > position) return { position: args.since, join: {}, invite: {}, leave: {} };
+      const since = args.since;
       const result: RoomsSync = { position, join: {}, invite: {}, leave: {} };
-      const memberships = ctx.store.select<{ room_id: string; membership: string; stream: number }>(
-        'SELECT room_id, membership, stream FROM {memberships} WHERE user_id = ? ORDER BY room_id',
-        ctx.caller,
-      );
-      for (const { room_id: roomId, membership, stream } of memberships) {
+      const memberships = ctx.store.select<{
+        room_id: string;
+        membership: string;
+        stream: number;
+        event_id: string;
+        visible_until: number | null;
+      }>('SELECT room_id, membership, stream, event_id, visible_until FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller);
+      for (const { room_id: roomId, membership, stream, event_id: eventId, visible_until: visibleUntil } of memberships) {
         const changed = since === undefined || stream > since;
         if (membership === 'join') {
           // A room joined after `since` is new to this client: it gets the whole picture.
@@ -70,7 +75,11 @@ export const syncQueries = {
         } else if (membership === 'invite' && changed) {
           result.invite[roomId] = { invite_state: { events: strippedState(ctx.store, roomId) } };
         } else if ((membership === 'leave' || membership === 'ban') && since !== undefined && changed) {
-          const timeline = timelineOf(ctx, roomId, since, stream, args.limit, args.device_id);
+          // What they could see while joined, or, if they never joined, only the event that ended it.
+          const timeline =
+            visibleUntil === null
+              ? leaveEventOnly(ctx, eventId, args.device_id, stream)
+              : timelineOf(ctx, roomId, since, visibleUntil, args.limit, args.device_id);
           result.leave[roomId] = { state: { events: [] }, timeline };
         }
       }
@@ -126,8 +135,13 @@ function timelineOf(ctx: QueryContext, roomId: string, after: number, until: num
   return {
     events: events.map((row) => syncEventOf(row, deviceId, ctx.store)),
     limited,
-    prev_batch: `s${first ? first.stream : until + 1}`,
+    prev_batch: `s${first ? first.stream - 1 : until}`,
   };
+}
+
+function leaveEventOnly(ctx: QueryContext, eventId: string, deviceId: string, stream: number) {
+  const row = ctx.store.get<EventRow>('events', eventId);
+  return { events: row ? [syncEventOf(row, deviceId, ctx.store)] : [], limited: false, prev_batch: `s${stream - 1}` };
 }
 
 function streamOf(store: AppStore, eventId: string): number {

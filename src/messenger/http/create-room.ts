@@ -21,16 +21,25 @@ const CreateRoomBody = Type.Object({
   power_level_content_override: Type.Optional(Content),
   creation_content: Type.Optional(Content),
   room_version: Type.Optional(Type.String()),
+  room_alias_name: Type.Optional(Type.String({ maxLength: 255 })),
+  invite_3pid: Type.Optional(Type.Array(Type.Unknown())),
 });
 
 /** POST /createRoom: the whole creation sequence is one command, so a room appears whole or not at all. */
 export function registerCreateRoom(server: FastifyInstance, node: NodeContext): void {
   clientRoute(server, 'POST', '/createRoom', { body: CreateRoomBody }, async (request) => {
     const session = authenticate(request, node.subnet);
-    const { room_version: version, ...body } = request.body as Static<typeof CreateRoomBody>;
-    if (version !== undefined && version !== '11') {
-      throw new ApiError(400, 'M_UNSUPPORTED_ROOM_VERSION', `this server creates rooms of version 11 only, not ${version}`);
+    const body = request.body as Static<typeof CreateRoomBody>;
+    if (body.room_version !== undefined && body.room_version !== '11') {
+      throw new ApiError(400, 'M_UNSUPPORTED_ROOM_VERSION', `this server creates rooms of version 11 only, not ${body.room_version}`);
     }
-    return runCommand(node.subnet, 'create_room', { ...body, server_name: node.serverName }, session.userId);
+    if (body.invite_3pid && body.invite_3pid.length > 0) {
+      throw new ApiError(400, 'M_INVALID_PARAM', 'inviting by e-mail or phone number is not available on this server; invite by user id');
+    }
+    // Only what the room app knows goes into the command; room_alias_name waits for room aliases.
+    const { preset, visibility, name, topic, invite, is_direct, initial_state, power_level_content_override, creation_content } = body;
+    const args = { preset, visibility, name, topic, invite, is_direct, initial_state, power_level_content_override, creation_content };
+    const defined = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+    return runCommand(node.subnet, 'create_room', { ...defined, server_name: node.serverName }, session.userId);
   });
 }

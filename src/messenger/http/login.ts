@@ -5,6 +5,7 @@ import { burnPasswordCheck, MAX_PASSWORD_LENGTH, verifyPassword } from '../auth/
 import { newAccessToken, newDeviceId, tokenHash } from '../auth/tokens.ts';
 import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
+import { limitAuth, type RateLimits } from './rate-limits.ts';
 
 const LoginBody = Type.Object({
   type: Type.String(),
@@ -17,30 +18,37 @@ const LoginBody = Type.Object({
 });
 
 /** Password sign-in; the national identity provider's SSO joins these flows later. */
-export function registerLogin(server: FastifyInstance, node: NodeContext): void {
+export function registerLogin(server: FastifyInstance, node: NodeContext, limits: RateLimits): void {
   clientRoute(server, 'GET', '/login', {}, async () => ({ flows: [{ type: 'm.login.password' }] }));
-  clientRoute(server, 'POST', '/login', { body: LoginBody }, async (request) => {
-    const body = request.body as Static<typeof LoginBody>;
-    if (body.type !== 'm.login.password')
-      throw new ApiError(400, 'M_UNKNOWN', `login type ${body.type} is not supported here; use m.login.password`);
-    const userId = userIdOf(body, node.serverName);
-    if (body.password === undefined) throw new ApiError(400, 'M_BAD_JSON', 'm.login.password needs a password');
-    await checkPassword(node, userId, body.password);
-    const token = newAccessToken();
-    const deviceId = body.device_id ?? newDeviceId();
-    await runCommand(
-      node.subnet,
-      'login',
-      {
-        user_id: userId,
-        device_id: deviceId,
-        token_hash: tokenHash(token),
-        ...(body.initial_device_display_name ? { display_name: body.initial_device_display_name } : {}),
-      },
-      userId,
-    );
-    return { user_id: userId, access_token: token, device_id: deviceId };
-  });
+  clientRoute(
+    server,
+    'POST',
+    '/login',
+    { body: LoginBody },
+    async (request) => {
+      const body = request.body as Static<typeof LoginBody>;
+      if (body.type !== 'm.login.password')
+        throw new ApiError(400, 'M_UNKNOWN', `login type ${body.type} is not supported here; use m.login.password`);
+      const userId = userIdOf(body, node.serverName);
+      if (body.password === undefined) throw new ApiError(400, 'M_BAD_JSON', 'm.login.password needs a password');
+      await checkPassword(node, userId, body.password);
+      const token = newAccessToken();
+      const deviceId = body.device_id ?? newDeviceId();
+      await runCommand(
+        node.subnet,
+        'login',
+        {
+          user_id: userId,
+          device_id: deviceId,
+          token_hash: tokenHash(token),
+          ...(body.initial_device_display_name ? { display_name: body.initial_device_display_name } : {}),
+        },
+        userId,
+      );
+      return { user_id: userId, access_token: token, device_id: deviceId };
+    },
+    limitAuth(limits),
+  );
 }
 
 /** The user being signed in: a localpart or a full user id of this server. */

@@ -6,8 +6,15 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown
  * Registers a client-server endpoint under `/_matrix/client/v3` and, as deployed homeservers
  * do for endpoints that had one, the legacy `/_matrix/client/r0` prefix.
  */
-export function clientRoute(server: FastifyInstance, method: HTTPMethods, path: string, schema: FastifySchema, handler: Handler): void {
+export function clientRoute(
+  server: FastifyInstance,
+  method: HTTPMethods,
+  path: string,
+  schema: FastifySchema,
+  handler: Handler,
+  config?: Record<string, unknown>,
+): void {
   for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) {
-    server.route({ method, url: `${prefix}${path}`, schema, handler });
+    server.route({ method, url: `${prefix}${path}`, schema, handler, ...(config ? { config } : {}) });
   }
 }

@@ -23,37 +23,50 @@ export function registerMembership(server: FastifyInstance, node: NodeContext): 
     roomId: string,
     target: string,
     membership: Membership,
+    from?: string[],
   ) => {
-    const { reason } = (request.body ?? {}) as Static<typeof Reason>;
-    await runCommand(node.subnet, 'membership', { room_id: roomId, target, membership, ...(reason ? { reason } : {}) }, session.userId);
+    const { reason } = reasonOf(request.body);
+    const args = { room_id: roomId, target, membership, ...(reason ? { reason } : {}), ...(from ? { from } : {}) };
+    await runCommand(node.subnet, 'membership', args, session.userId);
     return roomId;
   };
 
-  clientRoute(server, 'POST', '/rooms/:roomId/join', { params: RoomParams, body: Type.Optional(Reason) }, async (request) => {
+  clientRoute(server, 'POST', '/rooms/:roomId/join', { params: RoomParams }, async (request) => {
     const session = authenticate(request, node.subnet);
     const { roomId } = request.params as Static<typeof RoomParams>;
     return { room_id: await change(request, session, roomId, session.userId, 'join') };
   });
-  clientRoute(server, 'POST', '/join/:roomIdOrAlias', { params: JoinParams, body: Type.Optional(Reason) }, async (request) => {
+  clientRoute(server, 'POST', '/join/:roomIdOrAlias', { params: JoinParams }, async (request) => {
     const session = authenticate(request, node.subnet);
     const { roomIdOrAlias } = request.params as Static<typeof JoinParams>;
     if (!roomIdOrAlias.startsWith('!')) throw new ApiError(404, 'M_NOT_FOUND', `no room is known by ${roomIdOrAlias}; join by room id`);
     return { room_id: await change(request, session, roomIdOrAlias, session.userId, 'join') };
   });
-  clientRoute(server, 'POST', '/rooms/:roomId/leave', { params: RoomParams, body: Type.Optional(Reason) }, async (request) => {
+  clientRoute(server, 'POST', '/rooms/:roomId/leave', { params: RoomParams }, async (request) => {
     const session = authenticate(request, node.subnet);
     await change(request, session, (request.params as Static<typeof RoomParams>).roomId, session.userId, 'leave');
     return {};
   });
-  const onTarget = (path: string, membership: Membership) =>
+  const onTarget = (path: string, membership: Membership, from?: string[]) =>
     clientRoute(server, 'POST', `/rooms/:roomId/${path}`, { params: RoomParams, body: Target }, async (request) => {
       const session = authenticate(request, node.subnet);
       const { user_id: target } = request.body as Static<typeof Target>;
-      await change(request, session, (request.params as Static<typeof RoomParams>).roomId, target, membership);
+      await change(request, session, (request.params as Static<typeof RoomParams>).roomId, target, membership, from);
       return {};
     });
   onTarget('invite', 'invite');
-  onTarget('kick', 'leave');
+  onTarget('kick', 'leave', ['join', 'invite', 'knock']);
   onTarget('ban', 'ban');
-  onTarget('unban', 'leave');
+  onTarget('unban', 'leave', ['ban']);
+}
+
+/** Join and leave may come without a body; with one, only a string `reason` is read. */
+function reasonOf(body: unknown): Static<typeof Reason> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'M_BAD_JSON', 'the body must be a JSON object');
+  const { reason } = body as { reason?: unknown };
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 1024)) {
+    throw new ApiError(400, 'M_BAD_JSON', 'reason must be a string of at most 1024 characters');
+  }
+  return reason === undefined ? {} : { reason };
 }

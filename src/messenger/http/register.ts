@@ -6,6 +6,7 @@ import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/
 import { newAccessToken, newDeviceId, tokenHash } from '../auth/tokens.ts';
 import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
+import { limitAuth, type RateLimits } from './rate-limits.ts';
 
 const RegisterBody = Type.Object({
   auth: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: 128 })) })),
@@ -20,8 +21,9 @@ const RegisterQuery = Type.Object({ kind: Type.Optional(Type.String()) });
 const AvailableQuery = Type.Object({ username: Type.String({ minLength: 1, maxLength: 255 }) });
 
 const LOCALPART = /^[a-z0-9._=/+-]+$/;
-/** How long a user-interactive auth session stays open. */
+/** How long a user-interactive auth session stays open, and how many may be open at once. */
 const SESSION_MS = 10 * 60 * 1000;
+const MAX_SESSIONS = 10_000;
 
 export interface RegistrationPolicy {
   /** Password registration: a development switch; production accounts come through the identity provider. */
@@ -34,55 +36,73 @@ export interface RegistrationPolicy {
  * slot into the same flow. Sessions live in this node's memory only; a client finishes on
  * the replica it started on.
  */
-export function registerRegister(server: FastifyInstance, node: NodeContext, policy: RegistrationPolicy): void {
+export function registerRegister(server: FastifyInstance, node: NodeContext, policy: RegistrationPolicy, limits: RateLimits): void {
   const sessions = new Map<string, number>();
 
-  clientRoute(server, 'POST', '/register', { body: RegisterBody, querystring: RegisterQuery }, async (request, reply) => {
-    const body = request.body as Static<typeof RegisterBody>;
-    const { kind = 'user' } = request.query as Static<typeof RegisterQuery>;
-    if (kind === 'guest') throw new ApiError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'guest accounts are not available on this server');
-    if (kind !== 'user') throw new ApiError(400, 'M_INVALID_PARAM', `kind must be user or guest, not ${kind}`);
-    if (!policy.open) {
-      throw new ApiError(
-        403,
-        'M_FORBIDDEN',
-        'registration with a password is closed on this server; sign in with the national identity provider',
+  clientRoute(
+    server,
+    'POST',
+    '/register',
+    { body: RegisterBody, querystring: RegisterQuery },
+    async (request, reply) => {
+      const body = request.body as Static<typeof RegisterBody>;
+      const { kind = 'user' } = request.query as Static<typeof RegisterQuery>;
+      if (kind === 'guest') throw new ApiError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'guest accounts are not available on this server');
+      if (kind !== 'user') throw new ApiError(400, 'M_INVALID_PARAM', `kind must be user or guest, not ${kind}`);
+      if (!policy.open) {
+        throw new ApiError(
+          403,
+          'M_FORBIDDEN',
+          'registration with a password is closed on this server; sign in with the national identity provider',
+        );
+      }
+      // What is given is checked at once; what is missing may come later: clients probe with an
+      // empty body to learn the flows, then send the credentials with the completed stage.
+      const localpart = body.username === undefined ? undefined : checkLocalpart(body.username);
+      if (body.password !== undefined) checkPassword(body.password);
+      if (!completedDummyStage(body.auth, sessions)) {
+        const session = randomBytes(16).toString('base64url');
+        sessions.set(session, Date.now() + SESSION_MS);
+        while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+        return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
+      }
+      if (body.password === undefined) throw new ApiError(400, 'M_MISSING_PARAM', 'choose a password for the account');
+      const login = body.inhibit_login !== true;
+      const token = login ? newAccessToken() : undefined;
+      const deviceId = body.device_id ?? newDeviceId();
+      const registered = await runCommand<{ user_id: string }>(
+        node.subnet,
+        'register',
+        {
+          ...(localpart ? { localpart } : {}),
+          server_name: node.serverName,
+          password_hash: await hashPassword(body.password),
+          device_id: deviceId,
+          ...(token ? { token_hash: tokenHash(token) } : {}),
+          ...(body.initial_device_display_name ? { display_name: body.initial_device_display_name } : {}),
+        },
+        'anonymous',
       );
-    }
-    const localpart = body.username === undefined ? undefined : checkLocalpart(body.username);
-    if (body.password === undefined || body.password.length < MIN_PASSWORD_LENGTH) {
-      throw new ApiError(400, 'M_WEAK_PASSWORD', `choose a password of at least ${MIN_PASSWORD_LENGTH} characters`);
-    }
-    if (!completedDummyStage(body.auth, sessions)) {
-      const session = randomBytes(16).toString('base64url');
-      sessions.set(session, Date.now() + SESSION_MS);
-      return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
-    }
-    const login = body.inhibit_login !== true;
-    const token = login ? newAccessToken() : undefined;
-    const deviceId = body.device_id ?? newDeviceId();
-    const registered = await runCommand<{ user_id: string }>(
-      node.subnet,
-      'register',
-      {
-        ...(localpart ? { localpart } : {}),
-        server_name: node.serverName,
-        password_hash: await hashPassword(body.password),
-        device_id: deviceId,
-        ...(token ? { token_hash: tokenHash(token) } : {}),
-        ...(body.initial_device_display_name ? { display_name: body.initial_device_display_name } : {}),
-      },
-      'anonymous',
-    );
-    return token ? { user_id: registered.user_id, access_token: token, device_id: deviceId } : { user_id: registered.user_id };
-  });
+      return token ? { user_id: registered.user_id, access_token: token, device_id: deviceId } : { user_id: registered.user_id };
+    },
+    limitAuth(limits),
+  );
 
-  clientRoute(server, 'GET', '/register/available', { querystring: AvailableQuery }, async (request) => {
-    const localpart = checkLocalpart((request.query as Static<typeof AvailableQuery>).username);
-    const taken = node.subnet.query('messenger', 'user_exists', { user_id: `@${localpart}:${node.serverName}` }, 'ingress') as boolean;
-    if (taken) throw new ApiError(400, 'M_USER_IN_USE', `the username ${localpart} is taken`);
-    return { available: true };
-  });
+  clientRoute(
+    server,
+    'GET',
+    '/register/available',
+    { querystring: AvailableQuery },
+    async (request) => {
+      // Where nobody can register, nobody needs to know which names exist.
+      if (!policy.open) throw new ApiError(403, 'M_FORBIDDEN', 'registration with a password is closed on this server');
+      const localpart = checkLocalpart((request.query as Static<typeof AvailableQuery>).username);
+      const taken = node.subnet.query('messenger', 'user_exists', { user_id: `@${localpart}:${node.serverName}` }, 'ingress') as boolean;
+      if (taken) throw new ApiError(400, 'M_USER_IN_USE', `the username ${localpart} is taken`);
+      return { available: true };
+    },
+    limitAuth(limits),
+  );
 }
 
 /** Usernames map onto localparts by lower-casing; anything else outside the grammar is refused. */
@@ -94,10 +114,14 @@ function checkLocalpart(username: string): string {
   return localpart;
 }
 
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new ApiError(400, 'M_WEAK_PASSWORD', `choose a password of at least ${MIN_PASSWORD_LENGTH} characters`);
+}
+
 function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], sessions: Map<string, number>): boolean {
-  const now = Date.now();
-  for (const [session, expires] of sessions) if (expires < now) sessions.delete(session);
-  if (auth?.type !== 'm.login.dummy' || !auth.session || !sessions.has(auth.session)) return false;
+  const expires = auth?.session ? sessions.get(auth.session) : undefined;
+  if (auth?.type !== 'm.login.dummy' || !auth.session || expires === undefined) return false;
   sessions.delete(auth.session);
-  return true;
+  return expires >= Date.now();
 }

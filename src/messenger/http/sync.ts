@@ -56,6 +56,8 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     let answer = ask();
     while (token !== undefined && isEmpty(answer.rooms) && !answer.typed && !closing && Date.now() < deadline) {
       await nextBlock(wakers, deadline - Date.now());
+      // The session may have ended while this request waited.
+      authenticate(request, node.subnet);
       answer = ask();
     }
     const { rooms, typingPosition } = answer;
@@ -91,7 +93,7 @@ function addTyping(rooms: RoomsSync, joined: readonly string[], typing: TypingSt
     if (!changed) continue;
     const room = (rooms.join[roomId] ??= {
       state: { events: [] },
-      timeline: { events: [], limited: false, prev_batch: `s${rooms.position + 1}` },
+      timeline: { events: [], limited: false, prev_batch: `s${rooms.position}` },
       ephemeral: { events: [] },
       account_data: { events: [] },
       unread_notifications: { notification_count: 0, highlight_count: 0 },
