@@ -3,16 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ClientEvent, createClient, type MatrixClient, type MatrixError, SyncState } from 'matrix-js-sdk';
+import type { MatrixClient, MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { registeredClient, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
 
-// matrix-js-sdk never clears its (poll timeout + 80 s) timer per /sync request; unref only those.
-const armTimer = globalThis.setTimeout;
-globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-  const timer = armTimer(callback, ms, ...args);
-  if ((ms ?? 0) >= 60_000) timer.unref();
-  return timer;
-}) as typeof setTimeout;
+unrefSdkSyncTimers();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-relations-'));
 let node: RunningWatan;
@@ -20,48 +15,16 @@ let alice: MatrixClient;
 let bob: MatrixClient;
 let roomId: string;
 
-async function registered(username: string): Promise<MatrixClient> {
-  const anonymous = createClient({ baseUrl: node.url });
-  const session = (
-    (await anonymous.registerRequest({ username, password: 'long enough password' }).catch((e: MatrixError) => e.data)) as {
-      session: string;
-    }
-  ).session;
-  const account = await anonymous.registerRequest({ username, password: 'long enough password', auth: { type: 'm.login.dummy', session } });
-  return createClient({ baseUrl: node.url, userId: account.user_id, accessToken: account.access_token, deviceId: account.device_id });
-}
-
-async function started(client: MatrixClient): Promise<void> {
-  const ready = new Promise<void>((resolve) =>
-    client.on(ClientEvent.Sync, (state: SyncState) => (state === SyncState.Prepared || state === SyncState.Syncing) && resolve()),
-  );
-  await client.startClient({ initialSyncLimit: 50 });
-  await ready;
-}
-
-function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = () => {
-      const value = check();
-      if (value !== undefined && value !== false) return resolve(value);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 25);
-    };
-    poll();
-  });
-}
-
 const send = (client: MatrixClient, content: Record<string, unknown>, type = 'm.room.message') =>
   client.sendEvent(roomId, type as never, content as never);
 const seenByBob = (eventId: string) => until(`bob sees ${eventId}`, () => bob.getRoom(roomId)?.findEventById(eventId));
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-  [alice, bob] = await Promise.all([registered('alice'), registered('bob')]);
+  [alice, bob] = await Promise.all([registeredClient(node.url, 'alice'), registeredClient(node.url, 'bob')]);
   ({ room_id: roomId } = await alice.createRoom({ invite: [bob.getUserId() as string] }));
   await bob.joinRoom(roomId);
-  await Promise.all([started(alice), started(bob)]);
+  await Promise.all([startSyncing(alice, 50), startSyncing(bob, 50)]);
 });
 after(async () => {
   alice?.stopClient();

@@ -3,63 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ClientEvent, createClient, type MatrixClient, type MatrixError, type MatrixEvent, type Room, SyncState } from 'matrix-js-sdk';
+import type { MatrixClient, MatrixEvent, Room } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { registeredClient, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
 
-// matrix-js-sdk arms a client-side timeout of (poll timeout + 80 s) for every /sync request and
-// never clears it, which would keep this file's process alive long after its tests end. Only
-// such long timers are unref'd; every shorter one behaves as usual.
-const armTimer = globalThis.setTimeout;
-globalThis.setTimeout = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-  const timer = armTimer(callback, ms, ...args);
-  if ((ms ?? 0) >= 60_000) timer.unref();
-  return timer;
-}) as typeof setTimeout;
+unrefSdkSyncTimers();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-sync-'));
 let node: RunningWatan;
 const clients: MatrixClient[] = [];
 
 async function registered(username: string): Promise<{ client: MatrixClient; accessToken: string }> {
-  const anonymous = createClient({ baseUrl: node.url });
-  const session = (
-    (await anonymous.registerRequest({ username, password: 'long enough password' }).catch((e: MatrixError) => e.data)) as {
-      session: string;
-    }
-  ).session;
-  const account = await anonymous.registerRequest({ username, password: 'long enough password', auth: { type: 'm.login.dummy', session } });
-  const client = createClient({
-    baseUrl: node.url,
-    userId: account.user_id,
-    accessToken: account.access_token,
-    deviceId: account.device_id,
-  });
+  const client = await registeredClient(node.url, username);
   clients.push(client);
-  return { client, accessToken: account.access_token as string };
-}
-
-/** Starts the SDK's own sync loop and resolves once its first sync completed. */
-async function started(client: MatrixClient): Promise<void> {
-  const ready = new Promise<void>((resolve) => {
-    client.on(ClientEvent.Sync, (state: SyncState) => {
-      if (state === SyncState.Prepared || state === SyncState.Syncing) resolve();
-    });
-  });
-  await client.startClient({ initialSyncLimit: 20 });
-  await ready;
-}
-
-function until<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const poll = () => {
-      const value = check();
-      if (value !== undefined) return resolve(value);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 25);
-    };
-    poll();
-  });
+  return { client, accessToken: client.getAccessToken() as string };
 }
 
 const bodies = (room: Room | null) =>
@@ -79,7 +36,7 @@ after(async () => {
 test('bob sees alice’s invite through sync, joins, and 50 messages each way arrive in order on both sides', async () => {
   const { client: alice } = await registered('alice');
   const { client: bob } = await registered('bob');
-  await Promise.all([started(alice), started(bob)]);
+  await Promise.all([startSyncing(alice), startSyncing(bob)]);
 
   const { room_id: roomId } = await alice.createRoom({ name: 'Provincial liaison', invite: [bob.getUserId() as string] });
   await until('the invite in bob’s sync', () => (bob.getRoom(roomId)?.getMyMembership() === 'invite' ? true : undefined));

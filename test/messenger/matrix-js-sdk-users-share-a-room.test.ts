@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createClient, Direction, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
+import { Direction, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { registeredClient } from '../fixtures/matrix-clients.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-rooms-'));
 let node: RunningWatan;
@@ -12,17 +13,6 @@ let alice: MatrixClient;
 let bob: MatrixClient;
 let mallory: MatrixClient;
 let roomId: string;
-
-async function registered(username: string): Promise<MatrixClient> {
-  const anonymous = createClient({ baseUrl: node.url });
-  const session = (
-    (await anonymous.registerRequest({ username, password: 'long enough password' }).catch((e: MatrixError) => e.data)) as {
-      session: string;
-    }
-  ).session;
-  const account = await anonymous.registerRequest({ username, password: 'long enough password', auth: { type: 'm.login.dummy', session } });
-  return createClient({ baseUrl: node.url, userId: account.user_id, accessToken: account.access_token, deviceId: account.device_id });
-}
 
 const errcodeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -32,7 +22,11 @@ const errcodeOf = (promise: Promise<unknown>) =>
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-  [alice, bob, mallory] = await Promise.all([registered('alice'), registered('bob'), registered('mallory')]);
+  [alice, bob, mallory] = await Promise.all([
+    registeredClient(node.url, 'alice'),
+    registeredClient(node.url, 'bob'),
+    registeredClient(node.url, 'mallory'),
+  ]);
 });
 after(async () => {
   await node.kill();

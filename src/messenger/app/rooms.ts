@@ -10,6 +10,10 @@ const RoomId = Type.String({ pattern: '^![^:]+:.+$', maxLength: 255 });
 const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
 const EventType = Type.String({ minLength: 1, maxLength: 255 });
 const Content = Type.Record(Type.String(), Type.Unknown());
+/** The sending device's transaction, for PUT /send and /redact. */
+const Txn = Type.Optional(
+  Type.Object({ device_id: Type.String({ maxLength: 255 }), txn_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+);
 
 const CreateRoomArgs = Type.Object(
   {
@@ -88,12 +92,7 @@ export const roomMethods = {
         state_key: Type.Optional(Type.String({ maxLength: 255 })),
         /** The content as canonical JSON: user data, which the log carries without looking inside. */
         content_json: Type.String({ maxLength: 70_000 }),
-        txn: Type.Optional(
-          Type.Object(
-            { device_id: Type.String({ maxLength: 255 }), txn_id: Type.String({ maxLength: 255 }) },
-            { additionalProperties: false },
-          ),
-        ),
+        txn: Txn,
       },
       { additionalProperties: false },
     ),
@@ -122,12 +121,7 @@ export const roomMethods = {
         room_id: RoomId,
         event_id: Type.String({ maxLength: 255 }),
         reason: Type.Optional(Type.String({ maxLength: 1024 })),
-        txn: Type.Optional(
-          Type.Object(
-            { device_id: Type.String({ maxLength: 255 }), txn_id: Type.String({ maxLength: 255 }) },
-            { additionalProperties: false },
-          ),
-        ),
+        txn: Txn,
       },
       { additionalProperties: false },
     ),
