@@ -1,12 +1,14 @@
 /** The National Messenger: a Matrix homeserver running as an app on the subnet. */
 import type { NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
+import { registerAccountData } from './http/account-data.ts';
 import { registerCapabilities } from './http/capabilities.ts';
 import { registerCreateRoom } from './http/create-room.ts';
 import { registerFilter } from './http/filter.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
 import { registerMembership } from './http/membership.ts';
+import { registerProfile } from './http/profile.ts';
 import { registerPushRules } from './http/push-rules.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits, useRateLimits } from './http/rate-limits.ts';
 import { registerReceipts } from './http/receipts.ts';
@@ -60,6 +62,8 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerFilter(scope, node);
         registerCapabilities(scope, node);
         registerPushRules(scope, node);
+        registerAccountData(scope, node);
+        registerProfile(scope, node);
       });
     },
   };

@@ -1,4 +1,5 @@
 import { defineApp } from '../../subnet/index.ts';
+import { accountDataMethods, accountDataQueries, accountDataTables } from './account-data.ts';
 import { accountMethods, accountQueries, accountTables } from './accounts.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
@@ -9,7 +10,7 @@ import { syncQueries } from './sync.ts';
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
   name: 'messenger',
-  tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables],
-  methods: { ...accountMethods, ...roomMethods, ...filterMethods, ...receiptMethods },
-  queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries },
+  tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables, ...accountDataTables],
+  methods: { ...accountMethods, ...roomMethods, ...filterMethods, ...receiptMethods, ...accountDataMethods },
+  queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries, ...accountDataQueries },
 });

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
 import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
+import { accountDataEvents } from './account-data.ts';
 import { receiptEvent } from './receipts.ts';
 import type { EventRow } from './room-tables.ts';
 
@@ -19,13 +20,15 @@ export interface JoinedRoomSync {
   state: { events: SyncEvent[] };
   timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string };
   ephemeral: { events: { type: string; content: JsonObject }[] };
-  account_data: { events: [] };
+  account_data: { events: { type: string; content: JsonObject }[] };
   unread_notifications: { notification_count: number; highlight_count: number };
 }
 
 export interface RoomsSync {
   /** The stream position this answer is complete up to: the next `since`. */
   position: number;
+  /** The user's global account data that changed. */
+  account_data: { type: string; content: JsonObject }[];
   join: Record<string, JoinedRoomSync>;
   invite: Record<string, { invite_state: { events: Omit<SyncEvent, 'event_id' | 'origin_server_ts' | 'unsigned'>[] } }>;
   leave: Record<string, { state: { events: SyncEvent[] }; timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string } }>;
@@ -56,9 +59,16 @@ export const syncQueries = {
     (ctx, args) => {
       const position = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
       // A token from a replica further along: nothing here is new to this client yet.
-      if (args.since !== undefined && args.since > position) return { position: args.since, join: {}, invite: {}, leave: {} };
+      if (args.since !== undefined && args.since > position)
+        return { position: args.since, account_data: [], join: {}, invite: {}, leave: {} };
       const since = args.since;
-      const result: RoomsSync = { position, join: {}, invite: {}, leave: {} };
+      const result: RoomsSync = {
+        position,
+        account_data: accountDataEvents(ctx.store, ctx.caller, '', since),
+        join: {},
+        invite: {},
+        leave: {},
+      };
       const memberships = ctx.store.select<{
         room_id: string;
         membership: string;
@@ -98,7 +108,8 @@ function joinedRoom(
 ): JoinedRoomSync | undefined {
   const timeline = timelineOf(ctx, roomId, since ?? 0, position, limit, deviceId);
   const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
-  if (since !== undefined && timeline.events.length === 0 && receipts === null) return undefined;
+  const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since);
+  if (since !== undefined && timeline.events.length === 0 && receipts === null && accountData.length === 0) return undefined;
   const inTimeline = new Set(timeline.events.map((event) => event.event_id));
   const firstInTimeline = timeline.events[0] ? streamOf(ctx.store, timeline.events[0].event_id) : position + 1;
   // State the timeline does not carry: all of it for a new room, else what changed before the timeline began.
@@ -115,7 +126,7 @@ function joinedRoom(
     state: { events: state },
     timeline,
     ephemeral: { events: receipts ? [receipts] : [] },
-    account_data: { events: [] },
+    account_data: { events: accountData },
     unread_notifications: { notification_count: 0, highlight_count: 0 },
   };
 }

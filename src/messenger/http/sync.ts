@@ -65,7 +65,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       next_batch: `s${rooms.position}_t${typingPosition}`,
       rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: {} },
       presence: { events: [] },
-      account_data: { events: [] },
+      account_data: { events: rooms.account_data },
       to_device: { events: [] },
       device_lists: { changed: [], left: [] },
       device_one_time_keys_count: {},
@@ -105,7 +105,9 @@ function addTyping(rooms: RoomsSync, joined: readonly string[], typing: TypingSt
 }
 
 function isEmpty(rooms: RoomsSync): boolean {
-  return Object.keys(rooms.join).length + Object.keys(rooms.invite).length + Object.keys(rooms.leave).length === 0;
+  return (
+    rooms.account_data.length + Object.keys(rooms.join).length + Object.keys(rooms.invite).length + Object.keys(rooms.leave).length === 0
+  );
 }
 
 function nextBlock(wakers: Set<() => void>, timeoutMs: number): Promise<void> {
