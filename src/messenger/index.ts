@@ -1,13 +1,16 @@
 /** The National Messenger: a Matrix homeserver running as an app on the subnet. */
 import type { NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
+import { registerAccount } from './http/account.ts';
 import { registerAccountData } from './http/account-data.ts';
 import { registerCapabilities } from './http/capabilities.ts';
 import { registerCreateRoom } from './http/create-room.ts';
+import { registerDevices } from './http/devices.ts';
 import { registerFilter } from './http/filter.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
 import { registerMembership } from './http/membership.ts';
+import { PasswordStage } from './http/password-stage.ts';
 import { registerProfile } from './http/profile.ts';
 import { registerPushRules } from './http/push-rules.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits, useRateLimits } from './http/rate-limits.ts';
@@ -64,6 +67,9 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerPushRules(scope, node);
         registerAccountData(scope, node);
         registerProfile(scope, node);
+        const passwordStage = new PasswordStage(node);
+        registerDevices(scope, node, passwordStage);
+        registerAccount(scope, node, passwordStage);
       });
     },
   };

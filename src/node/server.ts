@@ -46,8 +46,23 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
     reply.header('access-control-allow-headers', 'X-Requested-With, Content-Type, Authorization');
     if (request.method === 'OPTIONS') return reply.code(204).send();
   });
+  // Every route's path pattern, so a known path asked with the wrong method is a 405, not a 404.
+  const known: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+    for (const method of [route.method].flat()) known.push({ method, pattern });
+  });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${pathOf(request.url)}` });
+    const path = pathOf(request.url);
+    const allowed = [...new Set(known.filter((route) => route.pattern.test(path)).map((route) => route.method))];
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      reply
+        .code(405)
+        .send({ errcode: 'M_UNRECOGNIZED', error: `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}` });
+      return;
+    }
+    reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${path}` });
   });
   for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerMetrics]) register(app, node);
   for (const part of parts) part.registerRoutes(app, node);

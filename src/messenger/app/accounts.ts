@@ -93,7 +93,64 @@ export const accountMethods = {
   }),
 };
 
+/** Device management and credentials: each method acts on the caller's own account only. */
+export const deviceMethods = {
+  rename_device: method(
+    Type.Object({ device_id: DeviceId, display_name: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+    (ctx, args) => {
+      if (!ctx.store.get('devices', { user_id: ctx.caller, device_id: args.device_id }))
+        throw new AppError('M_NOT_FOUND', `you have no device ${args.device_id}`);
+      ctx.store.update('devices', { user_id: ctx.caller, device_id: args.device_id }, { display_name: args.display_name });
+      return {};
+    },
+  ),
+  delete_devices: method(
+    Type.Object({ device_ids: Type.Array(DeviceId, { maxItems: 1000 }) }, { additionalProperties: false }),
+    (ctx, args) => {
+      for (const deviceId of [...new Set(args.device_ids)].sort()) removeDevice(ctx.store, ctx.caller, deviceId);
+      return {};
+    },
+  ),
+  /** A new password; unless asked to keep them, every other session ends with it. */
+  change_password: method(
+    Type.Object(
+      { password_hash: Type.String({ maxLength: 512 }), keep_device_id: Type.String(), logout_devices: Type.Boolean() },
+      { additionalProperties: false },
+    ),
+    (ctx, args) => {
+      ctx.store.update('users', ctx.caller, { password_hash: args.password_hash });
+      if (args.logout_devices) {
+        const others = ctx.store.select<{ device_id: string }>(
+          'SELECT device_id FROM {devices} WHERE user_id = ? AND device_id <> ? ORDER BY device_id',
+          ctx.caller,
+          args.keep_device_id,
+        );
+        for (const { device_id } of others) removeDevice(ctx.store, ctx.caller, device_id);
+      }
+      return {};
+    },
+  ),
+  /** Closes the account for good: no sign-in, no sessions. The user id is never given out again. */
+  deactivate: method(Type.Object({}, { additionalProperties: false }), (ctx) => {
+    ctx.store.update('users', ctx.caller, { deactivated: 1, password_hash: null });
+    const devices = ctx.store.select<{ device_id: string }>(
+      'SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id',
+      ctx.caller,
+    );
+    for (const { device_id } of devices) removeDevice(ctx.store, ctx.caller, device_id);
+    return { id_server_unbind_result: 'no-support' };
+  }),
+};
+
 export const accountQueries = {
+  devices: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
+    ctx.store
+      .select<{ device_id: string; display_name: string | null }>(
+        'SELECT device_id, display_name FROM {devices} WHERE user_id = ? ORDER BY device_id',
+        ctx.caller,
+      )
+      .map((row) => ({ device_id: row.device_id, ...(row.display_name ? { display_name: row.display_name } : {}) })),
+  ),
   /** Who holds an access token: the one lookup every authenticated request makes. */
   session: query(Type.Object({ token_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
     const row = ctx.store.get<{ user_id: string; device_id: string }>('access_tokens', args.token_hash);

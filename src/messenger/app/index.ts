@@ -1,6 +1,6 @@
 import { defineApp } from '../../subnet/index.ts';
 import { accountDataMethods, accountDataQueries, accountDataTables } from './account-data.ts';
-import { accountMethods, accountQueries, accountTables } from './accounts.ts';
+import { accountMethods, accountQueries, accountTables, deviceMethods } from './accounts.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
 import { roomTables } from './room-tables.ts';
@@ -11,6 +11,6 @@ import { syncQueries } from './sync.ts';
 export const messengerApp = defineApp({
   name: 'messenger',
   tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables, ...accountDataTables],
-  methods: { ...accountMethods, ...roomMethods, ...filterMethods, ...receiptMethods, ...accountDataMethods },
+  methods: { ...accountMethods, ...deviceMethods, ...roomMethods, ...filterMethods, ...receiptMethods, ...accountDataMethods },
   queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries, ...accountDataQueries },
 });

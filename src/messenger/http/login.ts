@@ -64,7 +64,7 @@ function userIdOf(body: Static<typeof LoginBody>, serverName: string): string {
 }
 
 /** One answer for an unknown user, a deactivated one and a wrong password, after the same work. */
-async function checkPassword(node: NodeContext, userId: string, password: string): Promise<void> {
+export async function checkPassword(node: NodeContext, userId: string, password: string): Promise<void> {
   const credentials = node.subnet.query('messenger', 'credentials', { user_id: userId }, 'ingress') as {
     password_hash: string | null;
     deactivated: boolean;
