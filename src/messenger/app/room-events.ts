@@ -1,8 +1,9 @@
 import { type AppContext, AppError, CanonicalJsonError, canonicalJson } from '../../subnet/index.ts';
 import { eventIdOf, type JsonObject, type Pdu, redact, withContentHash } from '../events/index.ts';
-import { authEventsFor, authorize } from '../rooms/index.ts';
+import { authEventsFor, authorize, stateEvent } from '../rooms/index.ts';
 import { StoredRoomState } from './room-state.ts';
 import type { EventRow, RoomRow } from './room-tables.ts';
+import { historyVisibility } from './visibility.ts';
 
 /** The specification's limit on a whole event, as canonical JSON (client-server §Size limits). */
 export const MAX_EVENT_BYTES = 65_536;
@@ -54,6 +55,7 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
   }
   const verdict = authorize({ ...pdu, event_id: eventId }, state);
   if (!verdict.allowed) throw new AppError('M_FORBIDDEN', verdict.reason);
+  const visibility = historyVisibility(stateEvent(state, 'm.room.history_visibility', '')?.content.history_visibility);
   const stream = nextStream(ctx);
   ctx.store.insert('events', {
     event_id: eventId,
@@ -66,6 +68,7 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
     txn_device: draft.txn?.device_id ?? null,
     txn_id: draft.txn?.txn_id ?? null,
     redacted_by: null,
+    visibility,
   });
   if (draft.state_key !== undefined)
     ctx.store.put('room_state', { room_id: roomId, type: draft.type, state_key: draft.state_key, event_id: eventId });
@@ -88,6 +91,7 @@ function recordMembership(ctx: AppContext, roomId: string, userId: string, membe
   const changed = previous?.membership !== membership;
   const visibleUntil =
     previous?.membership === 'join' && membership !== 'join' ? stream : membership === 'join' ? null : (previous?.visible_until ?? null);
+  ctx.store.insert('membership_log', { room_id: roomId, user_id: userId, stream, membership });
   ctx.store.put('memberships', {
     user_id: userId,
     room_id: roomId,

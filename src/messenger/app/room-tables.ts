@@ -34,6 +34,8 @@ export const roomTables: TableSpec[] = [
       txn_id: 'text?',
       // The redaction that removed this event's content, once one has.
       redacted_by: 'text?',
+      // The room's history visibility in force when the event was sent (before it).
+      visibility: 'text',
     },
     primaryKey: ['event_id'],
     indexes: [['room_id', 'stream'], ['stream']],
@@ -50,6 +52,12 @@ export const roomTables: TableSpec[] = [
     columns: { user_id: 'text', room_id: 'text', membership: 'text', event_id: 'text', stream: 'integer', visible_until: 'integer?' },
     primaryKey: ['user_id', 'room_id'],
     indexes: [['room_id', 'membership']],
+  },
+  // Every membership change, so anyone's membership at any point in a room's history is known.
+  {
+    name: 'membership_log',
+    columns: { room_id: 'text', user_id: 'text', stream: 'integer', membership: 'text' },
+    primaryKey: ['room_id', 'user_id', 'stream'],
   },
   { name: 'counters', columns: { name: 'text', value: 'integer' }, primaryKey: ['name'] },
   // A device's successful transactions, so a retry returns the event it made; failures are not kept.
@@ -83,4 +91,5 @@ export interface EventRow {
   txn_device: string | null;
   txn_id: string | null;
   redacted_by: string | null;
+  visibility: string;
 }

@@ -5,6 +5,7 @@ import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
 import { appendEvent, applyRedaction, recordRoom } from './room-events.ts';
 import { StoredRoomState } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
+import { canSee } from './visibility.ts';
 
 const RoomId = Type.String({ pattern: '^![^:]+:.+$', maxLength: 255 });
 const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
@@ -195,13 +196,13 @@ export const roomQueries = {
   ),
   /** A page of the room's timeline, as far as the caller may see it. */
   messages: query(Paging, (ctx, args) => {
-    const visibleUntil = visibleUntilStream(ctx, args.room_id);
+    requireStanding(ctx, args.room_id);
     const head = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
     // Every token means "after stream t": backwards from t returns t and older, forwards newer than t.
     const backwards = args.dir === 'b';
     const from = args.from ?? (backwards ? head : 0);
     const lower = backwards ? (args.to ?? 0) + 1 : from + 1;
-    const upper = Math.min(backwards ? from : (args.to ?? Number.MAX_SAFE_INTEGER), visibleUntil);
+    const upper = backwards ? from : (args.to ?? Number.MAX_SAFE_INTEGER);
     const rows = ctx.store.select<EventRow>(
       `SELECT * FROM {events} WHERE room_id = ? AND stream BETWEEN ? AND ? ORDER BY stream ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
       args.room_id,
@@ -212,7 +213,7 @@ export const roomQueries = {
     const last = rows.at(-1);
     const more = last !== undefined && rows.length === args.limit;
     return {
-      chunk: rows.map((row) => clientEventWithUnsigned(ctx.store, row)),
+      chunk: rows.filter((row) => canSee(ctx.store, ctx.caller, row)).map((row) => clientEventWithUnsigned(ctx.store, row)),
       start: from,
       ...(more ? { end: backwards ? last.stream - 1 : last.stream } : {}),
     };
@@ -254,7 +255,7 @@ export const roomQueries = {
     Type.Object({ room_id: RoomId, event_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
     (ctx, args) => {
       const row = ctx.store.get<EventRow>('events', args.event_id);
-      if (!row || row.room_id !== args.room_id || row.stream > visibleUntilStream(ctx, args.room_id)) {
+      if (!row || row.room_id !== args.room_id || !canSee(ctx.store, ctx.caller, row)) {
         throw new AppError('M_NOT_FOUND', 'no such event in this room, or you may not see it');
       }
       return clientEventOf(row);
@@ -307,13 +308,11 @@ function requireJoined(ctx: QueryContext, roomId: string): void {
 }
 
 /**
- * How far into a room's history the caller may read (history visibility `shared`): all of
- * it while joined; up to the moment they left or were banned afterwards; none otherwise.
+ * Whether the caller may read a room's history at all: joined now, joined once, or invited.
+ * Which events they then see is for the history-visibility rules to say, event by event.
  */
-function visibleUntilStream(ctx: QueryContext, roomId: string): number {
+function requireStanding(ctx: QueryContext, roomId: string): void {
   const membership = membershipOf(ctx.store, roomId, ctx.caller);
-  if (membership?.membership === 'join') return Number.MAX_SAFE_INTEGER;
-  // A former member reads up to their leaving; someone never joined (invited, then refused or banned) reads nothing.
-  if (membership?.visible_until !== null && membership?.visible_until !== undefined) return membership.visible_until;
-  throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
+  const standing = membership?.membership === 'join' || membership?.membership === 'invite' || (membership?.visible_until ?? null) !== null;
+  if (!standing) throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
 }

@@ -4,6 +4,7 @@ import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
 import { accountDataEvents } from './account-data.ts';
 import { receiptEvent } from './receipts.ts';
 import type { EventRow } from './room-tables.ts';
+import { canSee } from './visibility.ts';
 
 /** An event as a room section of /sync carries it: the client event without `room_id`. */
 export interface SyncEvent {
@@ -141,7 +142,10 @@ function timelineOf(ctx: QueryContext, roomId: string, after: number, until: num
     limit + 1,
   );
   const limited = rows.length > limit;
-  const events = rows.slice(0, limit).reverse();
+  const events = rows
+    .slice(0, limit)
+    .reverse()
+    .filter((row) => canSee(ctx.store, ctx.caller, row));
   const first = events[0];
   return {
     events: events.map((row) => syncEventOf(row, deviceId, ctx.store)),
