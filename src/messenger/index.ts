@@ -2,7 +2,7 @@
 import type { NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
 import { registerAccount } from './http/account.ts';
-import { registerAccountData } from './http/account-data.ts';
+import { registerAccountData, registerTags } from './http/account-data.ts';
 import { registerCapabilities } from './http/capabilities.ts';
 import { registerCreateRoom } from './http/create-room.ts';
 import { registerDevices } from './http/devices.ts';
@@ -66,6 +66,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerCapabilities(scope, node);
         registerPushRules(scope, node);
         registerAccountData(scope, node);
+        registerTags(scope, node);
         registerProfile(scope, node);
         const passwordStage = new PasswordStage(node);
         registerDevices(scope, node, passwordStage);

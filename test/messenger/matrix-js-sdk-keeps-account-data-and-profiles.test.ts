@@ -69,3 +69,18 @@ test('a display name set by its owner is what others read, and only its owner ca
   assert.equal(await errcodeOf(ehsan.http.authedRequest('PUT' as never, path, undefined, { displayname: 'Impostor' })), 'M_FORBIDDEN');
   assert.equal(await errcodeOf(ehsan.getProfileInfo('@nobody:localhost')), 'M_NOT_FOUND');
 });
+
+test('room tags, fractional order and all, are kept and reach another device through sync', async () => {
+  const phone = await registeredClient(node.url, 'omar', 'long enough password');
+  const login = await createClient({ baseUrl: node.url }).loginWithPassword('omar', 'long enough password');
+  const laptop = createClient({ baseUrl: node.url, userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id });
+  running.push(laptop);
+  await startSyncing(laptop);
+  const { room_id: roomId } = await phone.createRoom({ name: 'Favourites' });
+  await phone.setRoomTag(roomId, 'm.favourite', { order: 0.25 });
+  await phone.setRoomTag(roomId, 'u.work', {});
+  assert.deepEqual(await phone.getRoomTags(roomId), { tags: { 'm.favourite': { order: 0.25 }, 'u.work': {} } });
+  await until('the tags on the laptop', () => laptop.getRoom(roomId)?.tags['m.favourite']?.order === 0.25);
+  await phone.deleteRoomTag(roomId, 'u.work');
+  assert.deepEqual(await phone.getRoomTags(roomId), { tags: { 'm.favourite': { order: 0.25 } } });
+});

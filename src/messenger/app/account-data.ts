@@ -37,6 +37,26 @@ export const accountDataMethods = {
       return {};
     },
   ),
+  /** Adds (with its content) or removes one tag of a room, in the room's m.tag account data. */
+  set_tag: method(
+    Type.Object(
+      {
+        room_id: RoomKey,
+        tag: Type.String({ minLength: 1, maxLength: 255 }),
+        tag_json: Type.Union([Type.String({ maxLength: 4096 }), Type.Null()]),
+      },
+      { additionalProperties: false },
+    ),
+    (ctx, args) => {
+      const key = { user_id: ctx.caller, room_id: args.room_id, type: 'm.tag' };
+      const current = ctx.store.get<{ content: string }>('account_data', key);
+      const tags = current ? ((JSON.parse(current.content) as { tags?: Record<string, unknown> }).tags ?? {}) : {};
+      if (args.tag_json === null) delete tags[args.tag];
+      else tags[args.tag] = JSON.parse(args.tag_json) as unknown;
+      ctx.store.put('account_data', { ...key, content: JSON.stringify({ tags }), stream: nextStream(ctx) });
+      return {};
+    },
+  ),
   set_profile: method(
     Type.Object(
       {
