@@ -6,6 +6,7 @@ import { registerAccountData, registerTags } from './http/account-data.ts';
 import { registerCapabilities } from './http/capabilities.ts';
 import { registerCreateRoom } from './http/create-room.ts';
 import { registerDevices } from './http/devices.ts';
+import { registerDirectory } from './http/directory.ts';
 import { registerFilter } from './http/filter.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
@@ -67,6 +68,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerPushRules(scope, node);
         registerAccountData(scope, node);
         registerTags(scope, node);
+        registerDirectory(scope, node);
         registerProfile(scope, node);
         const passwordStage = new PasswordStage(node);
         registerDevices(scope, node, passwordStage);

@@ -1,6 +1,7 @@
 import { defineApp } from '../../subnet/index.ts';
 import { accountDataMethods, accountDataQueries, accountDataTables } from './account-data.ts';
 import { accountMethods, accountQueries, accountTables, deviceMethods } from './accounts.ts';
+import { directoryMethods, directoryQueries, directoryTables } from './directory.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
 import { roomTables } from './room-tables.ts';
@@ -10,7 +11,15 @@ import { syncQueries } from './sync.ts';
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
   name: 'messenger',
-  tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables, ...accountDataTables],
-  methods: { ...accountMethods, ...deviceMethods, ...roomMethods, ...filterMethods, ...receiptMethods, ...accountDataMethods },
-  queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries, ...accountDataQueries },
+  tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables, ...accountDataTables, ...directoryTables],
+  methods: {
+    ...accountMethods,
+    ...deviceMethods,
+    ...roomMethods,
+    ...filterMethods,
+    ...receiptMethods,
+    ...accountDataMethods,
+    ...directoryMethods,
+  },
+  queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries, ...accountDataQueries, ...directoryQueries },
 });

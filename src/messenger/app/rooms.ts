@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { type AppContext, AppError, type AppStore, method, type QueryContext, query } from '../../subnet/index.ts';
 import { type ClientEvent, type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
 import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
+import { aliasNewRoom } from './directory.ts';
 import { appendEvent, applyRedaction, recordRoom } from './room-events.ts';
 import { StoredRoomState } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
@@ -30,6 +31,7 @@ const CreateRoomArgs = Type.Object(
     ),
     power_level_content_override: Type.Optional(Content),
     creation_content: Type.Optional(Content),
+    room_alias_name: Type.Optional(Type.String({ pattern: '^[^:#\\s]+$', maxLength: 200 })),
   },
   { additionalProperties: false },
 );
@@ -70,6 +72,7 @@ function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { roo
   send('m.room.member', { membership: 'join' }, creator);
   const peers = preset === 'trusted_private_chat' ? (args.invite ?? []) : [];
   send('m.room.power_levels', { ...defaultPowerLevels(creator, peers), ...(args.power_level_content_override as JsonObject | undefined) });
+  if (args.room_alias_name !== undefined) aliasNewRoom(ctx, roomId, `#${args.room_alias_name}:${args.server_name}`);
   send('m.room.join_rules', { join_rule: preset === 'public_chat' ? 'public' : 'invite' });
   send('m.room.history_visibility', { history_visibility: 'shared' });
   send('m.room.guest_access', { guest_access: preset === 'public_chat' ? 'forbidden' : 'can_join' });

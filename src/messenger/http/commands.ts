@@ -16,6 +16,7 @@ const STATUS: Record<string, number> = {
   M_TOO_LARGE: 413,
   M_LIMIT_EXCEEDED: 429,
   M_UNSUPPORTED_ROOM_VERSION: 400,
+  M_ROOM_IN_USE: 400,
   INVALID_ARGS: 400,
 };
 

@@ -36,9 +36,34 @@ export function registerCreateRoom(server: FastifyInstance, node: NodeContext): 
     if (body.invite_3pid && body.invite_3pid.length > 0) {
       throw new ApiError(400, 'M_INVALID_PARAM', 'inviting by e-mail or phone number is not available on this server; invite by user id');
     }
-    // Only what the room app knows goes into the command; room_alias_name waits for room aliases.
-    const { preset, visibility, name, topic, invite, is_direct, initial_state, power_level_content_override, creation_content } = body;
-    const args = { preset, visibility, name, topic, invite, is_direct, initial_state, power_level_content_override, creation_content };
+    // Only what the room app knows goes into the command.
+    const {
+      preset,
+      visibility,
+      name,
+      topic,
+      invite,
+      is_direct,
+      initial_state,
+      power_level_content_override,
+      creation_content,
+      room_alias_name,
+    } = body;
+    if (room_alias_name !== undefined && !/^[^:#\s]{1,200}$/.test(room_alias_name)) {
+      throw new ApiError(400, 'M_INVALID_PARAM', 'room_alias_name is the local part of an alias: no ":", "#" or spaces');
+    }
+    const args = {
+      preset,
+      visibility,
+      name,
+      topic,
+      invite,
+      is_direct,
+      initial_state,
+      power_level_content_override,
+      creation_content,
+      room_alias_name,
+    };
     const defined = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
     return runCommand(node.subnet, 'create_room', { ...defined, server_name: node.serverName }, session.userId);
   });

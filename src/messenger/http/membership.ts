@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runCommand } from './commands.ts';
+import { runCommand, runQuery } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const RoomParams = Type.Object({ roomId: Type.String({ maxLength: 255 }) });
@@ -39,8 +39,10 @@ export function registerMembership(server: FastifyInstance, node: NodeContext): 
   clientRoute(server, 'POST', '/join/:roomIdOrAlias', { params: JoinParams }, async (request) => {
     const session = authenticate(request, node.subnet);
     const { roomIdOrAlias } = request.params as Static<typeof JoinParams>;
-    if (!roomIdOrAlias.startsWith('!')) throw new ApiError(404, 'M_NOT_FOUND', `no room is known by ${roomIdOrAlias}; join by room id`);
-    return { room_id: await change(request, session, roomIdOrAlias, session.userId, 'join') };
+    const roomId = roomIdOrAlias.startsWith('#')
+      ? runQuery<string>(node.subnet, 'resolve_alias', { alias: roomIdOrAlias }, session.userId)
+      : roomIdOrAlias;
+    return { room_id: await change(request, session, roomId, session.userId, 'join') };
   });
   clientRoute(server, 'POST', '/rooms/:roomId/leave', { params: RoomParams }, async (request) => {
     const session = authenticate(request, node.subnet);
