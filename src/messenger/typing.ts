@@ -7,10 +7,10 @@ export class TypingStore {
   private serial = 0;
   private readonly typing = new Map<string, Map<string, NodeJS.Timeout>>();
   private readonly lastChange = new Map<string, number>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(roomId: string) => void>();
 
-  /** Calls `listener` after every change; returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void {
+  /** Calls `listener` with the room after every change; returns the unsubscribe function. */
+  subscribe(listener: (roomId: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -53,6 +53,6 @@ export class TypingStore {
   private changed(roomId: string): void {
     this.serial += 1;
     this.lastChange.set(roomId, this.serial);
-    for (const listener of this.listeners) listener();
+    for (const listener of this.listeners) listener(roomId);
   }
 }

@@ -34,6 +34,9 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/** How long in-flight requests get to finish when the node stops. */
+const SHUTDOWN_GRACE_MS = 3000;
+
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
 }
@@ -61,7 +64,12 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       subnet,
       server,
       async close() {
+        // Graceful first: in-flight requests finish (long-polls are woken to answer at once).
+        // Then forced: a connection still open after the grace period (a keep-alive socket the
+        // client holds, a request that will not end) must not keep the node from stopping.
+        const grace = setTimeout(() => server.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await server.close();
+        clearTimeout(grace);
         await subnet.close();
         logger.info('watan node stopped');
       },

@@ -34,7 +34,7 @@ export const accountDataMethods = {
         content: args.content_json,
         stream: nextStream(ctx),
       });
-      return {};
+      return { user_id: ctx.caller };
     },
   ),
   /** Adds (with its content) or removes one tag of a room, in the room's m.tag account data. */
@@ -54,7 +54,7 @@ export const accountDataMethods = {
       if (args.tag_json === null) delete tags[args.tag];
       else tags[args.tag] = JSON.parse(args.tag_json) as unknown;
       ctx.store.put('account_data', { ...key, content: JSON.stringify({ tags }), stream: nextStream(ctx) });
-      return {};
+      return { user_id: ctx.caller };
     },
   ),
   set_profile: method(

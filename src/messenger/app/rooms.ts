@@ -61,7 +61,7 @@ function defaultPowerLevels(creator: string, peers: readonly string[]): JsonObje
   };
 }
 
-function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { room_id: string } {
+function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { room_id: string; creator: string; invited: string[] } {
   const creator = ctx.caller;
   const roomId = `!${ctx.random.string(18)}:${args.server_name}`;
   const preset = args.preset ?? (args.visibility === 'public' ? 'public_chat' : 'private_chat');
@@ -82,7 +82,7 @@ function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { roo
   for (const invitee of args.invite ?? []) {
     send('m.room.member', { membership: 'invite', ...(args.is_direct ? { is_direct: true } : {}) }, invitee);
   }
-  return { room_id: roomId };
+  return { room_id: roomId, creator, invited: args.invite ?? [] };
 }
 
 export const roomMethods = {
@@ -112,6 +112,7 @@ export const roomMethods = {
       };
       return {
         event_id: appendEvent(ctx, args.room_id, args.state_key === undefined ? draft : { ...draft, state_key: args.state_key }).event_id,
+        room_id: args.room_id,
       };
     },
   ),
@@ -147,7 +148,7 @@ export const roomMethods = {
       const draft = { type: 'm.room.redaction', sender: ctx.caller, content, ...(args.txn ? { txn: args.txn } : {}) };
       const appended = appendEvent(ctx, args.room_id, draft);
       applyRedaction(ctx, args.room_id, appended.event_id, args.event_id);
-      return { event_id: appended.event_id };
+      return { event_id: appended.event_id, room_id: args.room_id };
     },
   ),
   /** Join, leave, invite, kick, ban or unban: a membership event by the caller about `target`. */
@@ -172,7 +173,7 @@ export const roomMethods = {
       }
       const content: JsonObject = { membership: args.membership, ...(args.reason ? { reason: args.reason } : {}) };
       const appended = appendEvent(ctx, args.room_id, { type: 'm.room.member', state_key: args.target, sender: ctx.caller, content });
-      return { event_id: appended.event_id, room_id: args.room_id };
+      return { event_id: appended.event_id, room_id: args.room_id, target: args.target };
     },
   ),
 };

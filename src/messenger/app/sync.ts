@@ -52,6 +52,12 @@ const STRIPPED_STATE_TYPES = [
  * `limit` events, the newest) and the state the timeline does not already say.
  */
 export const syncQueries = {
+  /** The rooms whose news a waiting sync of the caller must wake for: every room they have a membership in. */
+  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
+    ctx.store
+      .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
+      .map((row) => row.room_id),
+  ),
   sync_rooms: query(
     Type.Object(
       { since: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Integer({ minimum: 1, maximum: 1000 }), device_id: Type.String() },

@@ -65,6 +65,12 @@ export function registerCreateRoom(server: FastifyInstance, node: NodeContext): 
       room_alias_name,
     };
     const defined = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
-    return runCommand(node.subnet, 'create_room', { ...defined, server_name: node.serverName }, session.userId);
+    const { room_id } = await runCommand<{ room_id: string }>(
+      node.subnet,
+      'create_room',
+      { ...defined, server_name: node.serverName },
+      session.userId,
+    );
+    return { room_id };
   });
 }

@@ -1,6 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
+import type { AppliedBlock } from '../../subnet/index.ts';
 import type { RoomsSync } from '../app/sync.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
@@ -26,11 +28,24 @@ const MAX_TIMEOUT_MS = 60_000;
  * timeout, the request waits until this replica applies a block, and asks again.
  */
 export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore): void {
-  const wakers = new Set<() => void>();
+  const waiters = new Set<Waiter>();
   const wakeAll = () => {
-    for (const wake of [...wakers]) wake();
+    for (const waiter of [...waiters]) waiter.wake();
   };
-  const unsubscribe = [node.subnet.onApplied(wakeAll), typing.subscribe(wakeAll)];
+  // A block wakes only the requests it concerns: those of users whose rooms it touched, or
+  // who it named (an invitee, a room's creator, an owner of account data).
+  const wakeTouched = (rooms: ReadonlySet<string>, users: ReadonlySet<string>) => {
+    for (const waiter of [...waiters]) {
+      if (users.has(waiter.userId) || [...waiter.rooms].some((room) => rooms.has(room))) waiter.wake();
+    }
+  };
+  const unsubscribe = [
+    node.subnet.onApplied((blocks) => {
+      const { rooms, users } = touchedBy(blocks);
+      wakeTouched(rooms, users);
+    }),
+    typing.subscribe((roomId) => wakeTouched(new Set([roomId]), new Set())),
+  ];
   let closing = false;
   server.addHook('preClose', async () => {
     closing = true;
@@ -39,7 +54,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     wakeAll();
   });
 
-  clientRoute(server, 'GET', '/sync', { querystring: SyncQuery }, async (request) => {
+  clientRoute(server, 'GET', '/sync', { querystring: SyncQuery }, async (request, reply) => {
     const session = authenticate(request, node.subnet);
     const query = request.query as Static<typeof SyncQuery>;
     const token = query.full_state ? undefined : sinceOf(query.since);
@@ -54,8 +69,11 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       return { rooms, typingPosition, typed };
     };
     let answer = ask();
-    while (token !== undefined && isEmpty(answer.rooms) && !answer.typed && !closing && Date.now() < deadline) {
-      await nextBlock(wakers, deadline - Date.now());
+    // A client that went away (a stopped app aborts its long-poll) ends the wait at once.
+    const gone = () => reply.raw.destroyed || reply.raw.writableEnded;
+    while (token !== undefined && isEmpty(answer.rooms) && !answer.typed && !closing && !gone() && Date.now() < deadline) {
+      const rooms = new Set(runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, session.userId));
+      await nextChange(waiters, session.userId, rooms, deadline - Date.now(), reply.raw);
       // The session may have ended while this request waited.
       authenticate(request, node.subnet);
       answer = ask();
@@ -110,14 +128,50 @@ function isEmpty(rooms: RoomsSync): boolean {
   );
 }
 
-function nextBlock(wakers: Set<() => void>, timeoutMs: number): Promise<void> {
+interface Waiter {
+  userId: string;
+  rooms: ReadonlySet<string>;
+  wake(): void;
+}
+
+/** Waits until something concerning the user or their rooms happens, the client goes, or time is up. */
+function nextChange(
+  waiters: Set<Waiter>,
+  userId: string,
+  rooms: ReadonlySet<string>,
+  timeoutMs: number,
+  connection: ServerResponse,
+): Promise<void> {
   return new Promise((resolve) => {
-    const wake = () => {
-      clearTimeout(timer);
-      wakers.delete(wake);
-      resolve();
+    const waiter: Waiter = {
+      userId,
+      rooms,
+      wake: () => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        connection.off('close', waiter.wake);
+        resolve();
+      },
     };
-    const timer = setTimeout(wake, Math.max(0, timeoutMs));
-    wakers.add(wake);
+    const timer = setTimeout(waiter.wake, Math.max(0, timeoutMs));
+    connection.once('close', waiter.wake);
+    waiters.add(waiter);
   });
+}
+
+/** The rooms and users that the messenger's commands in these blocks concerned. */
+function touchedBy(blocks: readonly AppliedBlock[]): { rooms: Set<string>; users: Set<string> } {
+  const rooms = new Set<string>();
+  const users = new Set<string>();
+  for (const { results } of blocks) {
+    for (const result of results) {
+      if (result.app !== 'messenger' || !result.ok || result.value === null || typeof result.value !== 'object') continue;
+      const value = result.value as { room_id?: unknown; target?: unknown; user_id?: unknown; creator?: unknown; invited?: unknown };
+      if (typeof value.room_id === 'string') rooms.add(value.room_id);
+      for (const user of [value.target, value.user_id, value.creator, ...(Array.isArray(value.invited) ? value.invited : [])]) {
+        if (typeof user === 'string') users.add(user);
+      }
+    }
+  }
+  return { rooms, users };
 }
