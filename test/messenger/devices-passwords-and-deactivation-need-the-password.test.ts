@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClient, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { errcodeOf, registeredClient } from '../fixtures/matrix-clients.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-devices-'));
 const PASSWORD = 'long enough password';
@@ -18,12 +18,6 @@ after(async () => {
   await node.kill();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const errcodeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: MatrixError) => error.errcode,
-  );
 
 async function secondDevice(client: MatrixClient, username: string): Promise<MatrixClient> {
   const login = await createClient({ baseUrl: node.url }).loginWithPassword(username, PASSWORD);

@@ -5,19 +5,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClient, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { errcodeOf, registeredClient } from '../fixtures/matrix-clients.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-directory-'));
 let node: RunningWatan;
 let alice: MatrixClient;
 let bob: MatrixClient;
 let roomId: string;
-
-const errcodeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: MatrixError) => error.errcode,
-  );
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClient, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { registeredClient, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
+import { errcodeOf, registeredClient, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
 
 unrefSdkSyncTimers();
 const dir = mkdtempSync(join(tmpdir(), 'watan-account-data-'));
@@ -20,12 +20,6 @@ after(async () => {
   await node.kill();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const errcodeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: MatrixError) => error.errcode,
-  );
 
 test('account data set on one device reaches another through sync, globally and per room', async () => {
   const phone = await registeredClient(node.url, 'amna', 'long enough password');

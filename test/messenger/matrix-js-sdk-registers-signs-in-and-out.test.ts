@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClient, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { errcodeOf } from '../fixtures/matrix-clients.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-accounts-'));
 const PASSWORD = 'correct horse battery staple';
@@ -38,13 +39,6 @@ async function register(username: string): Promise<{ user_id: string; access_tok
 
 function clientFor(session: { user_id: string; access_token: string; device_id: string }): MatrixClient {
   return createClient({ baseUrl: node.url, userId: session.user_id, accessToken: session.access_token, deviceId: session.device_id });
-}
-
-async function errcodeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(
-    () => undefined,
-    (error: MatrixError) => error.errcode,
-  );
 }
 
 test('matrix-js-sdk finds the server and registers an account through user-interactive auth', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Direction, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { errcodeOf, registeredClient } from '../fixtures/matrix-clients.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-rooms-'));
 let node: RunningWatan;
@@ -13,12 +13,6 @@ let alice: MatrixClient;
 let bob: MatrixClient;
 let mallory: MatrixClient;
 let roomId: string;
-
-const errcodeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: MatrixError) => error.errcode,
-  );
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);

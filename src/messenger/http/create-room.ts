@@ -25,6 +25,19 @@ const CreateRoomBody = Type.Object({
   invite_3pid: Type.Optional(Type.Array(Type.Unknown())),
 });
 
+const ROOM_APP_KEYS = [
+  'preset',
+  'visibility',
+  'name',
+  'topic',
+  'invite',
+  'is_direct',
+  'initial_state',
+  'power_level_content_override',
+  'creation_content',
+  'room_alias_name',
+] as const;
+
 /** POST /createRoom: the whole creation sequence is one command, so a room appears whole or not at all. */
 export function registerCreateRoom(server: FastifyInstance, node: NodeContext): void {
   clientRoute(server, 'POST', '/createRoom', { body: CreateRoomBody }, async (request) => {
@@ -36,35 +49,11 @@ export function registerCreateRoom(server: FastifyInstance, node: NodeContext): 
     if (body.invite_3pid && body.invite_3pid.length > 0) {
       throw new ApiError(400, 'M_INVALID_PARAM', 'inviting by e-mail or phone number is not available on this server; invite by user id');
     }
-    // Only what the room app knows goes into the command.
-    const {
-      preset,
-      visibility,
-      name,
-      topic,
-      invite,
-      is_direct,
-      initial_state,
-      power_level_content_override,
-      creation_content,
-      room_alias_name,
-    } = body;
-    if (room_alias_name !== undefined && !/^[^:#\s]{1,200}$/.test(room_alias_name)) {
+    if (body.room_alias_name !== undefined && !/^[^:#\s]{1,200}$/.test(body.room_alias_name)) {
       throw new ApiError(400, 'M_INVALID_PARAM', 'room_alias_name is the local part of an alias: no ":", "#" or spaces');
     }
-    const args = {
-      preset,
-      visibility,
-      name,
-      topic,
-      invite,
-      is_direct,
-      initial_state,
-      power_level_content_override,
-      creation_content,
-      room_alias_name,
-    };
-    const defined = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+    // Only what the room app knows goes into the command.
+    const defined = Object.fromEntries(ROOM_APP_KEYS.filter((key) => body[key] !== undefined).map((key) => [key, body[key]]));
     const { room_id } = await runCommand<{ room_id: string }>(
       node.subnet,
       'create_room',
