@@ -3,7 +3,7 @@ import { type AppContext, AppError, type AppStore, method, query, type TableSpec
 import type { Pdu } from '../events/index.ts';
 import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
 import { appendEvent } from './room-events.ts';
-import { StoredRoomState } from './room-state.ts';
+import { currentStateEvent, StoredRoomState } from './room-state.ts';
 import type { EventRow, RoomRow } from './room-tables.ts';
 
 /** Room aliases of this server, and who made each. */
@@ -143,11 +143,7 @@ export const directoryQueries = {
 };
 
 function stateContent(store: AppStore, roomId: string, type: string): Record<string, unknown> | undefined {
-  const row = store.selectOne<EventRow>(
-    "SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND s.type = ? AND s.state_key = ''",
-    roomId,
-    type,
-  );
+  const row = currentStateEvent(store, roomId, type, '');
   return row ? (JSON.parse(row.pdu) as Pdu).content : undefined;
 }
 

@@ -9,6 +9,24 @@ export function authEventOf(row: EventRow): AuthEvent {
   return { ...pdu, event_id: row.event_id };
 }
 
+/** The event that is the room's current state for (type, state key), if any. */
+export function currentStateEvent(store: AppStore, roomId: string, type: string, stateKey: string): EventRow | undefined {
+  return store.selectOne<EventRow>(
+    'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND s.type = ? AND s.state_key = ?',
+    roomId,
+    type,
+    stateKey,
+  );
+}
+
+/** Every event of the room's current state, by type and state key. */
+export function currentState(store: AppStore, roomId: string): EventRow[] {
+  return store.select<EventRow>(
+    'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? ORDER BY s.type, s.state_key',
+    roomId,
+  );
+}
+
 /**
  * A room's current state, read from the store one entry at a time as the rules ask for it.
  * The rules only look entries up by key, so a room of any size costs a handful of reads.
@@ -65,20 +83,11 @@ export class StoredRoomState implements RoomState {
   }
 
   private read(type: string, stateKey: string): AuthEvent | undefined {
-    const row = this.store.selectOne<EventRow>(
-      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND s.type = ? AND s.state_key = ?',
-      this.roomId,
-      type,
-      stateKey,
-    );
+    const row = currentStateEvent(this.store, this.roomId, type, stateKey);
     return row && authEventOf(row);
   }
 
   private all(): Map<string, AuthEvent> {
-    const rows = this.store.select<EventRow>(
-      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? ORDER BY s.type, s.state_key',
-      this.roomId,
-    );
-    return new Map(rows.map((row) => [stateMapKey(row.type, row.state_key ?? ''), authEventOf(row)]));
+    return new Map(currentState(this.store, this.roomId).map((row) => [stateMapKey(row.type, row.state_key ?? ''), authEventOf(row)]));
   }
 }

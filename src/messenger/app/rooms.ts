@@ -4,7 +4,7 @@ import { type ClientEvent, type JsonObject, type Pdu, toClientEvent } from '../e
 import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
 import { aliasNewRoom } from './directory.ts';
 import { appendEvent, applyRedaction, recordRoom } from './room-events.ts';
-import { StoredRoomState } from './room-state.ts';
+import { currentState, currentStateEvent, StoredRoomState } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
 import { canSee } from './visibility.ts';
 
@@ -225,23 +225,13 @@ export const roomQueries = {
   /** The room's current state, for a member. */
   state: query(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
     requireJoined(ctx, args.room_id);
-    return ctx.store
-      .select<EventRow>(
-        'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? ORDER BY s.type, s.state_key',
-        args.room_id,
-      )
-      .map(clientEventOf);
+    return currentState(ctx.store, args.room_id).map(clientEventOf);
   }),
   state_event: query(
     Type.Object({ room_id: RoomId, type: EventType, state_key: Type.String() }, { additionalProperties: false }),
     (ctx, args) => {
       requireJoined(ctx, args.room_id);
-      const row = ctx.store.selectOne<EventRow>(
-        'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND s.type = ? AND s.state_key = ?',
-        args.room_id,
-        args.type,
-        args.state_key,
-      );
+      const row = currentStateEvent(ctx.store, args.room_id, args.type, args.state_key);
       if (!row) throw new AppError('M_NOT_FOUND', `the room has no ${args.type} state with key "${args.state_key}"`);
       return (JSON.parse(row.pdu) as Pdu).content;
     },
