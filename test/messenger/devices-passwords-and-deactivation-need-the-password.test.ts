@@ -19,7 +19,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function secondDevice(client: MatrixClient, username: string): Promise<MatrixClient> {
+async function secondDevice(username: string): Promise<MatrixClient> {
   const login = await createClient({ baseUrl: node.url }).loginWithPassword(username, PASSWORD);
   return createClient({ baseUrl: node.url, userId: login.user_id, accessToken: login.access_token, deviceId: login.device_id });
 }
@@ -39,7 +39,7 @@ async function withPassword<T>(call: (auth?: Record<string, unknown>) => Promise
 
 test('a user lists, renames and, with the password, deletes their devices', async () => {
   const phone = await registeredClient(node.url, 'farah', PASSWORD);
-  const laptop = await secondDevice(phone, 'farah');
+  const laptop = await secondDevice('farah');
   const { devices } = await phone.getDevices();
   assert.deepEqual(devices.map((d) => d.device_id).sort(), [phone.getDeviceId(), laptop.getDeviceId()].sort());
   await phone.setDeviceDetails(laptop.getDeviceId() as string, { display_name: 'Office laptop' });
@@ -63,7 +63,7 @@ test('a user lists, renames and, with the password, deletes their devices', asyn
 
 test('a new password signs out the other devices and replaces the old one', async () => {
   const phone = await registeredClient(node.url, 'ghazala', PASSWORD);
-  const laptop = await secondDevice(phone, 'ghazala');
+  const laptop = await secondDevice('ghazala');
   await withPassword((auth) => phone.setPassword(auth as never, 'a brand new password'), 'ghazala');
   assert.equal((await phone.whoami()).user_id, phone.getUserId(), 'this device stays signed in');
   assert.equal(await errcodeOf(laptop.whoami()), 'M_UNKNOWN_TOKEN');

@@ -4,7 +4,7 @@ import type { Pdu } from '../events/index.ts';
 import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
 import { appendEvent } from './room-events.ts';
 import { currentStateEvent, StoredRoomState } from './room-state.ts';
-import type { EventRow, RoomRow } from './room-tables.ts';
+import type { RoomRow } from './room-tables.ts';
 
 /** Room aliases of this server, and who made each. */
 export const directoryTables: TableSpec[] = [

@@ -79,9 +79,11 @@ export function receiptEvent(
   if (rows.length === 0) return null;
   const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
   for (const row of rows) {
-    const byType = (content[row.event_id] ??= {});
-    const byUser = (byType[row.type] ??= {});
+    const byType = content[row.event_id] ?? {};
+    const byUser = byType[row.type] ?? {};
     byUser[row.user_id] = { ts: row.ts, ...(row.thread_id ? { thread_id: row.thread_id } : {}) };
+    byType[row.type] = byUser;
+    content[row.event_id] = byType;
   }
   return { type: 'm.receipt', content: content as unknown as JsonObject };
 }

@@ -109,13 +109,14 @@ function addTyping(rooms: RoomsSync, joined: readonly string[], typing: TypingSt
     const users = typing.usersTyping(roomId);
     const changed = since === undefined ? users.length > 0 : typing.changedSince(roomId, since);
     if (!changed) continue;
-    const room = (rooms.join[roomId] ??= {
+    const room = rooms.join[roomId] ?? {
       state: { events: [] },
       timeline: { events: [], limited: false, prev_batch: `s${rooms.position}` },
       ephemeral: { events: [] },
       account_data: { events: [] },
       unread_notifications: { notification_count: 0, highlight_count: 0 },
-    });
+    };
+    rooms.join[roomId] = room;
     room.ephemeral.events.push({ type: 'm.typing', content: { user_ids: users } });
     added = true;
   }
