@@ -69,10 +69,11 @@ test('a node the genesis does not admit refuses to start, saying so', TIMEOUT, a
     '--province',
     'Punjab',
   ]);
+  assert.equal(genesis.code, 0, genesis.stderr);
   const genesisFile = join(root, 'genesis-other.json');
   writeFileSync(genesisFile, genesis.stdout);
   const start = await runWatan(['start', '--data', join(root, 'not-admitted'), '--port', '0', '--genesis', genesisFile]);
-  assert.notEqual(start.code, 0);
+  assert.notEqual(start.code, 0, `the start should fail:\nstdout:\n${start.stdout}\nstderr:\n${start.stderr}`);
   assert.match(start.stderr, /is not a member of subnet pk-edu/);
 });
 
