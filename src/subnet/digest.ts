@@ -57,16 +57,8 @@ export class LtHash implements DigestSink {
     return sha256(new Uint8Array(this.lanes.buffer, this.lanes.byteOffset, this.lanes.byteLength));
   }
 
-  clone(): LtHash {
-    return new LtHash(this.bytes());
-  }
-
   copyFrom(other: LtHash): void {
     this.lanes.set(other.lanes);
-  }
-
-  equals(other: LtHash): boolean {
-    return this.lanes.every((lane, i) => lane === other.lanes[i]);
   }
 }
 

@@ -77,11 +77,6 @@ export class StoredRoomState implements RoomState {
     return this.all()[Symbol.iterator]();
   }
 
-  /** Forgets what it read, after the room's state changed. */
-  invalidate(type: string, stateKey: string): void {
-    this.cache.delete(stateMapKey(type, stateKey));
-  }
-
   private read(type: string, stateKey: string): AuthEvent | undefined {
     const row = currentStateEvent(this.store, this.roomId, type, stateKey);
     return row && authEventOf(row);

@@ -274,7 +274,7 @@ function clientEventOf(row: EventRow): ClientEvent {
 }
 
 /** A stored event as clients see it, with the redaction that emptied it, if one did. */
-export function clientEventWithUnsigned(store: AppStore, row: EventRow): ClientEvent {
+function clientEventWithUnsigned(store: AppStore, row: EventRow): ClientEvent {
   if (row.redacted_by === null) return clientEventOf(row);
   const redaction = store.get<EventRow>('events', row.redacted_by);
   return toClientEvent(
