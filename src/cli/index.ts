@@ -10,7 +10,7 @@ const HELP = `watan — sovereign subnet node, National Messenger and app builde
 
 Usage:
   watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
-              [--genesis FILE] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
+              [--genesis FILE] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--access-token-lifetime SECONDS] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
   watan audit --data DIR [--governance-key KEY]...
                                 recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]

@@ -20,6 +20,7 @@ import { registerRedact } from './http/redact.ts';
 import { registerRegister } from './http/register.ts';
 import { registerRoomReads } from './http/room-reads.ts';
 import { registerSend } from './http/send.ts';
+import { DEFAULT_ACCESS_TOKEN_LIFETIME_MS } from './http/session-tokens.ts';
 import { registerSync } from './http/sync.ts';
 import { registerTyping } from './http/typing.ts';
 import { registerVersions } from './http/versions.ts';
@@ -35,6 +36,8 @@ export interface MessengerOptions {
   rateLimits?: RateLimits;
   /** Password registration (development); production accounts come through the identity provider. */
   openRegistration: boolean;
+  /** Lifetime of access tokens for clients that take refresh tokens (default 5 minutes). */
+  accessTokenLifetimeMs?: number;
   /** The base URL clients are told to use; by default, the one they reached. */
   publicBaseUrl?: string;
 }
@@ -50,8 +53,10 @@ export function createMessenger(options: MessengerOptions): NodePart {
         await useRateLimits(scope);
         registerVersions(scope);
         registerWellKnown(scope, () => options.publicBaseUrl);
-        registerLogin(scope, node, limits);
-        registerRegister(scope, node, { open: options.openRegistration }, limits);
+        const accessTokenLifetimeMs = options.accessTokenLifetimeMs ?? DEFAULT_ACCESS_TOKEN_LIFETIME_MS;
+        const passwordStage = new PasswordStage(node);
+        registerLogin(scope, node, { limits, accessTokenLifetimeMs }, passwordStage);
+        registerRegister(scope, node, { open: options.openRegistration, accessTokenLifetimeMs }, limits);
         registerWhoami(scope, node);
         registerLogout(scope, node);
         registerCreateRoom(scope, node);
@@ -70,7 +75,6 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerTags(scope, node);
         registerDirectory(scope, node);
         registerProfile(scope, node);
-        const passwordStage = new PasswordStage(node);
         registerDevices(scope, node, passwordStage);
         registerAccount(scope, node, passwordStage);
       });

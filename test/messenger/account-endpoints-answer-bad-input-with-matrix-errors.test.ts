@@ -127,7 +127,7 @@ const CASES: Case[] = [
     body: '{"type":"m.login.password","password":"x"}',
     headers: json,
     status: 400,
-    errcode: 'M_BAD_JSON',
+    errcode: 'M_MISSING_PARAM',
   },
   {
     name: 'login with a third-party identifier',

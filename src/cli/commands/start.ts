@@ -23,6 +23,7 @@ export async function runStart(args: string[]): Promise<number> {
     'open-registration': { type: 'boolean' },
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
+    'access-token-lifetime': { type: 'string' },
   });
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
@@ -43,6 +44,7 @@ export async function runStart(args: string[]): Promise<number> {
         authPerMinute: parseLimit(options['auth-rate-limit'], '--auth-rate-limit', DEFAULT_RATE_LIMITS.authPerMinute),
         sendsPer10Seconds: parseLimit(options['send-rate-limit'], '--send-rate-limit', DEFAULT_RATE_LIMITS.sendsPer10Seconds),
       },
+      accessTokenLifetimeMs: 1000 * parseLimit(options['access-token-lifetime'], '--access-token-lifetime', 300, 'seconds'),
     }),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
   });
@@ -81,9 +83,9 @@ function readGenesis(path: string): Genesis {
   return genesis;
 }
 
-function parseLimit(value: string | undefined, flag: string, fallback: number): number {
+function parseLimit(value: string | undefined, flag: string, fallback: number, unit = 'requests'): number {
   if (value === undefined) return fallback;
   const limit = Number(value);
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new CliUsageError(`${flag} must be a whole number of requests, at least 1`);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new CliUsageError(`${flag} must be a whole number of ${unit}, at least 1`);
   return limit;
 }

@@ -19,9 +19,24 @@ export const accountTables: TableSpec[] = [
   },
   {
     name: 'access_tokens',
-    columns: { token_hash: 'text', user_id: 'text', device_id: 'text', created_at: 'integer' },
+    // expires_at: set for clients that take refresh tokens. fresh: a superseded refresh token
+    // of the device waits for this token's first use before it is revoked.
+    columns: { token_hash: 'text', user_id: 'text', device_id: 'text', created_at: 'integer', expires_at: 'integer?', fresh: 'integer' },
     primaryKey: ['token_hash'],
     indexes: [['user_id', 'device_id']],
+  },
+  {
+    name: 'refresh_tokens',
+    columns: { refresh_hash: 'text', user_id: 'text', device_id: 'text', superseded: 'integer' },
+    primaryKey: ['refresh_hash'],
+    indexes: [['user_id', 'device_id']],
+  },
+  {
+    // Single-use m.login.token tokens, made by a signed-in client for another to sign in with.
+    name: 'login_tokens',
+    columns: { login_hash: 'text', user_id: 'text', expires_at: 'integer' },
+    primaryKey: ['login_hash'],
+    indexes: [['user_id']],
   },
 ];
 
@@ -36,6 +51,13 @@ const Localpart = Type.String({ pattern: '^[a-z0-9._=/+-]{1,200}$' });
 const DeviceId = Type.String({ minLength: 1, maxLength: 255 });
 const TokenHash = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const ServerName = Type.String({ minLength: 1, maxLength: 255 });
+/** An access token that expires, with the refresh token that renews it (for clients that asked for one). */
+const Renewal = Type.Optional(
+  Type.Object(
+    { refresh_hash: TokenHash, lifetime_ms: Type.Integer({ minimum: 1, maximum: 366 * 86_400_000 }) },
+    { additionalProperties: false },
+  ),
+);
 
 export const accountMethods = {
   /** Creates an account; with `token_hash`, also its first device and access token. */
@@ -48,6 +70,7 @@ export const accountMethods = {
         device_id: DeviceId,
         display_name: Type.Optional(Type.String({ maxLength: 255 })),
         token_hash: Type.Optional(TokenHash),
+        renewal: Renewal,
       },
       { additionalProperties: false },
     ),
@@ -57,22 +80,81 @@ export const accountMethods = {
       if (Buffer.byteLength(userId) > 255) throw new AppError('M_INVALID_USERNAME', 'the user id would be longer than 255 bytes');
       if (ctx.store.get('users', userId)) throw new AppError('M_USER_IN_USE', `${userId} is already taken; choose another username`);
       ctx.store.insert('users', { user_id: userId, password_hash: args.password_hash ?? null, created_at: ctx.time, deactivated: 0 });
-      if (args.token_hash) openSession(ctx.store, ctx.time, userId, args.device_id, args.token_hash, args.display_name);
+      if (args.token_hash) {
+        openDevice(ctx.store, ctx.time, userId, args.device_id, args.display_name);
+        issueTokens(ctx.store, ctx.time, userId, args.device_id, args.token_hash, args.renewal);
+      }
       return { user_id: userId, device_id: args.device_id };
     },
   ),
-  /** Opens a session for a user whose credentials ingress has just checked. */
+  /**
+   * Opens a session for a user whose password ingress has just checked, or who presents a
+   * login token (`login_hash`), which is checked and used up here.
+   */
   login: method(
     Type.Object(
-      { user_id: Type.String(), device_id: DeviceId, display_name: Type.Optional(Type.String({ maxLength: 255 })), token_hash: TokenHash },
+      {
+        user_id: Type.String(),
+        device_id: DeviceId,
+        display_name: Type.Optional(Type.String({ maxLength: 255 })),
+        token_hash: TokenHash,
+        renewal: Renewal,
+        login_hash: Type.Optional(TokenHash),
+      },
       { additionalProperties: false },
     ),
     (ctx, args) => {
       if (ctx.caller !== args.user_id) throw new AppError('M_FORBIDDEN', 'a session can only be opened by its own user');
+      if (args.login_hash !== undefined) useLoginToken(ctx.store, ctx.time, args.user_id, args.login_hash);
       const user = ctx.store.get<UserRow>('users', args.user_id);
       if (!user || user.deactivated) throw new AppError('M_FORBIDDEN', 'this account does not exist or has been deactivated');
-      openSession(ctx.store, ctx.time, args.user_id, args.device_id, args.token_hash, args.display_name);
+      openDevice(ctx.store, ctx.time, args.user_id, args.device_id, args.display_name);
+      issueTokens(ctx.store, ctx.time, args.user_id, args.device_id, args.token_hash, args.renewal);
       return { user_id: args.user_id, device_id: args.device_id };
+    },
+  ),
+  /**
+   * Renews a session from its refresh token: new access and refresh tokens for the same
+   * device. The refresh token used stays valid (superseded) until the new tokens are first
+   * used, so a client that lost the answer can try again; any older one is revoked now.
+   */
+  refresh: method(
+    Type.Object({ refresh_hash: TokenHash, token_hash: TokenHash, renewal: Renewal }, { additionalProperties: false }),
+    (ctx, args) => {
+      const used = ctx.store.get<{ user_id: string; device_id: string }>('refresh_tokens', args.refresh_hash);
+      if (!used || used.user_id !== ctx.caller) throw new AppError('M_UNKNOWN_TOKEN', 'this refresh token is not valid; sign in again');
+      const { user_id: userId, device_id: deviceId } = used;
+      for (const token of tokensOf(ctx.store, 'access_tokens', userId, deviceId)) ctx.store.delete('access_tokens', token);
+      for (const token of tokensOf(ctx.store, 'refresh_tokens', userId, deviceId)) {
+        if (token !== args.refresh_hash) ctx.store.delete('refresh_tokens', token);
+      }
+      ctx.store.update('refresh_tokens', args.refresh_hash, { superseded: 1 });
+      issueTokens(ctx.store, ctx.time, userId, deviceId, args.token_hash, args.renewal, true);
+      return { user_id: userId, device_id: deviceId };
+    },
+  ),
+  /** The first use of a refreshed access token: the refresh token it replaced is revoked. */
+  confirm_refresh: method(Type.Object({ token_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
+    const session = ctx.store.get<{ user_id: string; device_id: string; fresh: number }>('access_tokens', args.token_hash);
+    if (!session || session.user_id !== ctx.caller || session.fresh === 0) return {};
+    ctx.store.update('access_tokens', args.token_hash, { fresh: 0 });
+    revokeSuperseded(ctx.store, session.user_id, session.device_id);
+    return {};
+  }),
+  /** A single-use, short-lived token with which another client signs in as the caller (m.login.token). */
+  create_login_token: method(
+    Type.Object({ login_hash: TokenHash, lifetime_ms: Type.Integer({ minimum: 1, maximum: 3_600_000 }) }, { additionalProperties: false }),
+    (ctx, args) => {
+      const user = ctx.store.get<UserRow>('users', ctx.caller);
+      if (!user || user.deactivated) throw new AppError('M_FORBIDDEN', 'this account does not exist or has been deactivated');
+      const expired = ctx.store.select<{ login_hash: string }>(
+        'SELECT login_hash FROM {login_tokens} WHERE user_id = ? AND expires_at <= ? ORDER BY login_hash',
+        ctx.caller,
+        ctx.time,
+      );
+      for (const { login_hash } of expired) ctx.store.delete('login_tokens', login_hash);
+      ctx.store.insert('login_tokens', { login_hash: args.login_hash, user_id: ctx.caller, expires_at: ctx.time + args.lifetime_ms });
+      return { expires_at: ctx.time + args.lifetime_ms };
     },
   ),
   /** Ends the session of one access token, and its device with it. */
@@ -138,6 +220,11 @@ export const deviceMethods = {
       ctx.caller,
     );
     for (const { device_id } of devices) removeDevice(ctx.store, ctx.caller, device_id);
+    const loginTokens = ctx.store.select<{ login_hash: string }>(
+      'SELECT login_hash FROM {login_tokens} WHERE user_id = ? ORDER BY login_hash',
+      ctx.caller,
+    );
+    for (const { login_hash } of loginTokens) ctx.store.delete('login_tokens', login_hash);
     return { id_server_unbind_result: 'no-support' };
   }),
 };
@@ -153,8 +240,21 @@ export const accountQueries = {
   ),
   /** Who holds an access token: the one lookup every authenticated request makes. */
   session: query(Type.Object({ token_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
-    const row = ctx.store.get<{ user_id: string; device_id: string }>('access_tokens', args.token_hash);
-    return row ? { user_id: row.user_id, device_id: row.device_id } : null;
+    const row = ctx.store.get<{ user_id: string; device_id: string; expires_at: number | null; fresh: number }>(
+      'access_tokens',
+      args.token_hash,
+    );
+    return row ? { user_id: row.user_id, device_id: row.device_id, expires_at: row.expires_at, fresh: row.fresh === 1 } : null;
+  }),
+  /** Whose a refresh token is, so ingress can submit the renewal as that user. */
+  refresh_owner: query(Type.Object({ refresh_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
+    const row = ctx.store.get<{ user_id: string }>('refresh_tokens', args.refresh_hash);
+    return row ? row.user_id : null;
+  }),
+  /** Whose a login token is; whether it is still good is decided when the login is applied. */
+  login_token_owner: query(Type.Object({ login_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
+    const row = ctx.store.get<{ user_id: string }>('login_tokens', args.login_hash);
+    return row ? row.user_id : null;
   }),
   /** What ingress needs to check a password: the salted hash, never leaving the node. */
   credentials: query(Type.Object({ user_id: Type.String() }, { additionalProperties: false }), (ctx, args) => {
@@ -167,33 +267,71 @@ export const accountQueries = {
   ),
 };
 
-/** A device's one live access token: a new login on a device replaces the token it had. */
-function openSession(
+/** Registers the device the first time it signs in; later sign-ins keep its name. */
+function openDevice(store: AppStore, time: number, userId: string, deviceId: string, displayName: string | undefined): void {
+  if (!store.get('devices', { user_id: userId, device_id: deviceId })) {
+    store.insert('devices', { user_id: userId, device_id: deviceId, display_name: displayName ?? null, created_at: time });
+  }
+}
+
+/**
+ * A device's live tokens: one access token (a new sign-in replaces what the device had) and,
+ * for clients that asked, a refresh token with an access token that expires.
+ */
+function issueTokens(
   store: AppStore,
   time: number,
   userId: string,
   deviceId: string,
   tokenHash: string,
-  displayName: string | undefined,
+  renewal: { refresh_hash: string; lifetime_ms: number } | undefined,
+  refreshed = false,
 ): void {
-  if (!store.get('devices', { user_id: userId, device_id: deviceId })) {
-    store.insert('devices', { user_id: userId, device_id: deviceId, display_name: displayName ?? null, created_at: time });
+  if (!refreshed) {
+    for (const old of tokensOf(store, 'access_tokens', userId, deviceId)) store.delete('access_tokens', old);
+    for (const old of tokensOf(store, 'refresh_tokens', userId, deviceId)) store.delete('refresh_tokens', old);
   }
-  for (const old of tokensOf(store, userId, deviceId)) store.delete('access_tokens', old);
-  store.insert('access_tokens', { token_hash: tokenHash, user_id: userId, device_id: deviceId, created_at: time });
+  store.insert('access_tokens', {
+    token_hash: tokenHash,
+    user_id: userId,
+    device_id: deviceId,
+    created_at: time,
+    expires_at: renewal ? time + renewal.lifetime_ms : null,
+    fresh: refreshed ? 1 : 0,
+  });
+  if (renewal) store.insert('refresh_tokens', { refresh_hash: renewal.refresh_hash, user_id: userId, device_id: deviceId, superseded: 0 });
+}
+
+/** A refresh token once superseded is revoked when its successor is first used. */
+function revokeSuperseded(store: AppStore, userId: string, deviceId: string): void {
+  const superseded = store.select<{ refresh_hash: string }>(
+    'SELECT refresh_hash FROM {refresh_tokens} WHERE user_id = ? AND device_id = ? AND superseded = 1 ORDER BY refresh_hash',
+    userId,
+    deviceId,
+  );
+  for (const { refresh_hash } of superseded) store.delete('refresh_tokens', refresh_hash);
+}
+
+function useLoginToken(store: AppStore, time: number, userId: string, loginHash: string): void {
+  const token = store.get<{ user_id: string; expires_at: number }>('login_tokens', loginHash);
+  if (!token || token.user_id !== userId) throw new AppError('M_FORBIDDEN', 'this login token is not valid; ask for a new one');
+  store.delete('login_tokens', loginHash);
+  if (token.expires_at <= time) throw new AppError('M_FORBIDDEN', 'this login token has expired; ask for a new one');
 }
 
 function removeDevice(store: AppStore, userId: string, deviceId: string): void {
-  for (const token of tokensOf(store, userId, deviceId)) store.delete('access_tokens', token);
+  for (const token of tokensOf(store, 'access_tokens', userId, deviceId)) store.delete('access_tokens', token);
+  for (const token of tokensOf(store, 'refresh_tokens', userId, deviceId)) store.delete('refresh_tokens', token);
   store.delete('devices', { user_id: userId, device_id: deviceId });
 }
 
-function tokensOf(store: AppStore, userId: string, deviceId: string): string[] {
+function tokensOf(store: AppStore, table: 'access_tokens' | 'refresh_tokens', userId: string, deviceId: string): string[] {
+  const key = table === 'access_tokens' ? 'token_hash' : 'refresh_hash';
   return store
-    .select<{ token_hash: string }>(
-      'SELECT token_hash FROM {access_tokens} WHERE user_id = ? AND device_id = ? ORDER BY token_hash',
+    .select<Record<string, string>>(
+      `SELECT ${key} AS hash FROM {${table}} WHERE user_id = ? AND device_id = ? ORDER BY ${key}`,
       userId,
       deviceId,
     )
-    .map((row) => row.token_hash);
+    .map((row) => row.hash as string);
 }

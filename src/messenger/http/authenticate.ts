@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../node/index.ts';
-import type { Subnet } from '../../subnet/index.ts';
+import { newCommandId, type Subnet } from '../../subnet/index.ts';
 import { tokenHash } from '../auth/tokens.ts';
 
 export interface Session {
@@ -18,12 +18,39 @@ export function authenticate(request: FastifyRequest, subnet: Subnet): Session {
   const token = bearerToken(request);
   if (!token) throw new ApiError(401, 'M_MISSING_TOKEN', 'this request needs an access token: send Authorization: Bearer <token>');
   const hash = tokenHash(token);
-  const session = subnet.query('messenger', 'session', { token_hash: hash }, 'ingress') as { user_id: string; device_id: string } | null;
+  const session = subnet.query('messenger', 'session', { token_hash: hash }, 'ingress') as StoredSession | null;
   if (!session)
     throw new ApiError(401, 'M_UNKNOWN_TOKEN', 'this access token is not valid (signed out, or never issued); sign in again', {
       soft_logout: false,
     });
+  // The session lives on: the client renews it with its refresh token.
+  if (session.expires_at !== null && session.expires_at <= Date.now())
+    throw new ApiError(401, 'M_UNKNOWN_TOKEN', 'this access token has expired; renew it with your refresh token', { soft_logout: true });
+  if (session.fresh) confirmRefresh(subnet, hash, session.user_id);
   return { userId: session.user_id, deviceId: session.device_id, tokenHash: hash };
+}
+
+interface StoredSession {
+  user_id: string;
+  device_id: string;
+  expires_at: number | null;
+  fresh: boolean;
+}
+
+const confirming = new Set<string>();
+
+/**
+ * The first use of a refreshed access token revokes the refresh token it replaced. The
+ * request does not wait for that: it is already authenticated, and a revocation that fails
+ * (the node stopping) is retried on the token's next use.
+ */
+function confirmRefresh(subnet: Subnet, hash: string, userId: string): void {
+  if (confirming.has(hash)) return;
+  confirming.add(hash);
+  subnet
+    .submit({ id: newCommandId(), app: 'messenger', method: 'confirm_refresh', args: { token_hash: hash }, caller: userId })
+    .catch(() => {})
+    .finally(() => confirming.delete(hash));
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {

@@ -18,3 +18,15 @@ export function clientRoute(
     server.route({ method, url: `${prefix}${path}`, schema, handler, ...(config ? { config } : {}) });
   }
 }
+
+/** Registers an endpoint the specification versions under `/_matrix/client/v1` (no legacy alias). */
+export function clientV1Route(
+  server: FastifyInstance,
+  method: HTTPMethods,
+  path: string,
+  schema: FastifySchema,
+  handler: Handler,
+  config?: Record<string, unknown>,
+): void {
+  server.route({ method, url: `/_matrix/client/v1${path}`, schema, handler, ...(config ? { config } : {}) });
+}

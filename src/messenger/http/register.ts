@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
-import { newAccessToken, newDeviceId, tokenHash } from '../auth/tokens.ts';
+import { newDeviceId } from '../auth/tokens.ts';
 import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
+import { newSessionTokens } from './session-tokens.ts';
 
 const RegisterBody = Type.Object({
   auth: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: 128 })) })),
@@ -28,6 +29,8 @@ const MAX_SESSIONS = 10_000;
 export interface RegistrationPolicy {
   /** Password registration: a development switch; production accounts come through the identity provider. */
   open: boolean;
+  /** Lifetime of access tokens handed to clients that take refresh tokens. */
+  accessTokenLifetimeMs: number;
 }
 
 /**
@@ -67,8 +70,7 @@ export function registerRegister(server: FastifyInstance, node: NodeContext, pol
         return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
       }
       if (body.password === undefined) throw new ApiError(400, 'M_MISSING_PARAM', 'choose a password for the account');
-      const login = body.inhibit_login !== true;
-      const token = login ? newAccessToken() : undefined;
+      const tokens = body.inhibit_login === true ? undefined : newSessionTokens(body.refresh_token === true, policy.accessTokenLifetimeMs);
       const deviceId = body.device_id ?? newDeviceId();
       const registered = await runCommand<{ user_id: string }>(
         node.subnet,
@@ -78,12 +80,12 @@ export function registerRegister(server: FastifyInstance, node: NodeContext, pol
           server_name: node.serverName,
           password_hash: await hashPassword(body.password),
           device_id: deviceId,
-          ...(token ? { token_hash: tokenHash(token) } : {}),
+          ...tokens?.args,
           ...(body.initial_device_display_name ? { display_name: body.initial_device_display_name } : {}),
         },
         'anonymous',
       );
-      return token ? { user_id: registered.user_id, access_token: token, device_id: deviceId } : { user_id: registered.user_id };
+      return tokens ? { user_id: registered.user_id, device_id: deviceId, ...tokens.response } : { user_id: registered.user_id };
     },
     limitAuth(limits),
   );
