@@ -53,6 +53,15 @@ function confirmRefresh(subnet: Subnet, hash: string, userId: string): void {
     .finally(() => confirming.delete(hash));
 }
 
+/**
+ * Refuses a request that carries no access token before its body or parameters are looked
+ * at: a caller who has not signed in learns nothing about the endpoint's input.
+ */
+export async function requireToken(request: FastifyRequest): Promise<void> {
+  if (!bearerToken(request))
+    throw new ApiError(401, 'M_MISSING_TOKEN', 'this request needs an access token: send Authorization: Bearer <token>');
+}
+
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {

@@ -25,13 +25,19 @@ const SearchBody = Type.Object({
 
 /** Aliases, the public room directory and the user directory. Reading aliases and the directory needs no account. */
 export function registerDirectory(server: FastifyInstance, node: NodeContext): void {
-  const own = (alias: string) => {
+  const known = (alias: string) => {
     if (!alias.endsWith(`:${node.serverName}`))
       throw new ApiError(404, 'M_NOT_FOUND', `aliases on other servers are not known here: ${alias}`);
     return alias;
   };
+  // An alias is made or removed only on the server it names.
+  const own = (alias: string) => {
+    if (!alias.endsWith(`:${node.serverName}`))
+      throw new ApiError(400, 'M_INVALID_PARAM', `only aliases ending in :${node.serverName} can be managed here, not ${alias}`);
+    return alias;
+  };
   clientRoute(server, 'GET', '/directory/room/:roomAlias', { params: AliasParams }, async (request) => {
-    const alias = own((request.params as Static<typeof AliasParams>).roomAlias);
+    const alias = known((request.params as Static<typeof AliasParams>).roomAlias);
     return { room_id: runQuery<string>(node.subnet, 'resolve_alias', { alias }, 'anonymous'), servers: [node.serverName] };
   });
   clientRoute(

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { ApiError, type NodeContext } from '../../node/index.ts';
+import { Filter, RoomEventFilter } from '../filter/index.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const Params = Type.Object({ userId: Type.String({ maxLength: 255 }) });
 const FilterParams = Type.Object({ userId: Type.String({ maxLength: 255 }), filterId: Type.String({ maxLength: 64 }) });
-const Filter = Type.Record(Type.String(), Type.Unknown());
 
 /** Uploading and reading sync filters; a user manages only their own. */
 export function registerFilter(server: FastifyInstance, node: NodeContext): void {
@@ -27,20 +28,50 @@ export function registerFilter(server: FastifyInstance, node: NodeContext): void
   });
 }
 
-/** The sync timeline limit a filter asks for: a stored filter's id or an inline JSON filter. */
+/**
+ * The filter a request names: a stored filter's id or, for a parameter that starts with `{`,
+ * a filter written inline. Either way it is checked against the specification's schema.
+ */
+export function filterOf(node: NodeContext, param: string | undefined, userId: string): Filter {
+  if (param === undefined) return {};
+  const inline = param.trimStart().startsWith('{');
+  const definition = parseJson(inline ? param : runQuery<string>(node.subnet, 'filter', { filter_id: param }, userId));
+  if (!checkFilter.Check(definition)) throw new ApiError(400, 'M_INVALID_PARAM', `filter: ${firstError(checkFilter, definition)}`);
+  return definition;
+}
+
+/** The RoomEventFilter of /messages and /context, always written inline. */
+export function roomEventFilterOf(param: string | undefined): RoomEventFilter | undefined {
+  if (param === undefined) return undefined;
+  const definition = parseJson(param);
+  if (!checkRoomEventFilter.Check(definition))
+    throw new ApiError(400, 'M_INVALID_PARAM', `filter: ${firstError(checkRoomEventFilter, definition)}`);
+  return definition;
+}
+
+/** The sync timeline limit a filter asks for (kept within what one answer should carry). */
 export function timelineLimitOf(node: NodeContext, filter: string | undefined, userId: string): number {
-  if (filter === undefined) return DEFAULT_TIMELINE_LIMIT;
-  let definition: { room?: { timeline?: { limit?: unknown } } };
-  try {
-    definition = JSON.parse(
-      filter.trimStart().startsWith('{') ? filter : runQuery<string>(node.subnet, 'filter', { filter_id: filter }, userId),
-    );
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    throw new ApiError(400, 'M_INVALID_PARAM', 'filter is neither a filter id nor a JSON filter');
-  }
-  const limit = definition.room?.timeline?.limit;
-  return Number.isSafeInteger(limit) && (limit as number) > 0 ? Math.min(limit as number, 1000) : DEFAULT_TIMELINE_LIMIT;
+  return timelineLimit(filterOf(node, filter, userId));
+}
+
+export function timelineLimit(filter: Filter): number {
+  const limit = filter.room?.timeline?.limit;
+  return limit !== undefined && limit > 0 ? Math.min(limit, 1000) : DEFAULT_TIMELINE_LIMIT;
 }
 
 const DEFAULT_TIMELINE_LIMIT = 10;
+const checkFilter = Compile(Filter);
+const checkRoomEventFilter = Compile(RoomEventFilter);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'M_INVALID_PARAM', 'filter is neither a filter id nor a JSON filter');
+  }
+}
+
+function firstError(check: { Errors(value: unknown): Iterable<{ instancePath: string; message: string }> }, value: unknown): string {
+  for (const error of check.Errors(value)) return `${error.instancePath || 'the filter'} ${error.message}`;
+  return 'not a filter';
+}

@@ -1,6 +1,39 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import { requireToken } from './authenticate.ts';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** The endpoints anyone may call without signing in; every other one needs an access token. */
+const PUBLIC = new Set([
+  'GET /login',
+  'POST /login',
+  'POST /register',
+  'GET /register/available',
+  'POST /refresh',
+  'GET /publicRooms',
+  'GET /directory/room/:roomAlias',
+  'GET /profile/:userId',
+  'GET /profile/:userId/:field',
+]);
+
+function route(
+  server: FastifyInstance,
+  method: HTTPMethods,
+  prefix: string,
+  path: string,
+  schema: FastifySchema,
+  handler: Handler,
+  config?: Record<string, unknown>,
+): void {
+  server.route({
+    method,
+    url: `${prefix}${path}`,
+    schema,
+    handler,
+    ...(PUBLIC.has(`${method} ${path}`) ? {} : { onRequest: requireToken }),
+    ...(config ? { config } : {}),
+  });
+}
 
 /**
  * Registers a client-server endpoint under `/_matrix/client/v3` and, as deployed homeservers
@@ -14,9 +47,7 @@ export function clientRoute(
   handler: Handler,
   config?: Record<string, unknown>,
 ): void {
-  for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) {
-    server.route({ method, url: `${prefix}${path}`, schema, handler, ...(config ? { config } : {}) });
-  }
+  for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) route(server, method, prefix, path, schema, handler, config);
 }
 
 /** Registers an endpoint the specification versions under `/_matrix/client/v1` (no legacy alias). */
@@ -28,5 +59,5 @@ export function clientV1Route(
   handler: Handler,
   config?: Record<string, unknown>,
 ): void {
-  server.route({ method, url: `/_matrix/client/v1${path}`, schema, handler, ...(config ? { config } : {}) });
+  route(server, method, '/_matrix/client/v1', path, schema, handler, config);
 }

@@ -1,0 +1,79 @@
+import type { EventFilter, RoomEventFilter } from './schema.ts';
+
+/** What a filter looks at in an event: any client event, ephemeral or account data has these. */
+export interface FilterableEvent {
+  type: string;
+  sender?: string;
+  room_id?: string;
+  content?: unknown;
+}
+
+/**
+ * A predicate for an event filter. Types match with `*` as a wildcard for any run of
+ * characters; an exclusion always wins over an inclusion; an absent list allows everything
+ * and an empty one allows nothing.
+ */
+export function eventMatcher(filter: EventFilter | RoomEventFilter | undefined): (event: FilterableEvent) => boolean {
+  if (!filter) return () => true;
+  const types = filter.types?.map(wildcard);
+  const notTypes = filter.not_types?.map(wildcard);
+  const senders = filter.senders ? new Set(filter.senders) : undefined;
+  const notSenders = new Set(filter.not_senders ?? []);
+  const room = filter as RoomEventFilter;
+  const rooms = room.rooms ? new Set(room.rooms) : undefined;
+  const notRooms = new Set(room.not_rooms ?? []);
+  return (event) => {
+    if (notTypes?.some((pattern) => pattern.test(event.type))) return false;
+    if (types && !types.some((pattern) => pattern.test(event.type))) return false;
+    if (event.sender !== undefined && notSenders.has(event.sender)) return false;
+    if (senders && (event.sender === undefined || !senders.has(event.sender))) return false;
+    if (event.room_id !== undefined && notRooms.has(event.room_id)) return false;
+    if (rooms && event.room_id !== undefined && !rooms.has(event.room_id)) return false;
+    if (room.contains_url !== undefined && hasUrl(event) !== room.contains_url) return false;
+    return true;
+  };
+}
+
+/** Whether a room passes a list of rooms to include and one to exclude. */
+export function roomAllowed(roomId: string, filter: { rooms?: string[]; not_rooms?: string[] } | undefined): boolean {
+  if (filter?.not_rooms?.includes(roomId)) return false;
+  return filter?.rooms === undefined || filter.rooms.includes(roomId);
+}
+
+/**
+ * Keeps only the listed fields of an event (`event_fields`): dotted paths into the event,
+ * `\.` for a dot inside a key. Without a list the event is returned whole.
+ */
+export function pickFields<T extends object>(event: T, fields: readonly string[] | undefined): Partial<T> {
+  if (!fields) return event;
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) {
+    const path = field.split(/(?<!\\)\./).map((part) => part.replaceAll('\\.', '.'));
+    let source: unknown = event;
+    for (const key of path) source = isObject(source) && Object.hasOwn(source, key) ? source[key] : undefined;
+    if (source === undefined) continue;
+    let target = picked;
+    for (const key of path.slice(0, -1)) {
+      if (!isObject(target[key])) target[key] = {};
+      target = target[key] as Record<string, unknown>;
+    }
+    target[path[path.length - 1] as string] = source;
+  }
+  return picked as Partial<T>;
+}
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 's');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function hasUrl(event: FilterableEvent): boolean {
+  return isObject(event.content) && typeof event.content.url === 'string';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
