@@ -4,20 +4,24 @@ import { messengerApp } from './app/index.ts';
 import { registerAccount } from './http/account.ts';
 import { registerAccountData, registerTags } from './http/account-data.ts';
 import { registerCapabilities } from './http/capabilities.ts';
+import { registerContext } from './http/context.ts';
 import { registerCreateRoom } from './http/create-room.ts';
 import { registerDevices } from './http/devices.ts';
 import { registerDirectory } from './http/directory.ts';
 import { registerFilter } from './http/filter.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
+import { registerMedia } from './http/media.ts';
 import { registerMembership } from './http/membership.ts';
 import { PasswordStage } from './http/password-stage.ts';
+import { registerPresence } from './http/presence.ts';
 import { registerProfile } from './http/profile.ts';
 import { registerPushRules } from './http/push-rules.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits, useRateLimits } from './http/rate-limits.ts';
 import { registerReceipts } from './http/receipts.ts';
 import { registerRedact } from './http/redact.ts';
 import { registerRegister } from './http/register.ts';
+import { registerRelations } from './http/relations.ts';
 import { registerRoomReads } from './http/room-reads.ts';
 import { registerSend } from './http/send.ts';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_MS } from './http/session-tokens.ts';
@@ -26,10 +30,13 @@ import { registerTyping } from './http/typing.ts';
 import { registerVersions } from './http/versions.ts';
 import { registerWellKnown } from './http/well-known.ts';
 import { registerWhoami } from './http/whoami.ts';
+import { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';
+import { PresenceStore } from './presence.ts';
 import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
+export { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */
@@ -40,6 +47,8 @@ export interface MessengerOptions {
   accessTokenLifetimeMs?: number;
   /** The base URL clients are told to use; by default, the one they reached. */
   publicBaseUrl?: string;
+  /** Largest media upload, in bytes (default 100 MiB); media files live in the data folder's media/. */
+  maxUploadSize?: number;
 }
 
 export function createMessenger(options: MessengerOptions): NodePart {
@@ -63,8 +72,12 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerMembership(scope, node);
         registerSend(scope, node, limits);
         registerRoomReads(scope, node);
+        registerContext(scope, node);
+        registerRelations(scope, node);
         const typing = new TypingStore();
-        registerSync(scope, node, typing);
+        const presence = new PresenceStore();
+        registerSync(scope, node, typing, presence);
+        registerPresence(scope, node, presence);
         registerTyping(scope, node, typing);
         registerReceipts(scope, node);
         registerRedact(scope, node, limits);
@@ -77,6 +90,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerProfile(scope, node);
         registerDevices(scope, node, passwordStage);
         registerAccount(scope, node, passwordStage);
+        registerMedia(scope, node, { maxUploadSize: options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE, limits });
       });
     },
   };

@@ -97,8 +97,10 @@ test('accounts and sessions survive a restart of the node', async () => {
 });
 
 test('no password or access token is stored anywhere in the data folder', async () => {
-  for (const name of readdirSync(dir)) {
-    const bytes = readFileSync(join(dir, name));
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const name = join(entry.parentPath, entry.name);
+    const bytes = readFileSync(name);
     for (const secret of secrets) assert.equal(bytes.includes(secret), false, `${name} holds a secret`);
   }
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_RATE_LIMITS } from '../../messenger/index.ts';
+import { DEFAULT_MAX_UPLOAD_SIZE, DEFAULT_RATE_LIMITS } from '../../messenger/index.ts';
 import { startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
 import { nodeParts } from '../composition.ts';
@@ -24,6 +24,7 @@ export async function runStart(args: string[]): Promise<number> {
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
     'access-token-lifetime': { type: 'string' },
+    'max-upload-size': { type: 'string' },
   });
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
@@ -45,6 +46,7 @@ export async function runStart(args: string[]): Promise<number> {
         sendsPer10Seconds: parseLimit(options['send-rate-limit'], '--send-rate-limit', DEFAULT_RATE_LIMITS.sendsPer10Seconds),
       },
       accessTokenLifetimeMs: 1000 * parseLimit(options['access-token-lifetime'], '--access-token-lifetime', 300, 'seconds'),
+      maxUploadSize: parseLimit(options['max-upload-size'], '--max-upload-size', DEFAULT_MAX_UPLOAD_SIZE, 'bytes'),
     }),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
   });

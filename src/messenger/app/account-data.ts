@@ -1,7 +1,9 @@
 import Type from 'typebox';
 import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
 import type { JsonObject } from '../events/index.ts';
+import { pushRulesContent } from './push-rules.ts';
 import { nextStream } from './room-events.ts';
+import { announceProfile } from './rooms.ts';
 
 /**
  * A user's own data kept for their clients — global (`room_id` empty) or per room. Each
@@ -73,13 +75,15 @@ export const accountDataMethods = {
         avatar_url: current?.avatar_url ?? null,
         [args.field]: args.value,
       });
-      return {};
+      return { room_ids: announceProfile(ctx, ctx.caller) };
     },
   ),
 };
 
 export const accountDataQueries = {
   account_data: query(Type.Object({ room_id: RoomKey, type: DataType }, { additionalProperties: false }), (ctx, args) => {
+    // The ruleset exists (the server's defaults) before the user changes anything.
+    if (args.room_id === '' && args.type === 'm.push_rules') return pushRulesContent(ctx.store, ctx.caller) as unknown as JsonObject;
     const row = ctx.store.get<{ content: string }>('account_data', { user_id: ctx.caller, room_id: args.room_id, type: args.type });
     if (!row) throw new AppError('M_NOT_FOUND', `you have no ${args.type} account data${args.room_id ? ' in this room' : ''}`);
     return JSON.parse(row.content) as JsonObject;

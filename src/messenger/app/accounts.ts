@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
+import { leaveAllRooms } from './rooms.ts';
 
 /**
  * Accounts, devices and access tokens. Secrets never reach here: ingress hashes passwords
@@ -212,9 +213,10 @@ export const deviceMethods = {
       return {};
     },
   ),
-  /** Closes the account for good: no sign-in, no sessions. The user id is never given out again. */
+  /** Closes the account for good: no sign-in, no sessions, no rooms. The user id is never given out again. */
   deactivate: method(Type.Object({}, { additionalProperties: false }), (ctx) => {
     ctx.store.update('users', ctx.caller, { deactivated: 1, password_hash: null });
+    const left = leaveAllRooms(ctx, ctx.caller);
     const devices = ctx.store.select<{ device_id: string }>(
       'SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id',
       ctx.caller,
@@ -225,7 +227,8 @@ export const deviceMethods = {
       ctx.caller,
     );
     for (const { login_hash } of loginTokens) ctx.store.delete('login_tokens', login_hash);
-    return { id_server_unbind_result: 'no-support' };
+    // room_ids: the rooms whose members' syncs must hear of it.
+    return { id_server_unbind_result: 'no-support', room_ids: left };
   }),
 };
 
@@ -268,7 +271,7 @@ export const accountQueries = {
 };
 
 /** Registers the device the first time it signs in; later sign-ins keep its name. */
-function openDevice(store: AppStore, time: number, userId: string, deviceId: string, displayName: string | undefined): void {
+export function openDevice(store: AppStore, time: number, userId: string, deviceId: string, displayName: string | undefined): void {
   if (!store.get('devices', { user_id: userId, device_id: deviceId })) {
     store.insert('devices', { user_id: userId, device_id: deviceId, display_name: displayName ?? null, created_at: time });
   }
@@ -278,7 +281,7 @@ function openDevice(store: AppStore, time: number, userId: string, deviceId: str
  * A device's live tokens: one access token (a new sign-in replaces what the device had) and,
  * for clients that asked, a refresh token with an access token that expires.
  */
-function issueTokens(
+export function issueTokens(
   store: AppStore,
   time: number,
   userId: string,
@@ -319,7 +322,7 @@ function useLoginToken(store: AppStore, time: number, userId: string, loginHash:
   if (token.expires_at <= time) throw new AppError('M_FORBIDDEN', 'this login token has expired; ask for a new one');
 }
 
-function removeDevice(store: AppStore, userId: string, deviceId: string): void {
+export function removeDevice(store: AppStore, userId: string, deviceId: string): void {
   for (const token of tokensOf(store, 'access_tokens', userId, deviceId)) store.delete('access_tokens', token);
   for (const token of tokensOf(store, 'refresh_tokens', userId, deviceId)) store.delete('refresh_tokens', token);
   store.delete('devices', { user_id: userId, device_id: deviceId });

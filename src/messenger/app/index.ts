@@ -3,6 +3,8 @@ import { accountDataMethods, accountDataQueries, accountDataTables } from './acc
 import { accountMethods, accountQueries, accountTables, deviceMethods } from './accounts.ts';
 import { directoryMethods, directoryQueries, directoryTables } from './directory.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
+import { mediaMethods, mediaQueries, mediaTables } from './media.ts';
+import { pushRuleMethods, pushRuleQueries, pushRuleTables } from './push-rules.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
 import { roomTables } from './room-tables.ts';
 import { roomMethods, roomQueries } from './rooms.ts';
@@ -11,7 +13,16 @@ import { syncQueries } from './sync.ts';
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
   name: 'messenger',
-  tables: [...accountTables, ...roomTables, ...filterTables, ...receiptTables, ...accountDataTables, ...directoryTables],
+  tables: [
+    ...accountTables,
+    ...roomTables,
+    ...filterTables,
+    ...receiptTables,
+    ...accountDataTables,
+    ...directoryTables,
+    ...mediaTables,
+    ...pushRuleTables,
+  ],
   methods: {
     ...accountMethods,
     ...deviceMethods,
@@ -20,6 +31,17 @@ export const messengerApp = defineApp({
     ...receiptMethods,
     ...accountDataMethods,
     ...directoryMethods,
+    ...mediaMethods,
+    ...pushRuleMethods,
   },
-  queries: { ...accountQueries, ...roomQueries, ...syncQueries, ...filterQueries, ...accountDataQueries, ...directoryQueries },
+  queries: {
+    ...accountQueries,
+    ...roomQueries,
+    ...syncQueries,
+    ...filterQueries,
+    ...accountDataQueries,
+    ...directoryQueries,
+    ...mediaQueries,
+    ...pushRuleQueries,
+  },
 });

@@ -1,6 +1,7 @@
 import { type AppContext, AppError, CanonicalJsonError, canonicalJson } from '../../subnet/index.ts';
 import { eventIdOf, type JsonObject, type Pdu, redact, withContentHash } from '../events/index.ts';
 import { authEventsFor, authorize, stateEvent } from '../rooms/index.ts';
+import { checkRelation, indexRelation, unindexRelation } from './relations.ts';
 import { StoredRoomState } from './room-state.ts';
 import type { EventRow, RoomRow } from './room-tables.ts';
 import { historyVisibility } from './visibility.ts';
@@ -55,6 +56,7 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
   }
   const verdict = authorize({ ...pdu, event_id: eventId }, state);
   if (!verdict.allowed) throw new AppError('M_FORBIDDEN', verdict.reason);
+  checkRelation(ctx.store, draft);
   const visibility = historyVisibility(stateEvent(state, 'm.room.history_visibility', '')?.content.history_visibility);
   const stream = nextStream(ctx);
   ctx.store.insert('events', {
@@ -74,6 +76,7 @@ export function appendEvent(ctx: AppContext, roomId: string, draft: EventDraft):
     ctx.store.put('room_state', { room_id: roomId, type: draft.type, state_key: draft.state_key, event_id: eventId });
   if (draft.type === 'm.room.member' && draft.state_key !== undefined)
     recordMembership(ctx, roomId, draft.state_key, String(draft.content.membership), eventId, stream);
+  indexRelation(ctx, roomId, eventId, draft, stream);
   if (draft.txn) ctx.store.insert('transactions', { user_id: draft.sender, ...draft.txn, event_id: eventId });
   if (room) ctx.store.update('rooms', roomId, { head_event_id: eventId, depth: pdu.depth });
   return { event_id: eventId, stream };
@@ -100,17 +103,23 @@ function recordMembership(ctx: AppContext, roomId: string, userId: string, membe
     stream: changed ? stream : (previous?.stream ?? stream),
     visible_until: visibleUntil,
   });
+  // Returning to a forgotten room (client-server §Leaving rooms) brings it back.
+  if (membership === 'join' || membership === 'invite' || membership === 'knock') {
+    ctx.store.delete('forgotten_rooms', { user_id: userId, room_id: roomId });
+  }
 }
 
 /**
  * Applies an accepted redaction to its target (rooms/v11 §Handling redactions): the stored
- * event becomes its redacted form, for its state too, and remembers what redacted it.
+ * event becomes its redacted form, for its state too, and remembers what redacted it; its
+ * relation goes with its content.
  */
 export function applyRedaction(ctx: AppContext, roomId: string, redactionId: string, targetId: string): void {
   const target = ctx.store.get<EventRow>('events', targetId);
   if (!target || target.room_id !== roomId || target.redacted_by !== null) return;
   const redacted = redact(JSON.parse(target.pdu) as Pdu);
   ctx.store.update('events', targetId, { pdu: canonicalJson(redacted), redacted_by: redactionId });
+  unindexRelation(ctx, targetId);
 }
 
 /** Records a new room's row once its create event exists. */

@@ -60,6 +60,27 @@ export const roomTables: TableSpec[] = [
     primaryKey: ['room_id', 'user_id', 'stream'],
   },
   { name: 'counters', columns: { name: 'text', value: 'integer' }, primaryKey: ['name'] },
+  // Each event's `m.relates_to` with a `rel_type`, to a parent in its own room: what /relations
+  // and the bundled aggregations read. A redaction removes the row, as it removes the content.
+  {
+    name: 'event_relations',
+    columns: {
+      event_id: 'text',
+      room_id: 'text',
+      relates_to: 'text',
+      rel_type: 'text',
+      event_type: 'text',
+      sender: 'text',
+      stream: 'integer',
+      origin_server_ts: 'integer',
+      // An annotation's key, so a second identical reaction can be refused.
+      annotation_key: 'text?',
+    },
+    primaryKey: ['event_id'],
+    indexes: [['relates_to', 'stream']],
+  },
+  // Rooms a user has left and forgotten: gone from their sync and their history, until they return.
+  { name: 'forgotten_rooms', columns: { user_id: 'text', room_id: 'text' }, primaryKey: ['user_id', 'room_id'] },
   // A device's successful transactions, so a retry returns the event it made; failures are not kept.
   {
     name: 'transactions',

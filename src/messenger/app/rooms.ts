@@ -1,12 +1,14 @@
 import Type, { type Static } from 'typebox';
-import { type AppContext, AppError, type AppStore, method, type QueryContext, query } from '../../subnet/index.ts';
-import { type ClientEvent, type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
+import { type AppContext, AppError, method } from '../../subnet/index.ts';
+import type { JsonObject } from '../events/index.ts';
 import { readPowerLevels, stateEvent, userLevel } from '../rooms/index.ts';
 import { aliasNewRoom } from './directory.ts';
+import { relationQueries } from './relations.ts';
+import { membershipOf } from './room-access.ts';
 import { appendEvent, applyRedaction, recordRoom } from './room-events.ts';
-import { currentState, currentStateEvent, StoredRoomState } from './room-state.ts';
+import { roomReadQueries } from './room-reads.ts';
+import { StoredRoomState } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
-import { canSee } from './visibility.ts';
 
 const RoomId = Type.String({ pattern: '^![^:]+:.+$', maxLength: 255 });
 const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
@@ -69,7 +71,7 @@ function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { roo
     appendEvent(ctx, roomId, { type, state_key: stateKey, sender: creator, content });
   const create = send('m.room.create', { ...(args.creation_content as JsonObject | undefined), room_version: '11' });
   recordRoom(ctx, roomId, create.event_id, creator, args.visibility ?? 'private');
-  send('m.room.member', { membership: 'join' }, creator);
+  send('m.room.member', { membership: 'join', ...profileOf(ctx, creator) }, creator);
   const peers = preset === 'trusted_private_chat' ? (args.invite ?? []) : [];
   send('m.room.power_levels', { ...defaultPowerLevels(creator, peers), ...(args.power_level_content_override as JsonObject | undefined) });
   if (args.room_alias_name !== undefined) aliasNewRoom(ctx, roomId, `#${args.room_alias_name}:${args.server_name}`);
@@ -80,7 +82,7 @@ function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { roo
   if (args.name !== undefined) send('m.room.name', { name: args.name });
   if (args.topic !== undefined) send('m.room.topic', { topic: args.topic });
   for (const invitee of args.invite ?? []) {
-    send('m.room.member', { membership: 'invite', ...(args.is_direct ? { is_direct: true } : {}) }, invitee);
+    send('m.room.member', { membership: 'invite', ...profileOf(ctx, invitee), ...(args.is_direct ? { is_direct: true } : {}) }, invitee);
   }
   return { room_id: roomId, creator, invited: args.invite ?? [] };
 }
@@ -103,6 +105,13 @@ export const roomMethods = {
     (ctx, args) => {
       if (args.type === 'm.room.create') {
         throw new AppError('M_FORBIDDEN', 'a room has exactly one m.room.create event, made when it is created');
+      }
+      if (args.type === 'm.room.redaction' && args.state_key === undefined) {
+        // A redaction sent as a plain event redacts as surely as one sent through /redact.
+        const content = parseContent(args.content_json);
+        if (typeof content.redacts !== 'string')
+          throw new AppError('M_BAD_JSON', 'an m.room.redaction needs content.redacts, the event to redact');
+        return redactEvent(ctx, args.room_id, content.redacts, content, args.txn);
       }
       const draft = {
         type: args.type,
@@ -130,26 +139,8 @@ export const roomMethods = {
       },
       { additionalProperties: false },
     ),
-    (ctx, args) => {
-      const target = ctx.store.get<EventRow>('events', args.event_id);
-      if (!target || target.room_id !== args.room_id) throw new AppError('M_NOT_FOUND', `there is no event ${args.event_id} in this room`);
-      if (target.sender !== ctx.caller) {
-        const state = new StoredRoomState(ctx.store, args.room_id);
-        const levels = readPowerLevels(stateEvent(state, 'm.room.power_levels', ''), stateEvent(state, 'm.room.create', ''));
-        const level = userLevel(levels, ctx.caller);
-        if (level < levels.redact) {
-          throw new AppError(
-            'M_FORBIDDEN',
-            `${ctx.caller} has power level ${level}; redacting someone else's event needs ${levels.redact}`,
-          );
-        }
-      }
-      const content: JsonObject = { redacts: args.event_id, ...(args.reason ? { reason: args.reason } : {}) };
-      const draft = { type: 'm.room.redaction', sender: ctx.caller, content, ...(args.txn ? { txn: args.txn } : {}) };
-      const appended = appendEvent(ctx, args.room_id, draft);
-      applyRedaction(ctx, args.room_id, appended.event_id, args.event_id);
-      return { event_id: appended.event_id, room_id: args.room_id };
-    },
+    (ctx, args) =>
+      redactEvent(ctx, args.room_id, args.event_id, { redacts: args.event_id, ...(args.reason ? { reason: args.reason } : {}) }, args.txn),
   ),
   /** Join, leave, invite, kick, ban or unban: a membership event by the caller about `target`. */
   membership: method(
@@ -171,91 +162,104 @@ export const roomMethods = {
           throw new AppError('M_FORBIDDEN', `${args.target}'s membership is ${current}; this applies only to ${args.from.join(' or ')}`);
         }
       }
-      const content: JsonObject = { membership: args.membership, ...(args.reason ? { reason: args.reason } : {}) };
+      // Joins and invites carry the person's profile, so members see names without asking.
+      const profile = args.membership === 'join' || args.membership === 'invite' ? profileOf(ctx, args.target) : {};
+      const content: JsonObject = { membership: args.membership, ...profile, ...(args.reason ? { reason: args.reason } : {}) };
       const appended = appendEvent(ctx, args.room_id, { type: 'm.room.member', state_key: args.target, sender: ctx.caller, content });
       return { event_id: appended.event_id, room_id: args.room_id, target: args.target };
     },
   ),
+  /**
+   * Forgets a room the caller has left or was banned from: it leaves their sync and they can
+   * no longer read its history, until they join, are invited or knock again. Forgetting a room
+   * one was never in changes nothing (as Synapse answers it).
+   */
+  forget_room: method(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
+    const membership = membershipOf(ctx.store, args.room_id, ctx.caller)?.membership;
+    if (membership === undefined) return { user_id: ctx.caller };
+    if (membership !== 'leave' && membership !== 'ban') {
+      throw new AppError('M_UNKNOWN', `${ctx.caller} is in room ${args.room_id} (membership ${membership}); leave it before forgetting it`);
+    }
+    ctx.store.put('forgotten_rooms', { user_id: ctx.caller, room_id: args.room_id });
+    return { user_id: ctx.caller };
+  }),
 };
 
-const Paging = Type.Object(
-  {
-    room_id: RoomId,
-    from: Type.Optional(Type.Integer({ minimum: 0 })),
-    to: Type.Optional(Type.Integer({ minimum: 0 })),
-    dir: Type.Union([Type.Literal('b'), Type.Literal('f')]),
-    limit: Type.Integer({ minimum: 1, maximum: 1000 }),
-  },
-  { additionalProperties: false },
-);
+/**
+ * Redacts an event: allowed for one's own events, or with the room's `redact` level. The
+ * redaction event is kept; the target's content is removed as room version 11 prescribes.
+ */
+function redactEvent(
+  ctx: AppContext,
+  roomId: string,
+  targetId: string,
+  content: JsonObject,
+  txn: { device_id: string; txn_id: string } | undefined,
+): { event_id: string; room_id: string } {
+  const target = ctx.store.get<EventRow>('events', targetId);
+  if (!target || target.room_id !== roomId) throw new AppError('M_NOT_FOUND', `there is no event ${targetId} in this room`);
+  if (target.sender !== ctx.caller) {
+    const state = new StoredRoomState(ctx.store, roomId);
+    const levels = readPowerLevels(stateEvent(state, 'm.room.power_levels', ''), stateEvent(state, 'm.room.create', ''));
+    const level = userLevel(levels, ctx.caller);
+    if (level < levels.redact) {
+      throw new AppError('M_FORBIDDEN', `${ctx.caller} has power level ${level}; redacting someone else's event needs ${levels.redact}`);
+    }
+  }
+  const appended = appendEvent(ctx, roomId, { type: 'm.room.redaction', sender: ctx.caller, content, ...(txn ? { txn } : {}) });
+  applyRedaction(ctx, roomId, appended.event_id, targetId);
+  return { event_id: appended.event_id, room_id: roomId };
+}
 
-export const roomQueries = {
-  joined_rooms: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
-    ctx.store
-      .select<{ room_id: string }>(
-        "SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id",
-        ctx.caller,
-      )
-      .map((r) => r.room_id),
-  ),
-  /** A page of the room's timeline, as far as the caller may see it. */
-  messages: query(Paging, (ctx, args) => {
-    requireStanding(ctx, args.room_id);
-    const head = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
-    // Every token means "after stream t": backwards from t returns t and older, forwards newer than t.
-    const backwards = args.dir === 'b';
-    const from = args.from ?? (backwards ? head : 0);
-    const lower = backwards ? (args.to ?? 0) + 1 : from + 1;
-    const upper = backwards ? from : (args.to ?? Number.MAX_SAFE_INTEGER);
-    const rows = ctx.store.select<EventRow>(
-      `SELECT * FROM {events} WHERE room_id = ? AND stream BETWEEN ? AND ? ORDER BY stream ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
-      args.room_id,
-      lower,
-      upper,
-      args.limit,
-    );
-    const last = rows.at(-1);
-    const more = last !== undefined && rows.length === args.limit;
-    return {
-      chunk: rows.filter((row) => canSee(ctx.store, ctx.caller, row)).map((row) => clientEventWithUnsigned(ctx.store, row)),
-      start: from,
-      ...(more ? { end: backwards ? last.stream - 1 : last.stream } : {}),
-    };
-  }),
-  /** The room's current state, for a member. */
-  state: query(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
-    requireJoined(ctx, args.room_id);
-    return currentState(ctx.store, args.room_id).map(clientEventOf);
-  }),
-  state_event: query(
-    Type.Object({ room_id: RoomId, type: EventType, state_key: Type.String() }, { additionalProperties: false }),
-    (ctx, args) => {
-      requireJoined(ctx, args.room_id);
-      const row = currentStateEvent(ctx.store, args.room_id, args.type, args.state_key);
-      if (!row) throw new AppError('M_NOT_FOUND', `the room has no ${args.type} state with key "${args.state_key}"`);
-      return (JSON.parse(row.pdu) as Pdu).content;
-    },
-  ),
-  members: query(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
-    requireJoined(ctx, args.room_id);
-    return ctx.store
-      .select<EventRow>(
-        'SELECT * FROM {events} WHERE event_id IN (SELECT event_id FROM {memberships} WHERE room_id = ?) ORDER BY state_key',
-        args.room_id,
-      )
-      .map(clientEventOf);
-  }),
-  event: query(
-    Type.Object({ room_id: RoomId, event_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
-    (ctx, args) => {
-      const row = ctx.store.get<EventRow>('events', args.event_id);
-      if (!row || row.room_id !== args.room_id || !canSee(ctx.store, ctx.caller, row)) {
-        throw new AppError('M_NOT_FOUND', 'no such event in this room, or you may not see it');
-      }
-      return clientEventOf(row);
-    },
-  ),
-};
+/** The display name and avatar a member event carries: the person's profile, as far as it is set. */
+function profileOf(ctx: AppContext, userId: string): JsonObject {
+  const profile = ctx.store.get<{ displayname: string | null; avatar_url: string | null }>('profiles', userId);
+  return {
+    ...(profile?.displayname ? { displayname: profile.displayname } : {}),
+    ...(profile?.avatar_url ? { avatar_url: profile.avatar_url } : {}),
+  };
+}
+
+/**
+ * Carries a changed profile into the member event of every room the user is joined to. A
+ * room whose rules refuse the update (none should) keeps the old name rather than failing
+ * the change for every other room.
+ */
+export function announceProfile(ctx: AppContext, userId: string): string[] {
+  const content = { membership: 'join', ...profileOf(ctx, userId) };
+  const rooms = ctx.store.select<{ room_id: string }>(
+    "SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id",
+    userId,
+  );
+  const changed: string[] = [];
+  for (const { room_id } of rooms) {
+    try {
+      appendEvent(ctx, room_id, { type: 'm.room.member', state_key: userId, sender: userId, content });
+      changed.push(room_id);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+    }
+  }
+  return changed;
+}
+
+/** A deactivated account leaves every room it is in and declines every invite it holds. */
+export function leaveAllRooms(ctx: AppContext, userId: string): string[] {
+  const rooms = ctx.store.select<{ room_id: string }>(
+    "SELECT room_id FROM {memberships} WHERE user_id = ? AND membership IN ('join', 'invite', 'knock') ORDER BY room_id",
+    userId,
+  );
+  const left: string[] = [];
+  for (const { room_id } of rooms) {
+    try {
+      appendEvent(ctx, room_id, { type: 'm.room.member', state_key: userId, sender: userId, content: { membership: 'leave' } });
+      left.push(room_id);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+    }
+  }
+  return left;
+}
 
 function parseContent(json: string): JsonObject {
   let content: unknown;
@@ -269,44 +273,5 @@ function parseContent(json: string): JsonObject {
   return content as JsonObject;
 }
 
-function clientEventOf(row: EventRow): ClientEvent {
-  return toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id);
-}
-
-/** A stored event as clients see it, with the redaction that emptied it, if one did. */
-function clientEventWithUnsigned(store: AppStore, row: EventRow): ClientEvent {
-  if (row.redacted_by === null) return clientEventOf(row);
-  const redaction = store.get<EventRow>('events', row.redacted_by);
-  return toClientEvent(
-    JSON.parse(row.pdu) as Pdu,
-    row.event_id,
-    redaction ? { redacted_because: clientEventOf(redaction) as unknown as JsonObject } : undefined,
-  );
-}
-
-function membershipOf(
-  store: AppStore,
-  roomId: string,
-  userId: string,
-): { membership: string; stream: number; visible_until: number | null } | undefined {
-  return store.get<{ membership: string; stream: number; visible_until: number | null }>('memberships', {
-    user_id: userId,
-    room_id: roomId,
-  });
-}
-
-function requireJoined(ctx: QueryContext, roomId: string): void {
-  if (membershipOf(ctx.store, roomId, ctx.caller)?.membership !== 'join') {
-    throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
-  }
-}
-
-/**
- * Whether the caller may read a room's history at all: joined now, joined once, or invited.
- * Which events they then see is for the history-visibility rules to say, event by event.
- */
-function requireStanding(ctx: QueryContext, roomId: string): void {
-  const membership = membershipOf(ctx.store, roomId, ctx.caller);
-  const standing = membership?.membership === 'join' || membership?.membership === 'invite' || (membership?.visible_until ?? null) !== null;
-  if (!standing) throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${roomId}`);
-}
+/** Every read of rooms: timelines, state, members, single events and their context, relations. */
+export const roomQueries = { ...roomReadQueries, ...relationQueries };

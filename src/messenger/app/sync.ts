@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
 import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
 import { accountDataEvents } from './account-data.ts';
+import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
 import type { EventRow } from './room-tables.ts';
 import { canSee } from './visibility.ts';
@@ -58,6 +59,22 @@ export const syncQueries = {
       .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
       .map((row) => row.room_id),
   ),
+  /** Which of `user_ids` share a joined room with the caller: whose presence the caller may see. */
+  users_sharing_a_room: query(
+    Type.Object({ user_ids: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }) }, { additionalProperties: false }),
+    (ctx, args) =>
+      args.user_ids.length === 0
+        ? []
+        : ctx.store
+            .select<{ user_id: string }>(
+              `SELECT DISTINCT theirs.user_id FROM {memberships} mine JOIN {memberships} theirs ON theirs.room_id = mine.room_id
+               WHERE mine.user_id = ? AND mine.membership = 'join' AND theirs.membership = 'join'
+               AND theirs.user_id IN (SELECT value FROM json_each(?)) ORDER BY theirs.user_id`,
+              ctx.caller,
+              JSON.stringify(args.user_ids),
+            )
+            .map((row) => row.user_id),
+  ),
   sync_rooms: query(
     Type.Object(
       { since: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Integer({ minimum: 1, maximum: 1000 }), device_id: Type.String() },
@@ -71,7 +88,7 @@ export const syncQueries = {
       const since = args.since;
       const result: RoomsSync = {
         position,
-        account_data: accountDataEvents(ctx.store, ctx.caller, '', since),
+        account_data: globalAccountData(ctx.store, ctx.caller, since),
         join: {},
         invite: {},
         leave: {},
@@ -82,7 +99,13 @@ export const syncQueries = {
         stream: number;
         event_id: string;
         visible_until: number | null;
-      }>('SELECT room_id, membership, stream, event_id, visible_until FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller);
+      }>(
+        // A forgotten room never appears (client-server §Leaving rooms); returning to it clears the mark.
+        `SELECT room_id, membership, stream, event_id, visible_until FROM {memberships} WHERE user_id = ?
+         AND room_id NOT IN (SELECT room_id FROM {forgotten_rooms} WHERE user_id = ?) ORDER BY room_id`,
+        ctx.caller,
+        ctx.caller,
+      );
       for (const { room_id: roomId, membership, stream, event_id: eventId, visible_until: visibleUntil } of memberships) {
         const changed = since === undefined || stream > since;
         if (membership === 'join') {
@@ -104,6 +127,18 @@ export const syncQueries = {
     },
   ),
 };
+
+/**
+ * The global account data for a sync. m.push_rules is always the current effective ruleset,
+ * so new server defaults reach clients too, and an initial sync carries it even when the user
+ * never changed a rule.
+ */
+function globalAccountData(store: AppStore, userId: string, since: number | undefined): { type: string; content: JsonObject }[] {
+  const pushRules = () => ({ type: 'm.push_rules', content: pushRulesContent(store, userId) as unknown as JsonObject });
+  const events = accountDataEvents(store, userId, '', since).map((event) => (event.type === 'm.push_rules' ? pushRules() : event));
+  if (since === undefined && !events.some((event) => event.type === 'm.push_rules')) events.push(pushRules());
+  return events;
+}
 
 function joinedRoom(
   ctx: QueryContext,

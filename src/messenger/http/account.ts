@@ -34,6 +34,7 @@ export function registerAccount(server: FastifyInstance, node: NodeContext, stag
   clientRoute(server, 'POST', '/account/deactivate', { body: DeactivateBody }, async (request, reply) => {
     const session = authenticate(request, node.subnet);
     if (!(await stage.passed(session, (request.body as { auth?: never } | undefined)?.auth, reply))) return reply;
-    return runCommand(node.subnet, 'deactivate', {}, session.userId);
+    await runCommand(node.subnet, 'deactivate', {}, session.userId);
+    return { id_server_unbind_result: 'no-support' };
   });
 }

@@ -14,9 +14,13 @@ const STATUS: Record<string, number> = {
   M_BAD_JSON: 400,
   M_MISSING_PARAM: 400,
   M_TOO_LARGE: 413,
+  M_CANNOT_OVERWRITE_MEDIA: 409,
   M_LIMIT_EXCEEDED: 429,
   M_UNSUPPORTED_ROOM_VERSION: 400,
   M_ROOM_IN_USE: 400,
+  M_DUPLICATE_ANNOTATION: 400,
+  // The specification's code for a refusal it names no code for (forget while joined, a thread off a relation).
+  M_UNKNOWN: 400,
   INVALID_ARGS: 400,
 };
 

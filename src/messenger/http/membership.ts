@@ -49,6 +49,11 @@ export function registerMembership(server: FastifyInstance, node: NodeContext): 
     await change(request, session, (request.params as Static<typeof RoomParams>).roomId, session.userId, 'leave');
     return {};
   });
+  clientRoute(server, 'POST', '/rooms/:roomId/forget', { params: RoomParams }, async (request) => {
+    const session = authenticate(request, node.subnet);
+    await runCommand(node.subnet, 'forget_room', { room_id: (request.params as Static<typeof RoomParams>).roomId }, session.userId);
+    return {};
+  });
   const onTarget = (path: string, membership: Membership, from?: string[]) =>
     clientRoute(server, 'POST', `/rooms/:roomId/${path}`, { params: RoomParams, body: Target }, async (request) => {
       const session = authenticate(request, node.subnet);

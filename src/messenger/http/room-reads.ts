@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
+import type { ClientEvent } from '../events/index.ts';
+import { eventMatcher } from '../filter/index.ts';
 import { authenticate } from './authenticate.ts';
 import { runQuery } from './commands.ts';
+import { roomEventFilterOf } from './filter.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const RoomParams = Type.Object({ roomId: Type.String({ maxLength: 255 }) });
@@ -22,11 +25,12 @@ const MessagesQuery = Type.Object({
 
 /**
  * Pagination tokens are stream positions, written `s<n>`: the same on every replica, because
- * the stream is the subnet's order of accepted events.
+ * the stream is the subnet's order of accepted events. A /sync `next_batch` (`s<n>_t<m>`) is
+ * one too, as the specification lets clients pass it; its typing part means nothing here.
  */
-function streamOf(token: string | undefined, name: string): number | undefined {
+export function streamOf(token: string | undefined, name: string): number | undefined {
   if (token === undefined) return undefined;
-  const match = /^s(\d{1,15})$/.exec(token);
+  const match = /^s(\d{1,15})(?:_t\d{1,16})?$/.exec(token);
   if (!match) throw new ApiError(400, 'M_INVALID_PARAM', `${name} is not a pagination token this server issued`);
   return Number(match[1]);
 }
@@ -44,7 +48,8 @@ export function registerRoomReads(server: FastifyInstance, node: NodeContext): v
     const from = streamOf(query.from, 'from');
     const to = streamOf(query.to, 'to');
     const limit = Math.max(1, query.limit ?? 10);
-    const page = read<{ chunk: unknown[]; start: number; end?: number }>(
+    const matches = eventMatcher(roomEventFilterOf(query.filter));
+    const page = read<{ chunk: ClientEvent[]; start: number; end?: number }>(
       'messages',
       {
         room_id: (request.params as Static<typeof RoomParams>).roomId,
@@ -55,7 +60,9 @@ export function registerRoomReads(server: FastifyInstance, node: NodeContext): v
       },
       session.userId,
     );
-    return { chunk: page.chunk, start: `s${page.start}`, ...(page.end === undefined ? {} : { end: `s${page.end}` }), state: [] };
+    // The filter applies to the page the limit cut; `end` still moves past every event read.
+    const chunk = page.chunk.filter((event) => matches(event));
+    return { chunk, start: `s${page.start}`, ...(page.end === undefined ? {} : { end: `s${page.end}` }), state: [] };
   });
   clientRoute(server, 'GET', '/rooms/:roomId/state', { params: RoomParams }, async (request) =>
     read('state', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),
@@ -69,6 +76,9 @@ export function registerRoomReads(server: FastifyInstance, node: NodeContext): v
   clientRoute(server, 'GET', '/rooms/:roomId/members', { params: RoomParams }, async (request) => ({
     chunk: read('members', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),
   }));
+  clientRoute(server, 'GET', '/rooms/:roomId/joined_members', { params: RoomParams }, async (request) =>
+    read('joined_members', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),
+  );
   clientRoute(server, 'GET', '/rooms/:roomId/event/:eventId', { params: EventParams }, async (request) => {
     const { roomId, eventId } = request.params as Static<typeof EventParams>;
     return read('event', { room_id: roomId, event_id: eventId }, authenticate(request, node.subnet).userId);

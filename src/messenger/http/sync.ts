@@ -4,30 +4,37 @@ import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { AppliedBlock } from '../../subnet/index.ts';
 import type { RoomsSync } from '../app/sync.ts';
+import type { PresenceStore } from '../presence.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { timelineLimitOf } from './filter.ts';
 import { clientRoute } from './matrix-routes.ts';
+import { PresenceStateSchema, presenceEvents } from './presence.ts';
 
 const SyncQuery = Type.Object({
   since: Type.Optional(Type.String({ maxLength: 64 })),
   timeout: Type.Optional(Type.Integer({ minimum: 0 })),
   filter: Type.Optional(Type.String({ maxLength: 16_384 })),
   full_state: Type.Optional(Type.Boolean()),
-  set_presence: Type.Optional(Type.String({ maxLength: 32 })),
+  set_presence: Type.Optional(PresenceStateSchema),
   use_state_after: Type.Optional(Type.Boolean()),
 });
 
 /** The longest a sync waits for something to happen. */
 const MAX_TIMEOUT_MS = 60_000;
 
+/** Presence changes of more users at once than this wake every waiting sync rather than look up each one's rooms. */
+const PRESENCE_WAKE_LOOKUPS = 50;
+
 /**
  * GET /sync. The `since` token is a stream position (`s<n>`), the subnet's order of accepted
  * events, so it is valid on every replica and across restarts. With nothing new and a
- * timeout, the request waits until this replica applies a block, and asks again.
+ * timeout, the request waits until this replica applies a block, someone starts or stops
+ * typing in the user's rooms, or a room-mate's presence changes, and asks again. Each sync
+ * keeps its device present (`set_presence`) while it runs.
  */
-export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore): void {
+export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore, presence: PresenceStore): void {
   const waiters = new Set<Waiter>();
   const wakeAll = () => {
     for (const waiter of [...waiters]) waiter.wake();
@@ -45,6 +52,13 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       wakeTouched(rooms, users);
     }),
     typing.subscribe((roomId) => wakeTouched(new Set([roomId]), new Set())),
+    // Only real transitions reach here (coming online, going offline, a new status), never a sync that keeps someone online.
+    presence.subscribe((userIds) => {
+      if (waiters.size === 0) return;
+      if (userIds.length > PRESENCE_WAKE_LOOKUPS) return wakeAll();
+      const rooms = new Set(userIds.flatMap((userId) => runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, userId)));
+      wakeTouched(rooms, new Set(userIds));
+    }),
   ];
   let closing = false;
   server.addHook('preClose', async () => {
@@ -59,30 +73,41 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const query = request.query as Static<typeof SyncQuery>;
     const token = query.full_state ? undefined : sinceOf(query.since);
     const since = token?.stream;
+    // Serials of another node or an earlier run of this one mean nothing here: such a client is told presence afresh.
+    const presenceSince = token?.presence?.instance === presence.instance ? token.presence.serial : undefined;
     const limit = timelineLimitOf(node, query.filter, session.userId);
     const deadline = Date.now() + Math.min(query.timeout ?? 0, MAX_TIMEOUT_MS);
     const ask = () => {
       const typingPosition = typing.position;
+      const presencePosition = presence.position;
       const args = { limit, device_id: session.deviceId, ...(since === undefined ? {} : { since }) };
       const rooms = runQuery<RoomsSync>(node.subnet, 'sync_rooms', args, session.userId);
       const typed = addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
-      return { rooms, typingPosition, typed };
+      const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId));
+      return { rooms, typingPosition, typed, presencePosition, presenceNews };
     };
-    let answer = ask();
-    // A client that went away (a stopped app aborts its long-poll) ends the wait at once.
-    const gone = () => reply.raw.destroyed || reply.raw.writableEnded;
-    while (token !== undefined && isEmpty(answer.rooms) && !answer.typed && !closing && !gone() && Date.now() < deadline) {
-      const rooms = new Set(runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, session.userId));
-      await nextChange(waiters, session.userId, rooms, deadline - Date.now(), reply.raw);
-      // The session may have ended while this request waited.
-      authenticate(request, node.subnet);
+    const syncEnded = presence.syncStarted(session.userId, session.deviceId, query.set_presence);
+    let answer: ReturnType<typeof ask>;
+    try {
       answer = ask();
+      // A client that went away (a stopped app aborts its long-poll) ends the wait at once.
+      const gone = () => reply.raw.destroyed || reply.raw.writableEnded;
+      const quiet = () => isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0;
+      while (token !== undefined && quiet() && !closing && !gone() && Date.now() < deadline) {
+        const rooms = new Set(runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, session.userId));
+        await nextChange(waiters, session.userId, rooms, deadline - Date.now(), reply.raw);
+        // The session may have ended while this request waited.
+        authenticate(request, node.subnet);
+        answer = ask();
+      }
+    } finally {
+      syncEnded();
     }
-    const { rooms, typingPosition } = answer;
+    const { rooms, typingPosition, presencePosition } = answer;
     return {
-      next_batch: `s${rooms.position}_t${typingPosition}`,
+      next_batch: `s${rooms.position}_t${typingPosition}_p${presence.instance}.${presencePosition}`,
       rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: {} },
-      presence: { events: [] },
+      presence: { events: answer.presenceNews },
       account_data: { events: rooms.account_data },
       to_device: { events: [] },
       device_lists: { changed: [], left: [] },
@@ -91,15 +116,40 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
   });
 }
 
+interface SinceToken {
+  stream: number;
+  typing: number;
+  presence?: { instance: string; serial: number };
+}
+
 /**
- * A since token: the stream position (`s<n>`), and the typing serial of this node (`_t<n>`),
- * which another node or a restart does not know — then typing is simply sent afresh.
+ * A since token: the stream position (`s<n>`), the typing serial of this node (`_t<n>`),
+ * which another node or a restart does not know — then typing is simply sent afresh — and
+ * the presence serial with the presence store it belongs to (`_p<instance>.<n>`). Tokens
+ * issued before a part existed stay valid.
  */
-function sinceOf(token: string | undefined): { stream: number; typing: number } | undefined {
+function sinceOf(token: string | undefined): SinceToken | undefined {
   if (token === undefined) return undefined;
-  const match = /^s(\d{1,16})(?:_t(\d{1,16}))?$/.exec(token);
+  const match = /^s(\d{1,16})(?:_t(\d{1,16}))?(?:_p([0-9a-f]{1,32})\.(\d{1,16}))?$/.exec(token);
   if (!match) throw new ApiError(400, 'M_INVALID_PARAM', 'since is not a token this server issued; start again without it');
-  return { stream: Number(match[1]), typing: Number(match[2] ?? 0) };
+  const [, stream, typing, instance, serial] = match;
+  return {
+    stream: Number(stream),
+    typing: Number(typing ?? 0),
+    ...(instance !== undefined && serial !== undefined ? { presence: { instance, serial: Number(serial) } } : {}),
+  };
+}
+
+/** Users this sync shows joining a room with the user, or already there in a room the user joined. */
+function newlyJoined(rooms: RoomsSync, userId: string): Set<string> {
+  const users = new Set<string>();
+  for (const room of Object.values(rooms.join)) {
+    for (const event of [...room.state.events, ...room.timeline.events]) {
+      if (event.type === 'm.room.member' && event.content.membership === 'join' && event.state_key && event.state_key !== userId)
+        users.add(event.state_key);
+    }
+  }
+  return users;
 }
 
 /** Adds m.typing to every joined room whose typing changed since the token; true if any did. */
@@ -167,8 +217,16 @@ function touchedBy(blocks: readonly AppliedBlock[]): { rooms: Set<string>; users
   for (const { results } of blocks) {
     for (const result of results) {
       if (result.app !== 'messenger' || !result.ok || result.value === null || typeof result.value !== 'object') continue;
-      const value = result.value as { room_id?: unknown; target?: unknown; user_id?: unknown; creator?: unknown; invited?: unknown };
+      const value = result.value as {
+        room_id?: unknown;
+        room_ids?: unknown;
+        target?: unknown;
+        user_id?: unknown;
+        creator?: unknown;
+        invited?: unknown;
+      };
       if (typeof value.room_id === 'string') rooms.add(value.room_id);
+      for (const room of Array.isArray(value.room_ids) ? value.room_ids : []) if (typeof room === 'string') rooms.add(room);
       for (const user of [value.target, value.user_id, value.creator, ...(Array.isArray(value.invited) ? value.invited : [])]) {
         if (typeof user === 'string') users.add(user);
       }

@@ -1,10 +1,12 @@
+import type { PushRuleset } from './rules.ts';
+
 /**
  * The predefined push rules of the specification (client-server §Push, "Predefined Rules"),
  * transcribed from its definitions; `[the user's Matrix ID]` is the user the rules are for.
  * Content rules are gone from the current specification, so that list is empty.
  */
-export function defaultPushRules(userId: string) {
-  const rules = {
+export function defaultPushRules(userId: string): { global: PushRuleset } {
+  const rules: Pick<PushRuleset, 'override' | 'underride'> = {
     override: [
       {
         rule_id: '.m.rule.master',
