@@ -3,6 +3,7 @@ import { accountDataMethods, accountDataQueries, accountDataTables } from './acc
 import { accountMethods, accountQueries, accountTables, deviceMethods } from './accounts.ts';
 import { directoryMethods, directoryQueries, directoryTables } from './directory.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
+import { identityBindingMethods, identityBindingQueries, identityBindingTables } from './identity-bindings.ts';
 import { mediaMethods, mediaQueries, mediaTables } from './media.ts';
 import { pushRuleMethods, pushRuleQueries, pushRuleTables } from './push-rules.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
@@ -22,6 +23,7 @@ export const messengerApp = defineApp({
     ...directoryTables,
     ...mediaTables,
     ...pushRuleTables,
+    ...identityBindingTables,
   ],
   methods: {
     ...accountMethods,
@@ -33,6 +35,7 @@ export const messengerApp = defineApp({
     ...directoryMethods,
     ...mediaMethods,
     ...pushRuleMethods,
+    ...identityBindingMethods,
   },
   queries: {
     ...accountQueries,
@@ -43,5 +46,6 @@ export const messengerApp = defineApp({
     ...directoryQueries,
     ...mediaQueries,
     ...pushRuleQueries,
+    ...identityBindingQueries,
   },
 });

@@ -1,0 +1,112 @@
+import type { JsonWebKey } from 'node:crypto';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { es256Verifier, sdJwtHasher, VERIFIED_PERSON_VCT } from './credential-format.ts';
+
+/** An issuer whose credentials Watan accepts, with its public keys: configuration, never learned from a credential. */
+export interface TrustedIssuer {
+  issuer: string;
+  keys: (JsonWebKey & { kid?: string })[];
+}
+
+/** A refusal with the Matrix error code it answers as. */
+export class CredentialError extends Error {
+  override name = 'CredentialError';
+  readonly errcode: 'M_FORBIDDEN' | 'M_INVALID_PARAM';
+
+  constructor(errcode: 'M_FORBIDDEN' | 'M_INVALID_PARAM', message: string) {
+    super(message);
+    this.errcode = errcode;
+  }
+}
+
+/** What a verified credential proves, once the policy's claims are checked: held in memory only. */
+export interface CredentialHolder {
+  issuer: string;
+  subject: string;
+  organisation?: unknown;
+}
+
+/**
+ * Verifies an SD-JWT VC presentation: a trusted issuer's signature (ES256) over the issued
+ * JWT, each presented disclosure's digest inside it, expiry, the verified-person type, and the
+ * disclosures the policy needs (`is_citizen`, `age_equal_or_over.<minimumAge>`).
+ */
+export async function verifyPresentation(
+  presentation: string,
+  trusted: readonly TrustedIssuer[],
+  policy: { minimumAge: number },
+  now: Date,
+): Promise<CredentialHolder> {
+  const { header, payload } = unverifiedParts(presentation);
+  const issuer = trusted.find((candidate) => candidate.issuer === payload.iss);
+  if (!issuer) throw new CredentialError('M_FORBIDDEN', `credentials from issuer ${String(payload.iss)} are not accepted here`);
+  const key = issuer.keys.find((candidate) => header.kid === undefined || candidate.kid === header.kid);
+  if (!key)
+    throw new CredentialError(
+      'M_FORBIDDEN',
+      `the credential names key ${String(header.kid)}, which its issuer's trusted keys do not include`,
+    );
+  if (header.alg !== 'ES256')
+    throw new CredentialError('M_FORBIDDEN', `credentials signed with ${String(header.alg)} are not accepted; ES256 is`);
+  const instance = new SDJwtVcInstance({ verifier: es256Verifier(key), hasher: sdJwtHasher, hashAlg: 'sha-256' });
+  let claims: Record<string, unknown>;
+  try {
+    const result = await instance.verify(presentation, { currentDate: Math.floor(now.getTime() / 1000) });
+    claims = result.payload as Record<string, unknown>;
+  } catch (error) {
+    throw refusalOf(error as Error);
+  }
+  if (claims.vct !== VERIFIED_PERSON_VCT)
+    throw new CredentialError('M_FORBIDDEN', `this is a ${String(claims.vct)} credential; registration takes ${VERIFIED_PERSON_VCT}`);
+  if (typeof claims.exp !== 'number')
+    throw new CredentialError('M_FORBIDDEN', 'the credential has no expiry (exp); ask the issuer for a current one');
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0)
+    throw new CredentialError('M_FORBIDDEN', 'the credential names no subject (sub) to bind the account to');
+  if (claims.is_citizen === undefined) throw missingDisclosure('is_citizen');
+  if (claims.is_citizen !== true) throw new CredentialError('M_FORBIDDEN', 'the credential does not state that its holder is a citizen');
+  if (policy.minimumAge > 0) {
+    const ages = claims.age_equal_or_over as Record<string, unknown> | undefined;
+    const meets = ages?.[String(policy.minimumAge)];
+    if (meets === undefined) throw missingDisclosure(`age_equal_or_over.${policy.minimumAge}`);
+    if (meets !== true) throw new CredentialError('M_FORBIDDEN', `accounts are for people aged ${policy.minimumAge} or over`);
+  }
+  return {
+    issuer: issuer.issuer,
+    subject: claims.sub,
+    ...(claims.organisation !== undefined ? { organisation: claims.organisation } : {}),
+  };
+}
+
+function missingDisclosure(claim: string): CredentialError {
+  return new CredentialError(
+    'M_FORBIDDEN',
+    `the presentation does not disclose ${claim}, which registration needs; present the credential with that disclosure`,
+  );
+}
+
+function refusalOf(error: Error): CredentialError {
+  const message = error.message;
+  if (/expired/i.test(message)) return new CredentialError('M_FORBIDDEN', 'the credential has expired; ask the issuer for a new one');
+  if (/not yet valid|nbf|iat/i.test(message)) return new CredentialError('M_FORBIDDEN', 'the credential is not valid yet');
+  return new CredentialError(
+    'M_FORBIDDEN',
+    'the credential has been altered or was not signed by its issuer (signature or disclosure digest does not verify)',
+  );
+}
+
+/** The issuer-signed JWT's header and payload, read before verifying only to find whose key checks it. */
+function unverifiedParts(presentation: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const jwt = presentation.split('~')[0] ?? '';
+  const [header, payload] = jwt.split('.');
+  try {
+    const parts = {
+      header: JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+      payload: JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+    };
+    if (typeof parts.header !== 'object' || parts.header === null || typeof parts.payload !== 'object' || parts.payload === null)
+      throw new Error('not objects');
+    return parts;
+  } catch {
+    throw new CredentialError('M_INVALID_PARAM', 'credential is not an SD-JWT (issuer-signed JWT, then ~-separated disclosures)');
+  }
+}

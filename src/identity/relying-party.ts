@@ -1,0 +1,143 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as oidc from 'openid-client';
+import { PendingSignIns } from './pending-sign-ins.ts';
+
+/** How Watan is registered at an OpenID provider: all a real provider hands its relying parties. */
+export interface ProviderSettings {
+  /** The Matrix `identity_providers[].id` clients see (and put in /login/sso/redirect/{idpId}). */
+  id: string;
+  /** What clients show on the sign-in button. */
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The callback registered at the provider: `<public URL>/_watan/v1/identity/oidc/callback`. */
+  redirectUri: string;
+  /** Scopes asked for; claims beyond `sub` are asked individually (the claims parameter). */
+  scope: string;
+}
+
+/** What the sign-in asked to happen once the person comes back. */
+export interface SignInIntent {
+  /** The Matrix client's redirectUrl, where the login token goes. */
+  redirectUrl: string;
+  action: 'login' | 'register';
+}
+
+/** The claims a completed sign-in yields; held only in memory, never stored or logged. */
+export interface ProviderClaims {
+  issuer: string;
+  subject: string;
+  birthdate?: string;
+  organisation?: unknown;
+}
+
+export class SignInError extends Error {
+  override name = 'SignInError';
+}
+
+/** Claims asked of the provider (OpenID Connect Core §5.5): the birth date, and an official's organisation. */
+const CLAIMS_REQUEST = JSON.stringify({ id_token: { birthdate: { essential: true }, organisation: null } });
+
+/**
+ * Watan as an OpenID Connect relying party (openid-client): authorization code flow with
+ * PKCE (S256), `state` and `nonce`. The issuer's metadata comes from discovery, at first use
+ * and again after a failure; everything else is in ProviderSettings.
+ */
+export class RelyingParty {
+  readonly settings: ProviderSettings;
+  private configuration: Promise<oidc.Configuration> | undefined;
+  private readonly pending = new PendingSignIns<SignInIntent & { verifier: string; nonce: string; browser: string }>();
+
+  constructor(settings: ProviderSettings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Starts a sign-in: the provider URL to send the browser to, and a value for a cookie that
+   * binds the flow to that browser (a login started in one browser cannot be finished in another).
+   */
+  async begin(intent: SignInIntent): Promise<{ authorizationUrl: string; browserBinding: string }> {
+    const configuration = await this.discovered();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const browserBinding = randomBytes(32).toString('base64url');
+    this.pending.add(state, { ...intent, verifier, nonce, browser: digest(browserBinding) });
+    const url = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.settings.redirectUri,
+      scope: this.settings.scope,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      claims: CLAIMS_REQUEST,
+    });
+    return { authorizationUrl: url.href, browserBinding };
+  }
+
+  /** Completes a sign-in from the callback's query: code for tokens, ID token checked (issuer, audience, nonce, signature). */
+  async complete(query: URLSearchParams, browserBinding: string | undefined): Promise<{ claims: ProviderClaims; intent: SignInIntent }> {
+    const state = query.get('state');
+    const flow = state ? this.pending.take(state) : undefined;
+    if (!flow) throw new SignInError('this sign-in is unknown or has expired (after 10 minutes); start again from your client');
+    if (!browserBinding || !sameDigest(flow.browser, digest(browserBinding)))
+      throw new SignInError('this sign-in was started in another browser; start again from your client');
+    const providerError = query.get('error');
+    if (providerError) throw new SignInError(`the identity provider refused the sign-in (${providerError}); start again from your client`);
+    const configuration = await this.discovered();
+    const callback = new URL(this.settings.redirectUri);
+    callback.search = query.toString();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(configuration, callback, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: state as string,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
+    } catch (error) {
+      throw new SignInError(`the identity provider's answer could not be verified: ${(error as Error).message}`);
+    }
+    const idToken = tokens.claims();
+    if (!idToken) throw new SignInError('the identity provider gave no ID token');
+    const claims: ProviderClaims = { issuer: idToken.iss, subject: idToken.sub };
+    if (typeof idToken.birthdate === 'string') claims.birthdate = idToken.birthdate;
+    if (idToken.organisation !== undefined) claims.organisation = idToken.organisation;
+    return { claims, intent: { redirectUrl: flow.redirectUrl, action: flow.action } };
+  }
+
+  private discovered(): Promise<oidc.Configuration> {
+    if (!this.configuration) {
+      const issuer = new URL(this.settings.issuer);
+      const options = isLoopbackHttp(issuer) ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 };
+      this.configuration = oidc.discovery(
+        issuer,
+        this.settings.clientId,
+        undefined,
+        oidc.ClientSecretBasic(this.settings.clientSecret),
+        options,
+      );
+      // A provider that was down at first use is asked again next time.
+      this.configuration.catch(() => {
+        this.configuration = undefined;
+      });
+    }
+    return this.configuration.catch((error: Error) => {
+      throw new SignInError(`the identity provider ${this.settings.issuer} cannot be reached: ${error.message}`);
+    });
+  }
+}
+
+/** Plain HTTP is accepted only for a provider on this machine (the development provider); others need HTTPS. */
+export function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+function sameDigest(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
