@@ -1,6 +1,7 @@
 /** The `watan` command. */
 import { runAudit } from './commands/audit.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
+import { runIdp } from './commands/idp.ts';
 import { runNodeInfo, runNodeKey } from './commands/node-info.ts';
 import { runStart } from './commands/start.ts';
 import { runVerify } from './commands/verify.ts';
@@ -11,6 +12,10 @@ const HELP = `watan — sovereign subnet node, National Messenger and app builde
 Usage:
   watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
               [--genesis FILE] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--access-token-lifetime SECONDS] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
+              [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE] [--public-url URL] [--idp-port N]
+              [--accounts-per-person N] [--minimum-age YEARS] [--trusted-issuers-file FILE] [--identity-admin USER_ID]...
+  watan idp [--port N] [--host H] [--data DIR] [--client-id ID] [--client-secret-file FILE] [--redirect-uri URL]... [--people FILE]
+                                the development identity provider (OpenID Connect, test people) on its own
   watan audit --data DIR [--governance-key KEY]...
                                 recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
@@ -42,6 +47,8 @@ export async function runCli(argv: string[]): Promise<number> {
         throw new CliUsageError(`unknown command "node ${rest[0] ?? ''}"; did you mean "watan node info"?`);
       case 'genesis':
         return runGenesis(rest);
+      case 'idp':
+        return await runIdp(rest);
       case 'governance-key':
         return runGovernanceKey(rest);
       case undefined:

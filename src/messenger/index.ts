@@ -1,14 +1,19 @@
 /** The National Messenger: a Matrix homeserver running as an app on the subnet. */
+import type { IdentityConfig } from '../identity/index.ts';
 import type { NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
 import { registerAccount } from './http/account.ts';
 import { registerAccountData, registerTags } from './http/account-data.ts';
+import { registerAttestation } from './http/attestation.ts';
 import { registerCapabilities } from './http/capabilities.ts';
 import { registerContext } from './http/context.ts';
 import { registerCreateRoom } from './http/create-room.ts';
+import { registerCredentialRegistration } from './http/credential-registration.ts';
 import { registerDevices } from './http/devices.ts';
 import { registerDirectory } from './http/directory.ts';
 import { registerFilter } from './http/filter.ts';
+import { registerIdentityDeactivation } from './http/identity-deactivation.ts';
+import { registerIdentityRevocation } from './http/identity-revocation.ts';
 import { registerLogin } from './http/login.ts';
 import { registerLogout } from './http/logout.ts';
 import { registerMedia } from './http/media.ts';
@@ -25,6 +30,8 @@ import { registerRelations } from './http/relations.ts';
 import { registerRoomReads } from './http/room-reads.ts';
 import { registerSend } from './http/send.ts';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_MS } from './http/session-tokens.ts';
+import { registerSsoCallback } from './http/sso-callback.ts';
+import { registerSsoRedirect } from './http/sso-redirect.ts';
 import { registerSync } from './http/sync.ts';
 import { registerTyping } from './http/typing.ts';
 import { registerVersions } from './http/versions.ts';
@@ -36,6 +43,7 @@ import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
+export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';
 
 export interface MessengerOptions {
@@ -49,6 +57,8 @@ export interface MessengerOptions {
   publicBaseUrl?: string;
   /** Largest media upload, in bytes (default 100 MiB); media files live in the data folder's media/. */
   maxUploadSize?: number;
+  /** Accounts of verified people: SSO through the identity provider, credentials, badges (absent: none of it). */
+  identity?: IdentityConfig;
 }
 
 export function createMessenger(options: MessengerOptions): NodePart {
@@ -64,7 +74,9 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerWellKnown(scope, () => options.publicBaseUrl);
         const accessTokenLifetimeMs = options.accessTokenLifetimeMs ?? DEFAULT_ACCESS_TOKEN_LIFETIME_MS;
         const passwordStage = new PasswordStage(node);
-        registerLogin(scope, node, { limits, accessTokenLifetimeMs }, passwordStage);
+        const sso = options.identity?.relyingParty?.settings;
+        const loginPolicy = { limits, accessTokenLifetimeMs, ...(sso ? { sso: { id: sso.id, name: sso.name } } : {}) };
+        registerLogin(scope, node, loginPolicy, passwordStage);
         registerRegister(scope, node, { open: options.openRegistration, accessTokenLifetimeMs }, limits);
         registerWhoami(scope, node);
         registerLogout(scope, node);
@@ -91,6 +103,18 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerDevices(scope, node, passwordStage);
         registerAccount(scope, node, passwordStage);
         registerMedia(scope, node, { maxUploadSize: options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE, limits });
+        const identity = options.identity;
+        if (identity) {
+          const relyingParty = identity.relyingParty;
+          if (relyingParty) {
+            registerSsoRedirect(scope, relyingParty, limits);
+            registerSsoCallback(scope, node, { ...identity, relyingParty }, limits);
+          }
+          registerCredentialRegistration(scope, node, identity, limits);
+          registerAttestation(scope, node);
+          registerIdentityDeactivation(scope, node);
+          registerIdentityRevocation(scope, node, identity.administrators);
+        }
       });
     },
   };

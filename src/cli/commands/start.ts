@@ -5,6 +5,7 @@ import { startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
 import { nodeParts } from '../composition.ts';
 import { CliUsageError, parseJurisdiction, parseOptions, parsePort } from '../usage.ts';
+import { identityFlags, setUpIdentity } from './identity-setup.ts';
 
 /** `watan start`: runs a node until SIGINT or SIGTERM, then shuts down cleanly. */
 export async function runStart(args: string[]): Promise<number> {
@@ -25,15 +26,23 @@ export async function runStart(args: string[]): Promise<number> {
     'send-rate-limit': { type: 'string' },
     'access-token-lifetime': { type: 'string' },
     'max-upload-size': { type: 'string' },
+    ...identityFlags,
   });
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
   const subnetId = options.subnet ?? genesis?.subnet;
   if (subnetId !== undefined) assertSubnetId(subnetId);
   const jurisdiction = parseJurisdiction(options.jurisdiction);
+  const identity = await setUpIdentity(options, {
+    dataDir: resolve(options.data),
+    host: options.host,
+    port: parsePort(options.port, 8008),
+    dev: options.dev,
+  });
+  if (identity.provider) process.stdout.write(`watan: development identity provider at ${identity.provider.issuer}\n`);
   const node = await startNode({
     dataDir: resolve(options.data),
-    port: parsePort(options.port, 8008),
+    port: identity.port,
     host: options.host,
     serverName: options['server-name'],
     dev: options.dev,
@@ -47,8 +56,12 @@ export async function runStart(args: string[]): Promise<number> {
       },
       accessTokenLifetimeMs: 1000 * parseLimit(options['access-token-lifetime'], '--access-token-lifetime', 300, 'seconds'),
       maxUploadSize: parseLimit(options['max-upload-size'], '--max-upload-size', DEFAULT_MAX_UPLOAD_SIZE, 'bytes'),
+      ...(identity.config ? { identity: identity.config } : {}),
     }),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
+  }).catch(async (error: Error) => {
+    await identity.provider?.close();
+    throw error;
   });
   process.stdout.write(`watan: node ${node.subnet.nodeKey.id} of subnet ${node.subnet.subnetId} listening on ${node.url}\n`);
   return new Promise((done) => {
@@ -59,13 +72,16 @@ export async function runStart(args: string[]): Promise<number> {
         process.exit(1);
       }
       stopping = true;
-      node.close().then(
-        () => done(0),
-        (error: Error) => {
-          process.stderr.write(`watan: shutdown failed: ${error.message}\n`);
-          done(1);
-        },
-      );
+      node
+        .close()
+        .then(() => identity.provider?.close())
+        .then(
+          () => done(0),
+          (error: Error) => {
+            process.stderr.write(`watan: shutdown failed: ${error.message}\n`);
+            done(1);
+          },
+        );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -144,10 +144,19 @@ export const identityBindingMethods = {
     ctx.store.update('identity_bindings', args.user_id, { revoked_at: ctx.time, revoked_by: ctx.caller });
     return { user_id: args.user_id, revoked_at: ctx.time, room_ids: closeAccount(ctx, args.user_id) };
   }),
-  /** The owner closes their verified account; its binding no longer counts against the person's limit. */
-  deactivate_verified: method(Type.Object({}, { additionalProperties: false }), (ctx) => {
+  /**
+   * The owner closes their verified account; its binding no longer counts against the
+   * person's limit. `login_hash` is a login token from a fresh sign-in at the identity
+   * provider (accounts bound this way have no password), used up here: the person, not only
+   * a stolen access token, asks for it.
+   */
+  deactivate_verified: method(Type.Object({ login_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
     if (!ctx.store.get('identity_bindings', ctx.caller))
       throw new AppError('M_NOT_FOUND', 'this account is not bound to a verified person');
+    const proof = ctx.store.get<{ user_id: string; expires_at: number }>('login_tokens', args.login_hash);
+    if (!proof || proof.user_id !== ctx.caller || proof.expires_at <= ctx.time)
+      throw new AppError('M_FORBIDDEN', 'confirm with a login token from a fresh sign-in at the identity provider; this one is not valid');
+    ctx.store.delete('login_tokens', args.login_hash);
     return { room_ids: closeAccount(ctx, ctx.caller) };
   }),
 };

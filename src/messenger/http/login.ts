@@ -30,6 +30,8 @@ export interface LoginPolicy {
   limits: RateLimits;
   /** Lifetime of access tokens handed to clients that take refresh tokens. */
   accessTokenLifetimeMs: number;
+  /** The identity provider offered for m.login.sso, when there is one. */
+  sso?: { id: string; name: string };
 }
 
 /**
@@ -39,7 +41,11 @@ export interface LoginPolicy {
  */
 export function registerLogin(server: FastifyInstance, node: NodeContext, policy: LoginPolicy, stage: PasswordStage): void {
   clientRoute(server, 'GET', '/login', {}, async () => ({
-    flows: [{ type: 'm.login.password' }, { type: 'm.login.token', get_login_token: true }],
+    flows: [
+      { type: 'm.login.password' },
+      ...(policy.sso ? [{ type: 'm.login.sso', identity_providers: [policy.sso] }] : []),
+      { type: 'm.login.token', get_login_token: true },
+    ],
   }));
   clientRoute(
     server,

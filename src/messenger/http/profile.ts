@@ -4,6 +4,7 @@ import { ApiError, type NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
+import { verifiedProfileFields } from './verified-profile.ts';
 
 const Params = Type.Object({ userId: Type.String({ maxLength: 255 }) });
 const FieldParams = Type.Object({ userId: Type.String({ maxLength: 255 }), field: Type.String({ maxLength: 64 }) });
@@ -18,7 +19,10 @@ export function registerProfile(server: FastifyInstance, node: NodeContext): voi
   };
   clientRoute(server, 'GET', '/profile/:userId', { params: Params }, async (request) => {
     const session = authenticate(request, node.subnet);
-    return runQuery(node.subnet, 'profile', { user_id: (request.params as Static<typeof Params>).userId }, session.userId);
+    const { userId } = request.params as Static<typeof Params>;
+    const profile = runQuery<Record<string, unknown>>(node.subnet, 'profile', { user_id: userId }, session.userId);
+    // A verified account's badge and an official's organisation, under Watan's namespace.
+    return { ...profile, ...verifiedProfileFields(node, userId, session.userId) };
   });
   clientRoute(server, 'GET', '/profile/:userId/:field', { params: FieldParams }, async (request) => {
     const session = authenticate(request, node.subnet);

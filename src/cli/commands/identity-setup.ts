@@ -1,0 +1,206 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  DEFAULT_ACCOUNT_POLICY,
+  type IdentityConfig,
+  loadOrCreateBindingSecret,
+  loadOrCreateClientSecret,
+  RelyingParty,
+  type RunningProvider,
+  readPrivateFile,
+  startDevelopmentProvider,
+  type TrustedIssuer,
+} from '../../identity/index.ts';
+import { SSO_CALLBACK_PATH } from '../../messenger/index.ts';
+import { CliUsageError, parsePort } from '../usage.ts';
+
+/** The `watan start` flags of national identity. */
+export const identityFlags = {
+  'oidc-issuer': { type: 'string' },
+  'oidc-client-id': { type: 'string' },
+  'oidc-client-secret-file': { type: 'string' },
+  'oidc-provider-name': { type: 'string' },
+  'public-url': { type: 'string' },
+  'idp-port': { type: 'string' },
+  'accounts-per-person': { type: 'string' },
+  'minimum-age': { type: 'string' },
+  'trusted-issuers-file': { type: 'string' },
+  'identity-admin': { type: 'string', multiple: true },
+} as const;
+
+export interface IdentityFlagValues {
+  'oidc-issuer'?: string;
+  'oidc-client-id'?: string;
+  'oidc-client-secret-file'?: string;
+  'oidc-provider-name'?: string;
+  'public-url'?: string;
+  'idp-port'?: string;
+  'accounts-per-person'?: string;
+  'minimum-age'?: string;
+  'trusted-issuers-file'?: string;
+  'identity-admin'?: string[];
+}
+
+export interface IdentitySetup {
+  /** What the messenger is given; undefined when this node binds no accounts to people. */
+  config: IdentityConfig | undefined;
+  /** The node's port, chosen here when it was 0 (the callback URL must be known before the node starts). */
+  port: number;
+  /** The in-process development provider of `--dev`. */
+  provider?: RunningProvider;
+}
+
+/** The development provider's client id for the node it runs beside. */
+const DEVELOPMENT_CLIENT_ID = 'watan-dev';
+
+/**
+ * Sets up national identity for `watan start`. Flags are checked first (usage errors touch
+ * nothing); with `--oidc-issuer` the node is a relying party of that provider; with `--dev`
+ * and no issuer, a development provider starts in this process on its own port and the node
+ * is wired to it; otherwise SSO is off.
+ */
+export async function setUpIdentity(
+  flags: IdentityFlagValues,
+  node: { dataDir: string; host: string; port: number; dev: boolean },
+): Promise<IdentitySetup> {
+  const policy = {
+    accountsPerPerson: parseCount(flags['accounts-per-person'], '--accounts-per-person', DEFAULT_ACCOUNT_POLICY.accountsPerPerson, 1, 100),
+    minimumAge: parseCount(flags['minimum-age'], '--minimum-age', DEFAULT_ACCOUNT_POLICY.minimumAge, 0, 150),
+  };
+  const administrators = (flags['identity-admin'] ?? []).map((user) => {
+    if (!/^@[^:]+:.+$/.test(user))
+      throw new CliUsageError(`--identity-admin takes a full user id such as @admin:example.org, not "${user}"`);
+    return user;
+  });
+  const production = flags['oidc-issuer'] !== undefined;
+  if (production && (flags['oidc-client-id'] === undefined || flags['oidc-client-secret-file'] === undefined))
+    throw new CliUsageError('--oidc-issuer needs --oidc-client-id and --oidc-client-secret-file');
+  if (!production && (flags['oidc-client-id'] !== undefined || flags['oidc-client-secret-file'] !== undefined))
+    throw new CliUsageError('--oidc-client-id and --oidc-client-secret-file need --oidc-issuer');
+  const idpPort = parsePort(flags['idp-port'], node.port === 0 ? 0 : node.port + 1);
+  const trustedIssuers = flags['trusted-issuers-file'] ? readTrustedIssuers(flags['trusted-issuers-file']) : [];
+  if (!production && !node.dev && trustedIssuers.length === 0) return { config: undefined, port: node.port };
+
+  const port = node.port === 0 ? await freePort(node.host) : node.port;
+  const publicUrl = publicUrlOf(flags['public-url'], node.host, port);
+  const redirectUri = `${publicUrl}${SSO_CALLBACK_PATH}`;
+  mkdirSync(node.dataDir, { recursive: true, mode: 0o700 });
+  const bindingSecret = loadOrCreateBindingSecret(node.dataDir);
+  if (production) {
+    const clientSecret = readPrivateFile(flags['oidc-client-secret-file'] as string).trim();
+    const relyingParty = new RelyingParty({
+      id: 'national-id',
+      name: flags['oidc-provider-name'] ?? 'National identity',
+      issuer: flags['oidc-issuer'] as string,
+      clientId: flags['oidc-client-id'] as string,
+      clientSecret,
+      redirectUri,
+      scope: 'openid',
+    });
+    return { config: { relyingParty, bindingSecret, policy, trustedIssuers, administrators }, port };
+  }
+  if (!node.dev) return { config: { bindingSecret, policy, trustedIssuers, administrators }, port };
+  const providerDir = join(node.dataDir, 'idp');
+  mkdirSync(providerDir, { recursive: true, mode: 0o700 });
+  const clientSecret = loadOrCreateClientSecret(join(providerDir, 'client-secret'));
+  const provider = await startProvider(providerDir, node.host, idpPort, {
+    clientId: DEVELOPMENT_CLIENT_ID,
+    clientSecret,
+    redirectUris: [redirectUri],
+  });
+  const relyingParty = new RelyingParty({
+    id: 'watan-dev-idp',
+    name: 'Development identity provider (test people)',
+    issuer: provider.issuer,
+    clientId: DEVELOPMENT_CLIENT_ID,
+    clientSecret,
+    redirectUri,
+    scope: 'openid',
+  });
+  // The development provider's credentials register accounts too, beside any configured issuer.
+  const developmentIssuer: TrustedIssuer = { issuer: provider.issuer, keys: [provider.credentialKey] };
+  return {
+    config: { relyingParty, bindingSecret, policy, trustedIssuers: [...trustedIssuers, developmentIssuer], administrators },
+    port,
+    provider,
+  };
+}
+
+async function startProvider(
+  dataDir: string,
+  host: string,
+  port: number,
+  client: { clientId: string; clientSecret: string; redirectUris: string[] },
+): Promise<RunningProvider> {
+  try {
+    return await startDevelopmentProvider({ dataDir, host, port, clients: [client] });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(`port ${port} for the development identity provider is already in use; choose another with --idp-port N`);
+    throw error;
+  }
+}
+
+/** Where browsers reach this node: --public-url, or the address it listens on. */
+function publicUrlOf(value: string | undefined, host: string, port: number): string {
+  if (value !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new CliUsageError(`--public-url must be an absolute URL such as https://chat.example.gov.pk, not "${value}"`);
+    }
+    return url.href.replace(/\/$/, '');
+  }
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+/**
+ * A port the system has free now, for a node started with --port 0: the provider must know
+ * the callback URL before the node listens. Another process could take it in between; the
+ * node then fails to start saying so.
+ */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `{"issuers": [{"issuer": URL, "keys": [public JWK, ...]}]}`: the issuers whose credentials register accounts. */
+function readTrustedIssuers(path: string): TrustedIssuer[] {
+  let parsed: unknown;
+  try {
+    // The issuers' keys are public: the file need not be private.
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliUsageError(`--trusted-issuers-file ${path} is unreadable or not JSON: ${(error as Error).message}`);
+  }
+  const issuers = (parsed as { issuers?: unknown })?.issuers;
+  const valid =
+    Array.isArray(issuers) &&
+    issuers.every(
+      (entry) =>
+        typeof entry?.issuer === 'string' &&
+        Array.isArray(entry.keys) &&
+        entry.keys.length > 0 &&
+        entry.keys.every((key: unknown) => typeof key === 'object' && key !== null && !('d' in key)),
+    );
+  if (!valid) throw new CliUsageError(`--trusted-issuers-file ${path} must hold {"issuers": [{"issuer": URL, "keys": [public JWK, ...]}]}`);
+  return issuers as TrustedIssuer[];
+}
+
+function parseCount(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < min || count > max)
+    throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}`);
+  return count;
+}

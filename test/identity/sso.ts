@@ -1,0 +1,63 @@
+import type { MatrixClient } from 'matrix-js-sdk';
+import { createClient } from 'matrix-js-sdk';
+import { Browser } from './browser.ts';
+
+/** Where the tests' client asks to come back to; never fetched: the login token is read from the redirect. */
+export const CLIENT_RETURN_URL = 'http://client.invalid/after-sign-in';
+
+export type SsoOutcome = { loginToken: string } | { refused: { status: number; errcode?: string; error: string } };
+
+/**
+ * A person's SSO sign-in as Element does it: matrix-js-sdk reads the login flows and builds
+ * the redirect URL; the browser goes to the provider, the person submits CNIC and PIN on the
+ * sign-in page (skipped when the provider already has their session), and the browser comes
+ * back to the client with a login token, or stops at the page that refuses.
+ */
+export async function ssoSignIn(
+  baseUrl: string,
+  person: { cnic: string; pin: string },
+  options: { action?: 'login' | 'register'; browser?: Browser } = {},
+): Promise<SsoOutcome> {
+  const client = createClient({ baseUrl });
+  const flows = await client.loginFlows();
+  const sso = flows.flows.find((flow) => flow.type === 'm.login.sso') as { identity_providers?: { id: string }[] } | undefined;
+  const idpId = sso?.identity_providers?.[0]?.id;
+  if (!idpId) throw new Error(`GET /login offers no m.login.sso flow with an identity provider: ${JSON.stringify(flows)}`);
+  const browser = options.browser ?? new Browser();
+  const start = client.getSsoLoginUrl(CLIENT_RETURN_URL, 'sso', idpId, options.action as never);
+  const back = (location: string) => location.startsWith(CLIENT_RETURN_URL);
+  let step = await browser.follow(start, back);
+  if ('page' in step && step.page.status === 200 && (step.page.headers.get('content-type') ?? '').includes('text/html')) {
+    const html = await step.page.text();
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+    if (!action) throw new Error(`the provider's page has no sign-in form:\n${html}`);
+    step = await browser.follow(new URL(action, step.url).href, back, { cnic: person.cnic, pin: person.pin });
+  }
+  if ('arrivedAt' in step) {
+    const loginToken = new URL(step.arrivedAt).searchParams.get('loginToken');
+    if (!loginToken) throw new Error(`came back to the client without a login token: ${step.arrivedAt}`);
+    return { loginToken };
+  }
+  const text = await step.page.text();
+  let body: { errcode?: string; error?: string } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    const errcode = /\((M_[A-Z_]+)\)/.exec(text)?.[1];
+    body = {
+      ...(errcode ? { errcode } : {}),
+      error: text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    };
+  }
+  return { refused: { status: step.page.status, ...(body.errcode ? { errcode: body.errcode } : {}), error: body.error ?? text } };
+}
+
+/** The login token redeemed through matrix-js-sdk's m.login.token: a signed-in client. */
+export async function signedInClient(baseUrl: string, loginToken: string): Promise<MatrixClient> {
+  const anonymous = createClient({ baseUrl });
+  const session = await anonymous.loginRequest({ type: 'm.login.token', token: loginToken });
+  return createClient({ baseUrl, userId: session.user_id, accessToken: session.access_token, deviceId: session.device_id });
+}
