@@ -56,6 +56,9 @@ export async function verifyPresentation(
   } catch (error) {
     throw refusalOf(error as Error);
   }
+  // The library sets aside a disclosure whose digest the issuer did not sign; a presentation
+  // carrying one has been altered, and saying so is clearer than "not disclosed".
+  if (!everyDisclosureSigned(presentation)) throw altered();
   if (claims.vct !== VERIFIED_PERSON_VCT)
     throw new CredentialError('M_FORBIDDEN', `this is a ${String(claims.vct)} credential; registration takes ${VERIFIED_PERSON_VCT}`);
   if (typeof claims.exp !== 'number')
@@ -88,10 +91,40 @@ function refusalOf(error: Error): CredentialError {
   const message = error.message;
   if (/expired/i.test(message)) return new CredentialError('M_FORBIDDEN', 'the credential has expired; ask the issuer for a new one');
   if (/not yet valid|nbf|iat/i.test(message)) return new CredentialError('M_FORBIDDEN', 'the credential is not valid yet');
+  return altered();
+}
+
+function altered(): CredentialError {
   return new CredentialError(
     'M_FORBIDDEN',
     'the credential has been altered or was not signed by its issuer (signature or disclosure digest does not verify)',
   );
+}
+
+/** Whether each disclosure presented has its digest among those the issuer signed (in `_sd` or `{"...": digest}`). */
+function everyDisclosureSigned(presentation: string): boolean {
+  const [jwt = '', ...disclosures] = presentation.split('~');
+  const signed = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) collect(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === '_sd' && Array.isArray(inner)) for (const digest of inner) signed.add(String(digest));
+        else if (key === '...') signed.add(String(inner));
+        else collect(inner);
+      }
+    }
+  };
+  const presented = disclosures.filter((disclosure) => disclosure !== '' && !disclosure.includes('.'));
+  try {
+    collect(JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')));
+    // A disclosed object may carry the digests of nested disclosures.
+    for (const disclosure of presented) collect(JSON.parse(Buffer.from(disclosure, 'base64url').toString('utf8')));
+  } catch {
+    return false;
+  }
+  return presented.every((disclosure) => signed.has(Buffer.from(sdJwtHasher(disclosure, 'sha-256')).toString('base64url')));
 }
 
 /** The issuer-signed JWT's header and payload, read before verifying only to find whose key checks it. */
