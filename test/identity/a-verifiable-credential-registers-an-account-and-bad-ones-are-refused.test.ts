@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { credentialFor, credentialFromElsewhere, hasher, POLICY_FRAME, present, registerWith } from './credentials.ts';
+import { credentialFor, credentialFromElsewhere, POLICY_FRAME, present, registerWith } from './credentials.ts';
 import { identifyingValuesIn } from './the-data-folder.ts';
 
 const HINA = { cnic: '35202-0000007-7', pin: '7777' };
 const KAMRAN = { cnic: '35202-0000006-6', pin: '6666' };
 const ZARA_UNDER_AGE = { cnic: '42101-0000003-3', pin: '3333' };
+const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
 
 /** Decodes a disclosure (base64url JSON [salt, name, value]). */
 function disclosureOf(encoded: string): [string, string, unknown] {
@@ -58,6 +59,14 @@ describe('a verified-person SD-JWT VC registers an account; bad ones are refused
     assert.equal(status, 403);
     assert.equal(body.errcode, 'M_FORBIDDEN');
     assert.match(String(body.error), /already has 1 verified account and the policy allows 1 per person/);
+  });
+
+  test('two registrations of one person racing each other: exactly one account is made', async () => {
+    const credential = await credentialFor(issuer, AYESHA);
+    const attempts = await Promise.all(
+      [present(credential, POLICY_FRAME), present(credential, POLICY_FRAME)].map(async (p) => registerWith(node.url, await p)),
+    );
+    assert.deepEqual(attempts.map((attempt) => attempt.status).sort(), [200, 403], JSON.stringify(attempts));
   });
 
   test('an under-age person is refused', async () => {
@@ -142,6 +151,5 @@ describe('a verified-person SD-JWT VC registers an account; bad ones are refused
 
   test("the data folder and the node output hold none of the test people's CNICs, names or birth dates", () => {
     assert.deepEqual(identifyingValuesIn(root, node.stdout() + node.stderr()), []);
-    void hasher;
   });
 });
