@@ -11,6 +11,7 @@ import { registerCreateRoom } from './http/create-room.ts';
 import { registerCredentialRegistration } from './http/credential-registration.ts';
 import { registerDevices } from './http/devices.ts';
 import { registerDirectory } from './http/directory.ts';
+import { registerEncryption } from './http/encryption-routes.ts';
 import { registerFilter } from './http/filter.ts';
 import { registerIdentityDeactivation } from './http/identity-deactivation.ts';
 import { registerIdentityRevocation } from './http/identity-revocation.ts';
@@ -102,6 +103,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerProfile(scope, node);
         registerDevices(scope, node, passwordStage);
         registerAccount(scope, node, passwordStage);
+        registerEncryption(scope, node, passwordStage);
         registerMedia(scope, node, { maxUploadSize: options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE, limits });
         const identity = options.identity;
         if (identity) {

@@ -1,6 +1,8 @@
 import Type from 'typebox';
 import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
+import { forgetDeviceKeys } from './device-keys.ts';
 import { leaveAllRooms } from './rooms.ts';
+import { forgetDeviceMessages } from './to-device.ts';
 
 /**
  * Accounts, devices and access tokens. Secrets never reach here: ingress hashes passwords
@@ -325,6 +327,9 @@ function useLoginToken(store: AppStore, time: number, userId: string, loginHash:
 export function removeDevice(store: AppStore, userId: string, deviceId: string): void {
   for (const token of tokensOf(store, 'access_tokens', userId, deviceId)) store.delete('access_tokens', token);
   for (const token of tokensOf(store, 'refresh_tokens', userId, deviceId)) store.delete('refresh_tokens', token);
+  // Its keys and queued messages go with it, and those who share a room with its owner hear of it.
+  forgetDeviceKeys(store, userId, deviceId);
+  forgetDeviceMessages(store, userId, deviceId);
   store.delete('devices', { user_id: userId, device_id: deviceId });
 }
 

@@ -1,15 +1,21 @@
 import { defineApp } from '../../subnet/index.ts';
 import { accountDataMethods, accountDataQueries, accountDataTables } from './account-data.ts';
 import { accountMethods, accountQueries, accountTables, deviceMethods } from './accounts.ts';
+import { crossSigningMethods, crossSigningTables } from './cross-signing.ts';
+import { deviceKeyMethods, deviceKeyTables } from './device-keys.ts';
 import { directoryMethods, directoryQueries, directoryTables } from './directory.ts';
+import { encryptionSyncQueries } from './e2e-sync.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
 import { identityBindingMethods, identityBindingQueries, identityBindingTables } from './identity-bindings.ts';
+import { keyBackupMethods, keyBackupQueries, keyBackupTables } from './key-backup.ts';
+import { keyQueryQueries } from './key-query.ts';
 import { mediaMethods, mediaQueries, mediaTables } from './media.ts';
 import { pushRuleMethods, pushRuleQueries, pushRuleTables } from './push-rules.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
 import { roomTables } from './room-tables.ts';
 import { roomMethods, roomQueries } from './rooms.ts';
 import { syncQueries } from './sync.ts';
+import { toDeviceMethods, toDeviceTables } from './to-device.ts';
 
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
@@ -24,6 +30,10 @@ export const messengerApp = defineApp({
     ...mediaTables,
     ...pushRuleTables,
     ...identityBindingTables,
+    ...deviceKeyTables,
+    ...crossSigningTables,
+    ...toDeviceTables,
+    ...keyBackupTables,
   ],
   methods: {
     ...accountMethods,
@@ -36,6 +46,10 @@ export const messengerApp = defineApp({
     ...mediaMethods,
     ...pushRuleMethods,
     ...identityBindingMethods,
+    ...deviceKeyMethods,
+    ...crossSigningMethods,
+    ...toDeviceMethods,
+    ...keyBackupMethods,
   },
   queries: {
     ...accountQueries,
@@ -47,5 +61,8 @@ export const messengerApp = defineApp({
     ...mediaQueries,
     ...pushRuleQueries,
     ...identityBindingQueries,
+    ...keyQueryQueries,
+    ...encryptionSyncQueries,
+    ...keyBackupQueries,
   },
 });

@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { AppliedBlock } from '../../subnet/index.ts';
+import type { EncryptionSync } from '../app/e2e-sync.ts';
 import type { RoomsSync } from '../app/sync.ts';
 import type { PresenceStore } from '../presence.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
-import { runQuery } from './commands.ts';
+import { runCommand, runQuery } from './commands.ts';
 import { timelineLimitOf } from './filter.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { PresenceStateSchema, presenceEvents } from './presence.ts';
@@ -46,6 +47,13 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       if (users.has(waiter.userId) || [...waiter.rooms].some((room) => rooms.has(room))) waiter.wake();
     }
   };
+  // The stream position up to which to-device messages and device list changes have woken syncs.
+  let encryptionSeen = runQuery<{ position: number }>(
+    node.subnet,
+    'encryption_news',
+    { after: Number.MAX_SAFE_INTEGER },
+    'ingress',
+  ).position;
   const unsubscribe = [
     node.subnet.onApplied((blocks) => {
       const { rooms, users } = touchedBy(blocks);
@@ -53,6 +61,17 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     }),
     typing.subscribe((roomId) => wakeTouched(new Set([roomId]), new Set())),
     // Only real transitions reach here (coming online, going offline, a new status), never a sync that keeps someone online.
+    // To-device messages and device list changes, whichever command made them: read from the state, not from results.
+    node.subnet.onApplied(() => {
+      const news = runQuery<{ position: number; users: string[]; rooms: string[] }>(
+        node.subnet,
+        'encryption_news',
+        { after: encryptionSeen },
+        'ingress',
+      );
+      encryptionSeen = news.position;
+      if (waiters.size > 0 && news.users.length + news.rooms.length > 0) wakeTouched(new Set(news.rooms), new Set(news.users));
+    }),
     presence.subscribe((userIds) => {
       if (waiters.size === 0) return;
       if (userIds.length > PRESENCE_WAKE_LOOKUPS) return wakeAll();
@@ -84,7 +103,16 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       const rooms = runQuery<RoomsSync>(node.subnet, 'sync_rooms', args, session.userId);
       const typed = addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
       const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId));
-      return { rooms, typingPosition, typed, presencePosition, presenceNews };
+      const encryption = runQuery<EncryptionSync>(
+        node.subnet,
+        'encryption_sync',
+        {
+          device_id: session.deviceId,
+          ...(since === undefined ? {} : { since, to_device_since: token?.toDevice ?? since }),
+        },
+        session.userId,
+      );
+      return { rooms, typingPosition, typed, presencePosition, presenceNews, encryption };
     };
     const syncEnded = presence.syncStarted(session.userId, session.deviceId, query.set_presence);
     let answer: ReturnType<typeof ask>;
@@ -92,7 +120,8 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       answer = ask();
       // A client that went away (a stopped app aborts its long-poll) ends the wait at once.
       const gone = () => reply.raw.destroyed || reply.raw.writableEnded;
-      const quiet = () => isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0;
+      const quiet = () =>
+        isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0 && !hasEncryptionNews(answer.encryption);
       while (token !== undefined && quiet() && !closing && !gone() && Date.now() < deadline) {
         const rooms = new Set(runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, session.userId));
         await nextChange(waiters, session.userId, rooms, deadline - Date.now(), reply.raw);
@@ -103,23 +132,30 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     } finally {
       syncEnded();
     }
-    const { rooms, typingPosition, presencePosition } = answer;
+    const { rooms, typingPosition, presencePosition, encryption } = answer;
+    if (token !== undefined && encryption.to_device.acknowledgedPending)
+      acknowledgeToDevice(node, session.userId, session.deviceId, token.toDevice ?? token.stream);
+    // Past a full batch of to-device messages, the token says how far delivery got (`_d`).
+    const toDevicePart = encryption.to_device.reached === undefined ? '' : `_d${encryption.to_device.reached}`;
     return {
-      next_batch: `s${rooms.position}_t${typingPosition}_p${presence.instance}.${presencePosition}`,
+      next_batch: `s${rooms.position}_t${typingPosition}_p${presence.instance}.${presencePosition}${toDevicePart}`,
       rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: {} },
       presence: { events: answer.presenceNews },
       account_data: { events: rooms.account_data },
-      to_device: { events: [] },
-      device_lists: { changed: [], left: [] },
-      device_one_time_keys_count: {},
+      to_device: { events: encryption.to_device.events },
+      device_lists: encryption.device_lists ?? { changed: [], left: [] },
+      device_one_time_keys_count: encryption.device_one_time_keys_count,
+      device_unused_fallback_key_types: encryption.device_unused_fallback_key_types,
     };
   });
 }
 
-interface SinceToken {
+export interface SinceToken {
   stream: number;
   typing: number;
   presence?: { instance: string; serial: number };
+  /** How far to-device delivery got, when one sync could not carry every message up to `stream`. */
+  toDevice?: number;
 }
 
 /**
@@ -128,16 +164,38 @@ interface SinceToken {
  * the presence serial with the presence store it belongs to (`_p<instance>.<n>`). Tokens
  * issued before a part existed stay valid.
  */
-function sinceOf(token: string | undefined): SinceToken | undefined {
+export function sinceOf(token: string | undefined, name = 'since'): SinceToken | undefined {
   if (token === undefined) return undefined;
-  const match = /^s(\d{1,16})(?:_t(\d{1,16}))?(?:_p([0-9a-f]{1,32})\.(\d{1,16}))?$/.exec(token);
-  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', 'since is not a token this server issued; start again without it');
-  const [, stream, typing, instance, serial] = match;
+  const match = /^s(\d{1,16})(?:_t(\d{1,16}))?(?:_p([0-9a-f]{1,32})\.(\d{1,16}))?(?:_d(\d{1,16}))?$/.exec(token);
+  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', `${name} is not a token this server issued; start again without it`);
+  const [, stream, typing, instance, serial, toDevice] = match;
   return {
     stream: Number(stream),
     typing: Number(typing ?? 0),
     ...(instance !== undefined && serial !== undefined ? { presence: { instance, serial: Number(serial) } } : {}),
+    ...(toDevice !== undefined && Number(toDevice) < Number(stream) ? { toDevice: Number(toDevice) } : {}),
   };
+}
+
+function hasEncryptionNews(encryption: EncryptionSync): boolean {
+  const lists = encryption.device_lists;
+  return encryption.to_device.events.length > 0 || (lists !== undefined && lists.changed.length + lists.left.length > 0);
+}
+
+const acknowledging = new Set<string>();
+
+/**
+ * A sync from a token says the device received the to-device messages up to it: they are
+ * deleted, through the log. The sync does not wait for that; the messages are past its token
+ * either way, and a deletion that fails is retried at the device's next sync.
+ */
+function acknowledgeToDevice(node: NodeContext, userId: string, deviceId: string, upTo: number): void {
+  const key = `${userId}|${deviceId}`;
+  if (acknowledging.has(key)) return;
+  acknowledging.add(key);
+  runCommand(node.subnet, 'acknowledge_to_device', { device_id: deviceId, up_to: upTo }, userId)
+    .catch(() => {})
+    .finally(() => acknowledging.delete(key));
 }
 
 /** Users this sync shows joining a room with the user, or already there in a room the user joined. */

@@ -1,0 +1,69 @@
+import type { AppStore } from '../../subnet/index.ts';
+
+export interface DeviceLists {
+  changed: string[];
+  left: string[];
+}
+
+/**
+ * Whose device lists a user's client must fetch again since stream position `since`
+ * (client-server §Tracking the device list for a user, and §Extensions to /sync):
+ * `changed` — the user themself and everyone who shares a joined room with them whose devices
+ * or cross-signing keys changed, plus everyone who has come to share a room with them;
+ * `left` — everyone who shared a room with them then and shares none now. All rooms count,
+ * not only encrypted ones: a room may become encrypted at any time, and an extra name only
+ * costs a client one /keys/query.
+ */
+export function deviceListsSince(store: AppStore, userId: string, since: number): DeviceLists {
+  const changed = new Set(
+    store
+      .select<{ user_id: string }>(
+        `SELECT DISTINCT c.user_id FROM {device_list_changes} c
+         JOIN {memberships} theirs ON theirs.user_id = c.user_id AND theirs.membership = 'join'
+         JOIN {memberships} mine ON mine.room_id = theirs.room_id AND mine.user_id = ? AND mine.membership = 'join'
+         WHERE c.stream > ? ORDER BY c.user_id`,
+        userId,
+        since,
+      )
+      .map((row) => row.user_id),
+  );
+  const own = store.get<{ stream: number }>('device_list_changes', userId);
+  if (own && own.stream > since) changed.add(userId);
+  const newlyShared = store.select<{ user_id: string }>(
+    `SELECT DISTINCT theirs.user_id FROM {memberships} mine JOIN {memberships} theirs ON theirs.room_id = mine.room_id
+     WHERE mine.user_id = ? AND mine.membership = 'join' AND theirs.membership = 'join' AND theirs.user_id <> ?
+     AND (theirs.stream > ? OR mine.stream > ?) ORDER BY theirs.user_id`,
+    userId,
+    userId,
+    since,
+    since,
+  );
+  for (const { user_id } of newlyShared) changed.add(user_id);
+  // Who may have stopped sharing a room: those who left one of my rooms, and the members of rooms I left.
+  const candidates = store
+    .select<{ user_id: string }>(
+      `SELECT DISTINCT theirs.user_id FROM {memberships} mine JOIN {memberships} theirs ON theirs.room_id = mine.room_id
+       WHERE mine.user_id = ? AND theirs.user_id <> ? AND (
+         (mine.membership = 'join' AND theirs.membership <> 'join' AND theirs.stream > ?)
+         OR (mine.membership IN ('leave', 'ban') AND mine.stream > ?)
+       ) ORDER BY theirs.user_id`,
+      userId,
+      userId,
+      since,
+      since,
+    )
+    .map((row) => row.user_id);
+  const left = candidates.filter((other) => !changed.has(other) && !sharesARoom(store, userId, other));
+  return { changed: [...changed].sort(), left };
+}
+
+function sharesARoom(store: AppStore, userId: string, other: string): boolean {
+  return (
+    store.selectOne(
+      `SELECT mine.room_id FROM {memberships} mine JOIN {memberships} theirs ON theirs.room_id = mine.room_id
+       WHERE mine.user_id = ? AND theirs.user_id = ? AND mine.membership = 'join' AND theirs.membership = 'join' LIMIT 1`,
+      userId,
+      other,
+    ) !== undefined
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * matrix-js-sdk with its Rust crypto against `watan start`: Olm sessions set up through
+ * /keys/upload, /keys/query, /keys/claim and to-device messages, Megolm room keys shared that
+ * way, and every message decrypted on every device that should read it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type MatrixClient, type MatrixEvent, MsgType } from 'matrix-js-sdk';
+import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import {
+  quietSdkLogs,
+  registeredClient,
+  signedInClient,
+  startSyncing,
+  unrefSdkSyncTimers,
+  until,
+  withRustCrypto,
+} from '../fixtures/matrix-clients.ts';
+
+unrefSdkSyncTimers();
+quietSdkLogs();
+
+const dir = mkdtempSync(join(tmpdir(), 'watan-e2e-'));
+let node: RunningWatan;
+const clients: MatrixClient[] = [];
+
+async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
+  const ready = await withRustCrypto(await client);
+  clients.push(ready);
+  await startSyncing(ready);
+  return ready;
+}
+
+/** What the client shows of a room's messages, in order: each body, or UNREADABLE for one it could not decrypt. */
+function plaintexts(client: MatrixClient, roomId: string): string[] {
+  const events = client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
+  return events
+    .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
+    .map((event) => (event.getType() === 'm.room.message' ? (event.getContent().body as string) : UNREADABLE));
+}
+const UNREADABLE = '(not decrypted)';
+
+before(async () => {
+  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
+});
+after(async () => {
+  for (const client of clients) client.stopClient();
+  await node.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('alice and bob exchange 20 messages each way in an encrypted room, and a second device of bob decrypts what follows', async () => {
+  const alice = await encrypted(registeredClient(node.url, 'alice'));
+  const bob = await encrypted(registeredClient(node.url, 'bob'));
+  const { room_id: roomId } = await alice.createRoom({
+    name: 'Cabinet',
+    invite: [bob.getSafeUserId()],
+    initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+  });
+  await until('the invite in bob’s sync', () => bob.getRoom(roomId)?.getMyMembership() === 'invite');
+  await bob.joinRoom(roomId);
+  await until('bob joined in alice’s view', () => alice.getRoom(roomId)?.getMember(bob.getSafeUserId())?.membership === 'join');
+
+  const expected: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    for (const [name, client] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
+      const body = `${name} secret ${i}`;
+      expected.push(body);
+      await client.sendMessage(roomId, { msgtype: MsgType.Text, body });
+    }
+  }
+  for (const [name, client] of [
+    ['alice', alice],
+    ['bob', bob],
+  ] as const) {
+    const seen = await until(`${name} decrypting all 40 messages`, () => {
+      const texts = plaintexts(client, roomId);
+      return texts.length >= 40 && !texts.includes(UNREADABLE) ? texts : undefined;
+    });
+    assert.deepEqual(seen, expected, `${name} reads every message, in order`);
+  }
+  // The server stored ciphertext: what /messages serves for the room is m.room.encrypted only.
+  const served = await fetch(`${node.url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`, {
+    headers: { authorization: `Bearer ${alice.getAccessToken()}` },
+  });
+  const chunk = ((await served.json()) as { chunk: { type: string }[] }).chunk.filter((event) => event.type.startsWith('m.room.'));
+  assert.ok(!chunk.some((event) => event.type === 'm.room.message'), 'no message reached the server in the clear');
+  assert.equal(chunk.filter((event) => event.type === 'm.room.encrypted').length, 40);
+
+  // Bob signs in on a second device; alice's client hears of it through device_lists and shares the room key with it.
+  const bobPhone = await encrypted(signedInClient(node.url, bob.getSafeUserId()));
+  const phoneId = bobPhone.getDeviceId() as string;
+  await until('alice knowing bob’s new device', async () => {
+    const devices = await alice.getCrypto()?.getUserDeviceInfo([bob.getSafeUserId()]);
+    return devices?.get(bob.getSafeUserId())?.has(phoneId) ? true : undefined;
+  });
+  await until('bob’s phone in the room', () => bobPhone.getRoom(roomId)?.getMyMembership() === 'join');
+  const later = ['alice after the phone 1', 'alice after the phone 2'];
+  for (const body of later) await alice.sendMessage(roomId, { msgtype: MsgType.Text, body });
+  await bobPhone.sendMessage(roomId, { msgtype: MsgType.Text, body: 'bob from the phone' });
+  const tail = [...later, 'bob from the phone'];
+  for (const [name, client] of [
+    ['alice', alice],
+    ['bob', bob],
+    ['bob’s phone', bobPhone],
+  ] as const) {
+    const seen = await until(`${name} decrypting the messages sent after the phone signed in`, () => {
+      const texts = plaintexts(client, roomId);
+      return tail.every((body) => texts.includes(body)) ? texts : undefined;
+    });
+    assert.deepEqual(seen.slice(-3), tail, `${name} reads them in order`);
+  }
+});
