@@ -18,4 +18,5 @@ export {
   type UserId,
 } from './identifiers.ts';
 export { type ClientEvent, type EventObject, type JsonObject, type Pdu, toClientEvent } from './pdu.ts';
+export { parsePropertyPath, propertyAt } from './property-path.ts';
 export { REDACTION_KEPT_KEYS, type Redacted, type RedactionKeptKey, redact } from './redaction.ts';

@@ -1,3 +1,4 @@
+import { parsePropertyPath, propertyAt } from '../events/index.ts';
 import type { EventFilter, RoomEventFilter } from './schema.ts';
 
 /** What a filter looks at in an event: any client event, ephemeral or account data has these. */
@@ -42,15 +43,14 @@ export function roomAllowed(roomId: string, filter: { rooms?: string[]; not_room
 
 /**
  * Keeps only the listed fields of an event (`event_fields`): dotted paths into the event,
- * `\.` for a dot inside a key. Without a list the event is returned whole.
+ * as the appendix spells them. Without a list the event is returned whole.
  */
 export function pickFields<T extends object>(event: T, fields: readonly string[] | undefined): Partial<T> {
   if (!fields) return event;
   const picked: Record<string, unknown> = {};
   for (const field of fields) {
-    const path = field.split(/(?<!\\)\./).map((part) => part.replaceAll('\\.', '.'));
-    let source: unknown = event;
-    for (const key of path) source = isObject(source) && Object.hasOwn(source, key) ? source[key] : undefined;
+    const path = parsePropertyPath(field);
+    const source = propertyAt(event, path);
     if (source === undefined) continue;
     let target = picked;
     for (const key of path.slice(0, -1)) {

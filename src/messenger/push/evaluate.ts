@@ -1,0 +1,161 @@
+import { type JsonObject, parsePropertyPath, propertyAt } from '../events/index.ts';
+import { PUSH_RULE_KINDS, type PushAction, type PushCondition, type PushRule, type PushRuleset } from './rules.ts';
+
+/** What the rules need to know about the room and the reader, beyond the event itself. */
+export interface PushContext {
+  /** Whose rules these are. */
+  userId: string;
+  /** The reader's display name in the room, for contains_display_name. */
+  displayName: string | undefined;
+  /** Joined members of the room. */
+  memberCount: number;
+  /** Whether the sender's power reaches the level `notifications[key]` asks for. */
+  senderMayNotify(key: string): boolean;
+}
+
+/** The event as push rules see it: the client format. */
+export interface PushEvent {
+  type: string;
+  sender: string;
+  room_id: string;
+  content: JsonObject;
+  state_key?: string;
+  [key: string]: unknown;
+}
+
+export interface Notification {
+  notify: boolean;
+  highlight: boolean;
+}
+
+/**
+ * The actions of the first enabled rule that matches, in the order of kinds the
+ * specification gives (client-server §Push Rules); undefined when none does. One's own
+ * events never notify.
+ */
+export function pushActions(ruleset: PushRuleset, event: PushEvent, context: PushContext): PushAction[] | undefined {
+  if (event.sender === context.userId) return undefined;
+  for (const kind of PUSH_RULE_KINDS) {
+    for (const rule of ruleset[kind]) {
+      if (rule.enabled && ruleMatches(kind, rule, event, context)) return rule.actions;
+    }
+  }
+  return undefined;
+}
+
+/** Whether actions notify, and whether they highlight (a `highlight` tweak without a value means true). */
+export function notificationOf(actions: readonly PushAction[] | undefined): Notification {
+  if (!actions) return { notify: false, highlight: false };
+  const highlight = actions.some((action) => typeof action === 'object' && action.set_tweak === 'highlight' && action.value !== false);
+  return { notify: actions.includes('notify'), highlight };
+}
+
+function ruleMatches(kind: (typeof PUSH_RULE_KINDS)[number], rule: PushRule, event: PushEvent, context: PushContext): boolean {
+  switch (kind) {
+    case 'content':
+      return typeof rule.pattern === 'string' && typeof event.content.body === 'string' && wordGlob(rule.pattern).test(event.content.body);
+    case 'room':
+      return event.room_id === rule.rule_id;
+    case 'sender':
+      return event.sender === rule.rule_id;
+    default:
+      return (rule.conditions ?? []).every((condition) => conditionHolds(condition, event, context));
+  }
+}
+
+/** One condition (client-server §Conditions); one this server does not know never holds. */
+function conditionHolds(condition: PushCondition, event: PushEvent, context: PushContext): boolean {
+  switch (condition.kind) {
+    case 'event_match': {
+      if (typeof condition.key !== 'string' || typeof condition.pattern !== 'string') return false;
+      const value = propertyAt(event, parsePropertyPath(condition.key));
+      if (typeof value !== 'string') return false;
+      return (condition.key === 'content.body' ? wordGlob(condition.pattern) : wholeGlob(condition.pattern)).test(value);
+    }
+    case 'event_property_is': {
+      if (typeof condition.key !== 'string' || !isPlainValue(condition.value)) return false;
+      const value = propertyAt(event, parsePropertyPath(condition.key));
+      return isPlainValue(value) && value === condition.value;
+    }
+    case 'event_property_contains': {
+      if (typeof condition.key !== 'string' || !isPlainValue(condition.value)) return false;
+      const value = propertyAt(event, parsePropertyPath(condition.key));
+      return Array.isArray(value) && value.some((item) => isPlainValue(item) && item === condition.value);
+    }
+    case 'contains_display_name':
+      return (
+        typeof event.content.body === 'string' &&
+        context.displayName !== undefined &&
+        context.displayName !== '' &&
+        cachedRegExp(`name:${context.displayName}`, () => atWordBoundaries(escapeRegExp(context.displayName as string))).test(
+          event.content.body,
+        )
+      );
+    case 'room_member_count':
+      return memberCountMatches(condition.is, context.memberCount);
+    case 'sender_notification_permission':
+      return typeof condition.key === 'string' && context.senderMayNotify(condition.key);
+    default:
+      return false;
+  }
+}
+
+/** Strings, booleans, null and integers within ±(2^53 − 1): the values these conditions compare. */
+function isPlainValue(value: unknown): value is string | number | boolean | null {
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || Number.isSafeInteger(value);
+}
+
+function memberCountMatches(is: unknown, count: number): boolean {
+  const match = typeof is === 'string' ? /^(==|<=|>=|<|>)?([0-9]+)$/.exec(is) : null;
+  if (!match) return false;
+  const wanted = Number(match[2]);
+  switch (match[1]) {
+    case '<':
+      return count < wanted;
+    case '>':
+      return count > wanted;
+    case '<=':
+      return count <= wanted;
+    case '>=':
+      return count >= wanted;
+    default:
+      return count === wanted;
+  }
+}
+
+// Patterns recur across every event and reader; compiling each once keeps evaluation cheap.
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 10_000;
+
+function cachedRegExp(key: string, source: () => string): RegExp {
+  let regExp = compiled.get(key);
+  if (!regExp) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    regExp = new RegExp(source(), 'isu');
+    compiled.set(key, regExp);
+  }
+  return regExp;
+}
+
+/** Glob (appendices §Glob-style matching) over the whole value, case-insensitively. */
+function wholeGlob(pattern: string): RegExp {
+  return cachedRegExp(`whole:${pattern}`, () => `^${globSource(pattern)}$`);
+}
+
+/** Glob over any part of the value that starts and ends at a word boundary (how content.body is matched). */
+function wordGlob(pattern: string): RegExp {
+  return cachedRegExp(`word:${pattern}`, () => atWordBoundaries(globSource(pattern)));
+}
+
+/** A word boundary is the start or end of the value, or a character outside [A-Za-z0-9_]. */
+function atWordBoundaries(source: string): string {
+  return `(?:^|[^A-Za-z0-9_])${source}(?:$|[^A-Za-z0-9_])`;
+}
+
+function globSource(pattern: string): string {
+  return [...pattern].map((char) => (char === '*' ? '.*?' : char === '?' ? '.' : escapeRegExp(char))).join('');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
