@@ -15,6 +15,8 @@ export interface ProviderSettings {
   redirectUri: string;
   /** Scopes asked for; claims beyond `sub` are asked individually (the claims parameter). */
   scope: string;
+  /** The ID-token claim in which the provider states an official's organisation ({ministry, department}). */
+  organisationClaim: string;
 }
 
 /** What the sign-in asked to happen once the person comes back. */
@@ -36,8 +38,13 @@ export class SignInError extends Error {
   override name = 'SignInError';
 }
 
-/** Claims asked of the provider (OpenID Connect Core §5.5): the birth date, and an official's organisation. */
-const CLAIMS_REQUEST = JSON.stringify({ id_token: { birthdate: { essential: true }, organisation: null } });
+/**
+ * Claims asked of the provider (OpenID Connect Core §5.5): the birth date, and an official's
+ * organisation. Nothing else (no name): what is not asked for cannot leak.
+ */
+function claimsRequest(organisationClaim: string): string {
+  return JSON.stringify({ id_token: { birthdate: { essential: true }, [organisationClaim]: null } });
+}
 
 /**
  * Watan as an OpenID Connect relying party (openid-client): authorization code flow with
@@ -71,7 +78,7 @@ export class RelyingParty {
       code_challenge_method: 'S256',
       state,
       nonce,
-      claims: CLAIMS_REQUEST,
+      claims: claimsRequest(this.settings.organisationClaim),
     });
     return { authorizationUrl: url.href, browserBinding };
   }
@@ -103,7 +110,8 @@ export class RelyingParty {
     if (!idToken) throw new SignInError('the identity provider gave no ID token');
     const claims: ProviderClaims = { issuer: idToken.iss, subject: idToken.sub };
     if (typeof idToken.birthdate === 'string') claims.birthdate = idToken.birthdate;
-    if (idToken.organisation !== undefined) claims.organisation = idToken.organisation;
+    const organisation = idToken[this.settings.organisationClaim];
+    if (organisation !== undefined) claims.organisation = organisation;
     return { claims, intent: { redirectUrl: flow.redirectUrl, action: flow.action } };
   }
 

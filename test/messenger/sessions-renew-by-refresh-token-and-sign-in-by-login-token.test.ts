@@ -134,7 +134,12 @@ test('signing out revokes the refresh token; unknown refresh tokens and bad bodi
 
 test('a signed-in client makes a single-use login token, after proving the password, for another client to sign in with', async () => {
   const flows = await call('GET', '/_matrix/client/v3/login');
-  assert.deepEqual(flows.body.flows, [{ type: 'm.login.password' }, { type: 'm.login.token', get_login_token: true }]);
+  // --dev also runs the development identity provider, so SSO is offered between the two.
+  assert.deepEqual(flows.body.flows, [
+    { type: 'm.login.password' },
+    { type: 'm.login.sso', identity_providers: [{ id: 'watan-dev-idp', name: 'Development identity provider (test people)' }] },
+    { type: 'm.login.token', get_login_token: true },
+  ]);
   const uma = await registeredClient(node.url, 'uma', PASSWORD);
   const token = uma.getAccessToken() as string;
   const capabilities = await call('GET', '/_matrix/client/v3/capabilities', { token });

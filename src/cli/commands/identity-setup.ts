@@ -21,6 +21,7 @@ export const identityFlags = {
   'oidc-client-id': { type: 'string' },
   'oidc-client-secret-file': { type: 'string' },
   'oidc-provider-name': { type: 'string' },
+  'oidc-organisation-claim': { type: 'string' },
   'public-url': { type: 'string' },
   'idp-port': { type: 'string' },
   'accounts-per-person': { type: 'string' },
@@ -34,6 +35,7 @@ export interface IdentityFlagValues {
   'oidc-client-id'?: string;
   'oidc-client-secret-file'?: string;
   'oidc-provider-name'?: string;
+  'oidc-organisation-claim'?: string;
   'public-url'?: string;
   'idp-port'?: string;
   'accounts-per-person'?: string;
@@ -97,6 +99,7 @@ export async function setUpIdentity(
       clientSecret,
       redirectUri,
       scope: 'openid',
+      organisationClaim: flags['oidc-organisation-claim'] ?? 'organisation',
     });
     return { config: { relyingParty, bindingSecret, policy, trustedIssuers, administrators }, port };
   }
@@ -117,6 +120,7 @@ export async function setUpIdentity(
     clientSecret,
     redirectUri,
     scope: 'openid',
+    organisationClaim: 'organisation',
   });
   // The development provider's credentials register accounts too, beside any configured issuer.
   const developmentIssuer: TrustedIssuer = { issuer: provider.issuer, keys: [provider.credentialKey] };
