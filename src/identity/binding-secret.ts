@@ -14,8 +14,17 @@ export const BINDING_SECRET_FILE = 'identity.secret';
 export function loadOrCreateBindingSecret(dataDir: string): Buffer {
   const path = join(dataDir, BINDING_SECRET_FILE);
   if (!existsSync(path)) writePrivateFile(path, `${randomBytes(32).toString('base64url')}\n`);
+  return readBindingSecret(path);
+}
+
+/**
+ * A person-hash key provisioned by the operators (--identity-secret-file): the same 256-bit
+ * key, base64url, 0600, on every replica of the subnet, or the per-person limit would count
+ * one person as several.
+ */
+export function readBindingSecret(path: string): Buffer {
   const secret = Buffer.from(readPrivateFile(path).trim(), 'base64url');
-  if (secret.length !== 32) throw new Error(`${path} does not hold a 256-bit key`);
+  if (secret.length !== 32) throw new Error(`${path} does not hold a 256-bit key (43 base64url characters)`);
   return secret;
 }
 

@@ -21,7 +21,7 @@ export {
   type VerifiedFacts,
   verifyAttestation,
 } from './attestation.ts';
-export { BINDING_SECRET_FILE, loadOrCreateBindingSecret, personHash } from './binding-secret.ts';
+export { BINDING_SECRET_FILE, loadOrCreateBindingSecret, personHash, readBindingSecret } from './binding-secret.ts';
 export { VERIFIED_PERSON_VCT } from './credential-format.ts';
 export { CredentialError, type TrustedIssuer, verifyPresentation } from './credential-verifier.ts';
 export { loadOrCreateClientSecret } from './dev-provider/keys.ts';

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import {
   DEFAULT_ACCOUNT_POLICY,
   type IdentityConfig,
+  isLoopbackHttp,
   loadOrCreateBindingSecret,
   loadOrCreateClientSecret,
   RelyingParty,
   type RunningProvider,
+  readBindingSecret,
   readPrivateFile,
   startDevelopmentProvider,
   type TrustedIssuer,
@@ -28,6 +30,7 @@ export const identityFlags = {
   'minimum-age': { type: 'string' },
   'trusted-issuers-file': { type: 'string' },
   'identity-admin': { type: 'string', multiple: true },
+  'identity-secret-file': { type: 'string' },
 } as const;
 
 export interface IdentityFlagValues {
@@ -42,6 +45,7 @@ export interface IdentityFlagValues {
   'minimum-age'?: string;
   'trusted-issuers-file'?: string;
   'identity-admin'?: string[];
+  'identity-secret-file'?: string;
 }
 
 export interface IdentitySetup {
@@ -84,17 +88,20 @@ export async function setUpIdentity(
   const trustedIssuers = flags['trusted-issuers-file'] ? readTrustedIssuers(flags['trusted-issuers-file']) : [];
   if (!production && !node.dev && trustedIssuers.length === 0) return { config: undefined, port: node.port };
 
+  // Files given on the command line are read before the data folder is touched.
+  const issuer = production ? issuerOf(flags['oidc-issuer'] as string) : undefined;
+  const clientSecret = production ? readPrivateFile(flags['oidc-client-secret-file'] as string).trim() : undefined;
+  const provisionedSecret = flags['identity-secret-file'] ? readBindingSecret(flags['identity-secret-file']) : undefined;
   const port = node.port === 0 ? await freePort(node.host) : node.port;
   const publicUrl = publicUrlOf(flags['public-url'], node.host, port);
   const redirectUri = `${publicUrl}${SSO_CALLBACK_PATH}`;
   mkdirSync(node.dataDir, { recursive: true, mode: 0o700 });
-  const bindingSecret = loadOrCreateBindingSecret(node.dataDir);
-  if (production) {
-    const clientSecret = readPrivateFile(flags['oidc-client-secret-file'] as string).trim();
+  const bindingSecret = provisionedSecret ?? loadOrCreateBindingSecret(node.dataDir);
+  if (issuer && clientSecret !== undefined) {
     const relyingParty = new RelyingParty({
       id: 'national-id',
       name: flags['oidc-provider-name'] ?? 'National identity',
-      issuer: flags['oidc-issuer'] as string,
+      issuer,
       clientId: flags['oidc-client-id'] as string,
       clientSecret,
       redirectUri,
@@ -106,10 +113,10 @@ export async function setUpIdentity(
   if (!node.dev) return { config: { bindingSecret, policy, trustedIssuers, administrators }, port };
   const providerDir = join(node.dataDir, 'idp');
   mkdirSync(providerDir, { recursive: true, mode: 0o700 });
-  const clientSecret = loadOrCreateClientSecret(join(providerDir, 'client-secret'));
+  const developmentSecret = loadOrCreateClientSecret(join(providerDir, 'client-secret'));
   const provider = await startProvider(providerDir, node.host, idpPort, {
     clientId: DEVELOPMENT_CLIENT_ID,
-    clientSecret,
+    clientSecret: developmentSecret,
     redirectUris: [redirectUri],
   });
   const relyingParty = new RelyingParty({
@@ -117,7 +124,7 @@ export async function setUpIdentity(
     name: 'Development identity provider (test people)',
     issuer: provider.issuer,
     clientId: DEVELOPMENT_CLIENT_ID,
-    clientSecret,
+    clientSecret: developmentSecret,
     redirectUri,
     scope: 'openid',
     organisationClaim: 'organisation',
@@ -144,6 +151,19 @@ async function startProvider(
       throw new Error(`port ${port} for the development identity provider is already in use; choose another with --idp-port N`);
     throw error;
   }
+}
+
+/** The provider's issuer URL: HTTPS, or plain HTTP only on this machine (a development provider). */
+function issuerOf(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError(`--oidc-issuer must be the provider's issuer URL, such as https://id.example.gov.pk, not "${value}"`);
+  }
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url))
+    throw new CliUsageError('--oidc-issuer must use https (plain http only for a provider on this machine)');
+  return value;
 }
 
 /** Where browsers reach this node: --public-url, or the address it listens on. */

@@ -7,7 +7,7 @@ import { CREDENTIAL_LIFETIME_S, issueCredential, issuerMetadata } from './creden
 import { loadOrCreateProviderKeys, type ProviderKeys } from './keys.ts';
 import { MemoryAdapter } from './memory-adapter.ts';
 import { CNIC_FORMAT, findPerson, loadPeople, type Person } from './people.ts';
-import { readForm, renderSignIn, sendHtml, sendJson } from './sign-in-page.ts';
+import { FormError, readForm, renderSignIn, sendHtml, sendJson } from './sign-in-page.ts';
 
 /** A relying party the development provider serves (Watan's node, by default). */
 export interface DevelopmentClient {
@@ -63,8 +63,13 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
       (handled) => {
         if (!handled) callback(request, response);
       },
-      (error: Error) => {
-        if (!response.headersSent) sendJson(response, 500, { error: 'server_error', error_description: error.message });
+      (error: Error & { statusCode?: number; error?: string; error_description?: string }) => {
+        if (response.headersSent) return;
+        // oidc-provider's own errors (an expired interaction, a missing cookie) and bad forms are
+        // the caller's: 4xx with OAuth's error shape. Anything else is a fault of this provider.
+        const status = error.statusCode ?? (error instanceof SyntaxError || error instanceof FormError ? 400 : 500);
+        const code = error.error ?? (status < 500 ? 'invalid_request' : 'server_error');
+        sendJson(response, status, { error: code, error_description: error.error_description ?? error.message });
       },
     );
   };

@@ -34,12 +34,18 @@ export async function readForm(request: IncomingMessage): Promise<URLSearchParam
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new Error('form too large');
+    if (size > MAX_FORM_BYTES) throw new FormError('the form is larger than 16 KiB');
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if ((request.headers['content-type'] ?? '').startsWith('application/json')) {
-    const body = JSON.parse(text) as Record<string, unknown>;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new FormError('the body is not JSON');
+    }
+    if (body === null || typeof body !== 'object') throw new FormError('the body must be a JSON object');
     return new URLSearchParams(Object.entries(body).map(([key, value]): [string, string] => [key, String(value)]));
   }
   return new URLSearchParams(text);
@@ -53,4 +59,9 @@ export function sendHtml(response: ServerResponse, status: number, html: string)
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
+}
+
+/** A request body the provider cannot read: the caller's mistake (400). */
+export class FormError extends Error {
+  override name = 'FormError';
 }
