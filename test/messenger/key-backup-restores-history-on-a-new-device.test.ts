@@ -1,0 +1,137 @@
+/**
+ * matrix-js-sdk with its Rust crypto against `watan start`: alice bootstraps cross-signing
+ * (the first upload needs no user-interactive auth), secret
+ * storage in account data and a server-side key backup; a device she signs in later reads the
+ * secrets, restores the backup and decrypts the history written before it existed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type ICreateClientOpts, type MatrixClient, type MatrixError, type MatrixEvent, MsgType } from 'matrix-js-sdk';
+import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import { RustBackupManager } from 'matrix-js-sdk/lib/rust-crypto/backup.js';
+import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import {
+  quietSdkLogs,
+  registeredClient,
+  signedInClient,
+  startSyncing,
+  unrefSdkSyncTimers,
+  until,
+  withRustCrypto,
+} from '../fixtures/matrix-clients.ts';
+
+unrefSdkSyncTimers();
+quietSdkLogs();
+// The SDK waits a random 0–10 s before uploading keys to a backup, to spread clients' load; a test has one client.
+(RustBackupManager as { maxBackupLoopStartDelayMillis: number }).maxBackupLoopStartDelayMillis = 0;
+
+const PASSWORD = 'alice’s long password';
+const dir = mkdtempSync(join(tmpdir(), 'watan-backup-'));
+let node: RunningWatan;
+const clients: MatrixClient[] = [];
+let recoveryKey: GeneratedSecretStorageKey | undefined;
+
+/** Answers the SDK's request for the secret storage key, as a person typing their recovery key would. */
+const cryptoCallbacks: ICreateClientOpts['cryptoCallbacks'] = {
+  getSecretStorageKey: async ({ keys }) => {
+    const [keyId] = Object.keys(keys);
+    if (!keyId || !recoveryKey) return null;
+    return [keyId, recoveryKey.privateKey];
+  },
+};
+
+async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
+  const ready = await withRustCrypto(await client);
+  clients.push(ready);
+  await startSyncing(ready);
+  return ready;
+}
+
+function bodies(client: MatrixClient, roomId: string): string[] {
+  return (client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [])
+    .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
+    .map((event) => (event.getType() === 'm.room.message' ? (event.getContent().body as string) : '(not decrypted)'));
+}
+
+before(async () => {
+  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
+});
+after(async () => {
+  for (const client of clients) client.stopClient();
+  await node.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a new device of alice restores her key backup from secret storage and decrypts the history before it', async () => {
+  const alice = await encrypted(registeredClient(node.url, 'alice', PASSWORD, { cryptoCallbacks }));
+  const crypto = alice.getCrypto();
+  assert.ok(crypto);
+  const challenges: string[] = [];
+  const withPassword = async (makeRequest: (auth: Record<string, unknown> | null) => Promise<unknown>) => {
+    try {
+      await makeRequest(null);
+    } catch (error) {
+      const session = (error as MatrixError).data?.session as string | undefined;
+      if ((error as MatrixError).httpStatus !== 401 || !session) throw error;
+      challenges.push(session);
+      await makeRequest({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: alice.getSafeUserId() },
+        password: PASSWORD,
+        session,
+      });
+    }
+  };
+  await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: withPassword });
+  assert.equal(challenges.length, 0, 'the first cross-signing keys are uploaded without a password');
+  assert.ok((await crypto.getCrossSigningStatus()).publicKeysOnDevice, 'the cross-signing keys are alice’s');
+  assert.ok(
+    await crypto.isCrossSigningReady(),
+    'cross-signing is ready: the server holds the keys, and the device is signed by its self-signing key',
+  );
+
+  recoveryKey = await crypto.createRecoveryKeyFromPassphrase();
+  await crypto.bootstrapSecretStorage({
+    createSecretStorageKey: async () => recoveryKey as GeneratedSecretStorageKey,
+    setupNewKeyBackup: true,
+  });
+  assert.ok(await crypto.isSecretStorageReady(), 'secret storage holds the cross-signing and backup keys');
+  const backup = await crypto.getKeyBackupInfo();
+  assert.ok(backup?.version, 'a backup version exists on the server');
+
+  const { room_id: roomId } = await alice.createRoom({
+    name: 'Diary',
+    initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+  });
+  await until('the room in alice’s sync', () => alice.getRoom(roomId));
+  const history = ['dear diary 1', 'dear diary 2', 'dear diary 3', 'dear diary 4', 'dear diary 5'];
+  for (const body of history) await alice.sendMessage(roomId, { msgtype: MsgType.Text, body });
+  const headers = { authorization: `Bearer ${alice.getAccessToken()}` };
+  await until('the room key in the backup', async () => {
+    const answer = await fetch(`${node.url}/_matrix/client/v3/room_keys/version`, { headers });
+    return ((await answer.json()) as { count: number }).count >= 1;
+  });
+
+  const laptop = await encrypted(signedInClient(node.url, alice.getSafeUserId(), PASSWORD, { cryptoCallbacks }));
+  await until('the room on the new device', () => laptop.getRoom(roomId));
+  const laptopCrypto = laptop.getCrypto();
+  assert.ok(laptopCrypto);
+  assert.deepEqual(
+    bodies(laptop, roomId).filter((body) => history.includes(body)),
+    [],
+    'before the restore, the new device has no key for the history',
+  );
+  await laptopCrypto.loadSessionBackupPrivateKeyFromSecretStorage();
+  const check = await laptopCrypto.checkKeyBackupAndEnable();
+  assert.equal(check?.backupInfo?.version, backup.version);
+  const restored = await laptopCrypto.restoreKeyBackup();
+  assert.ok(restored.imported >= 1, `imported ${restored.imported} of ${restored.total} keys`);
+  const seen = await until('the new device decrypting the history', () => {
+    const texts = bodies(laptop, roomId);
+    return history.every((body) => texts.includes(body)) ? texts : undefined;
+  });
+  assert.deepEqual(seen, history);
+});
