@@ -23,6 +23,8 @@ export interface IdentityConfig {
   trustedIssuers: TrustedIssuer[];
   /** User ids allowed to revoke a person's binding (the node's configuration). */
   administrators: readonly string[];
+  /** Origins of clients that receive SSO login tokens without the confirmation page (--sso-trusted-client). */
+  trustedClients: readonly string[];
 }
 
 /** A sign-in the policy refuses; the message is shown to the person as it is. */

@@ -27,5 +27,6 @@ export { CredentialError, type TrustedIssuer, verifyPresentation } from './crede
 export { loadOrCreateClientSecret } from './dev-provider/keys.ts';
 export { loadPeople } from './dev-provider/people.ts';
 export { type DevelopmentClient, type RunningProvider, startDevelopmentProvider } from './dev-provider/provider.ts';
+export { PendingSignIns } from './pending-sign-ins.ts';
 export { readPrivateFile } from './private-file.ts';
 export { isLoopbackHttp, type ProviderSettings, RelyingParty, SignInError, type SignInIntent } from './relying-party.ts';

@@ -32,6 +32,8 @@ import { registerRoomReads } from './http/room-reads.ts';
 import { registerSend } from './http/send.ts';
 import { DEFAULT_ACCESS_TOKEN_LIFETIME_MS } from './http/session-tokens.ts';
 import { registerSsoCallback } from './http/sso-callback.ts';
+import { PendingConfirmations } from './http/sso-completion.ts';
+import { registerSsoContinue } from './http/sso-continue.ts';
 import { registerSsoRedirect } from './http/sso-redirect.ts';
 import { registerSync } from './http/sync.ts';
 import { registerTyping } from './http/typing.ts';
@@ -110,7 +112,9 @@ export function createMessenger(options: MessengerOptions): NodePart {
           const relyingParty = identity.relyingParty;
           if (relyingParty) {
             registerSsoRedirect(scope, relyingParty, limits);
-            registerSsoCallback(scope, node, { ...identity, relyingParty }, limits);
+            const confirmations = new PendingConfirmations();
+            registerSsoCallback(scope, node, { ...identity, relyingParty }, confirmations, limits);
+            registerSsoContinue(scope, node, identity, confirmations, limits);
           }
           registerCredentialRegistration(scope, node, identity, limits);
           registerAttestation(scope, node);

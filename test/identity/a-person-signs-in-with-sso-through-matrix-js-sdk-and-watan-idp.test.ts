@@ -71,6 +71,7 @@ describe('a person signs in with SSO through matrix-js-sdk, watan start and wata
   test('a first sign-in creates the account, and matrix-js-sdk ends logged in with the login token', async () => {
     const outcome = await ssoSignIn(node.url, AYESHA);
     assert.ok('loginToken' in outcome, `the sign-in was refused: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.confirmedClient, 'client.invalid', 'the person confirms the client before a login token goes to it');
     const client = await signedInClient(node.url, outcome.loginToken);
     const whoami = await client.whoami();
     assert.match(whoami.user_id, /^@u-[a-z0-9]{12}:localhost$/, 'user ids are random, not derived from identity claims');
@@ -128,6 +129,18 @@ describe('a person signs in with SSO through matrix-js-sdk, watan start and wata
     const forged = await fetch(`${node.url}/_watan/v1/identity/oidc/callback?code=abc&state=made-up`);
     assert.equal(forged.status, 400);
     assert.match(((await forged.json()) as { error: string }).error, /unknown or has expired/);
+  });
+
+  test('a confirmation is used once, and a made-up one is refused', async () => {
+    const continued = await fetch(`${node.url}/_watan/v1/identity/oidc/continue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'confirmation=made-up',
+    });
+    assert.equal(continued.status, 400);
+    assert.match(((await continued.json()) as { error: string }).error, /unknown, used or expired/);
+    const empty = await fetch(`${node.url}/_watan/v1/identity/oidc/continue`, { method: 'POST' });
+    assert.equal(empty.status, 400);
   });
 
   test('a callback in a browser that did not start the sign-in is refused', async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
-import { signedInClient, ssoSignIn } from './sso.ts';
+import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
 
 const SANA = { cnic: '61101-0000005-5', pin: '5555' };
 const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
@@ -14,6 +14,8 @@ const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
 async function loginTokenOf(baseUrl: string, person: { cnic: string; pin: string }): Promise<string> {
   const outcome = await ssoSignIn(baseUrl, person);
   assert.ok('loginToken' in outcome, JSON.stringify(outcome));
+  // This node trusts the test client (--sso-trusted-client), so no confirmation page is shown.
+  assert.equal(outcome.confirmedClient, undefined);
   return outcome.loginToken;
 }
 
@@ -44,7 +46,19 @@ describe('an owner deactivates, an administrator revokes, and the person binds a
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'watan-revoke-'));
-    node = await startWatan(['--dev', '--data', root, '--port', '0', '--auth-rate-limit', '1000', '--identity-admin', '@admin:localhost']);
+    node = await startWatan([
+      '--dev',
+      '--data',
+      root,
+      '--port',
+      '0',
+      '--auth-rate-limit',
+      '1000',
+      '--identity-admin',
+      '@admin:localhost',
+      '--sso-trusted-client',
+      CLIENT_RETURN_URL,
+    ]);
     admin = await registeredClient(node.url, 'admin');
     reader = await signedInClient(node.url, await loginTokenOf(node.url, AYESHA));
   });

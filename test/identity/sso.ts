@@ -5,13 +5,16 @@ import { Browser } from './browser.ts';
 /** Where the tests' client asks to come back to; never fetched: the login token is read from the redirect. */
 export const CLIENT_RETURN_URL = 'http://client.invalid/after-sign-in';
 
-export type SsoOutcome = { loginToken: string } | { refused: { status: number; errcode?: string; error: string } };
+export type SsoOutcome =
+  | { loginToken: string; confirmedClient?: string }
+  | { refused: { status: number; errcode?: string; error: string } };
 
 /**
  * A person's SSO sign-in as Element does it: matrix-js-sdk reads the login flows and builds
  * the redirect URL; the browser goes to the provider, the person submits CNIC and PIN on the
- * sign-in page (skipped when the provider already has their session), and the browser comes
- * back to the client with a login token, or stops at the page that refuses.
+ * sign-in page (skipped when the provider already has their session), confirms the client on
+ * Watan's page when the client is not a trusted one, and the browser comes back to the
+ * client with a login token, or stops at the page that refuses.
  */
 export async function ssoSignIn(
   baseUrl: string,
@@ -27,16 +30,29 @@ export async function ssoSignIn(
   const start = client.getSsoLoginUrl(CLIENT_RETURN_URL, 'sso', idpId, options.action as never);
   const back = (location: string) => location.startsWith(CLIENT_RETURN_URL);
   let step = await browser.follow(start, back);
-  if ('page' in step && step.page.status === 200 && (step.page.headers.get('content-type') ?? '').includes('text/html')) {
+  let confirmed: string | undefined;
+  // At most two pages ask something: the provider's sign-in form (skipped when it knows the
+  // person already) and Watan's confirmation of the client the login token goes to.
+  for (let pages = 0; pages < 2 && 'page' in step && isHtml(step.page); pages++) {
     const html = await step.page.text();
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    if (!action) throw new Error(`the provider's page has no sign-in form:\n${html}`);
-    step = await browser.follow(new URL(action, step.url).href, back, { cnic: person.cnic, pin: person.pin });
+    if (!action) {
+      step = { page: new Response(html, { status: step.page.status, headers: step.page.headers }), url: step.url };
+      break;
+    }
+    const target = new URL(action, step.url).href;
+    if (action.includes('/interaction/')) {
+      step = await browser.follow(target, back, { cnic: person.cnic, pin: person.pin });
+    } else {
+      confirmed = /<strong>([^<]+)<\/strong> is asking for access/.exec(html)?.[1];
+      const confirmation = /name="confirmation" value="([^"]+)"/.exec(html)?.[1] ?? '';
+      step = await browser.follow(target, back, { confirmation });
+    }
   }
   if ('arrivedAt' in step) {
     const loginToken = new URL(step.arrivedAt).searchParams.get('loginToken');
     if (!loginToken) throw new Error(`came back to the client without a login token: ${step.arrivedAt}`);
-    return { loginToken };
+    return { loginToken, ...(confirmed ? { confirmedClient: confirmed } : {}) };
   }
   const text = await step.page.text();
   let body: { errcode?: string; error?: string } = {};
@@ -60,4 +76,8 @@ export async function signedInClient(baseUrl: string, loginToken: string): Promi
   const anonymous = createClient({ baseUrl });
   const session = await anonymous.loginRequest({ type: 'm.login.token', token: loginToken });
   return createClient({ baseUrl, userId: session.user_id, accessToken: session.access_token, deviceId: session.device_id });
+}
+
+function isHtml(response: Response): boolean {
+  return response.status === 200 && (response.headers.get('content-type') ?? '').includes('text/html');
 }

@@ -31,6 +31,7 @@ export const identityFlags = {
   'trusted-issuers-file': { type: 'string' },
   'identity-admin': { type: 'string', multiple: true },
   'identity-secret-file': { type: 'string' },
+  'sso-trusted-client': { type: 'string', multiple: true },
 } as const;
 
 export interface IdentityFlagValues {
@@ -46,6 +47,7 @@ export interface IdentityFlagValues {
   'trusted-issuers-file'?: string;
   'identity-admin'?: string[];
   'identity-secret-file'?: string;
+  'sso-trusted-client'?: string[];
 }
 
 export interface IdentitySetup {
@@ -79,6 +81,7 @@ export async function setUpIdentity(
       throw new CliUsageError(`--identity-admin takes a full user id such as @admin:example.org, not "${user}"`);
     return user;
   });
+  const trustedClients = (flags['sso-trusted-client'] ?? []).map(originOf);
   const production = flags['oidc-issuer'] !== undefined;
   if (production && (flags['oidc-client-id'] === undefined || flags['oidc-client-secret-file'] === undefined))
     throw new CliUsageError('--oidc-issuer needs --oidc-client-id and --oidc-client-secret-file');
@@ -108,9 +111,9 @@ export async function setUpIdentity(
       scope: 'openid',
       organisationClaim: flags['oidc-organisation-claim'] ?? 'organisation',
     });
-    return { config: { relyingParty, bindingSecret, policy, trustedIssuers, administrators }, port };
+    return { config: { relyingParty, bindingSecret, policy, trustedIssuers, administrators, trustedClients }, port };
   }
-  if (!node.dev) return { config: { bindingSecret, policy, trustedIssuers, administrators }, port };
+  if (!node.dev) return { config: { bindingSecret, policy, trustedIssuers, administrators, trustedClients }, port };
   const providerDir = join(node.dataDir, 'idp');
   mkdirSync(providerDir, { recursive: true, mode: 0o700 });
   const developmentSecret = loadOrCreateClientSecret(join(providerDir, 'client-secret'));
@@ -132,7 +135,7 @@ export async function setUpIdentity(
   // The development provider's credentials register accounts too, beside any configured issuer.
   const developmentIssuer: TrustedIssuer = { issuer: provider.issuer, keys: [provider.credentialKey] };
   return {
-    config: { relyingParty, bindingSecret, policy, trustedIssuers: [...trustedIssuers, developmentIssuer], administrators },
+    config: { relyingParty, bindingSecret, policy, trustedIssuers: [...trustedIssuers, developmentIssuer], administrators, trustedClients },
     port,
     provider,
   };
@@ -164,6 +167,15 @@ function issuerOf(value: string): string {
   if (url.protocol !== 'https:' && !isLoopbackHttp(url))
     throw new CliUsageError('--oidc-issuer must use https (plain http only for a provider on this machine)');
   return value;
+}
+
+/** A client trusted with SSO login tokens without confirmation, by its origin (scheme, host, port). */
+function originOf(value: string): string {
+  try {
+    const origin = new URL(value).origin;
+    if (origin !== 'null') return origin;
+  } catch {}
+  throw new CliUsageError(`--sso-trusted-client takes a client's URL such as https://app.element.io, not "${value}"`);
 }
 
 /** Where browsers reach this node: --public-url, or the address it listens on. */
