@@ -74,5 +74,6 @@ function withSignatures(store: AppStore, json: string, userId: string, keyId: st
     if (!signers.includes(row.signer_user_id)) continue;
     signatures[row.signer_user_id] = { ...(signatures[row.signer_user_id] ?? {}), [row.signer_key_id]: row.signature };
   }
-  return { ...key, signatures };
+  // A key uploaded without signatures (a master key may be) is served as it was, if none were added.
+  return Object.keys(signatures).length > 0 || key.signatures !== undefined ? { ...key, signatures } : key;
 }
