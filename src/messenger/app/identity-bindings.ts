@@ -5,8 +5,8 @@ import { leaveAllRooms } from './rooms.ts';
 
 /**
  * Accounts bound to verified people. A person is known here only by `person_hash`, the HMAC
- * of the provider's subject under a secret that never leaves the node (ingress computes it);
- * no identity claim reaches the log. The accounts-per-person limit is counted here, inside
+ * of the provider's subject under the subnet's identity secret, which the nodes hold and the
+ * log never does (ingress computes it); no identity claim reaches the log. The accounts-per-person limit is counted here, inside
  * the executor, so two registrations racing for the same person cannot both pass.
  */
 export const identityBindingTables: TableSpec[] = [
@@ -136,7 +136,8 @@ export const identityBindingMethods = {
   /**
    * An administrator's revocation of a binding (a reported stolen identity): the account
    * loses its verification and its sessions and is closed; the person may bind again.
-   * Who may call it is decided at ingress from the node's configured administrators.
+   * Who may call it is decided at ingress from the node's configured administrators (not yet
+   * from replicated state: an ingress that lies about its caller is not caught here).
    */
   revoke_binding: method(Type.Object({ user_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }), (ctx, args) => {
     const binding = ctx.store.get<BindingRow>('identity_bindings', args.user_id);
