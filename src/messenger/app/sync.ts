@@ -1,29 +1,32 @@
 import Type from 'typebox';
 import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
-import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
+import type { JsonObject, Pdu } from '../events/index.ts';
+import { eventMatcher, Filter, roomAllowed } from '../filter/index.ts';
+import type { PushRuleset } from '../push/index.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
 import type { EventRow } from './room-tables.ts';
-import { canSee } from './visibility.ts';
-
-/** An event as a room section of /sync carries it: the client event without `room_id`. */
-export interface SyncEvent {
-  event_id: string;
-  type: string;
-  sender: string;
-  content: JsonObject;
-  origin_server_ts: number;
-  state_key?: string;
-  unsigned?: JsonObject;
-}
+import {
+  type RoomSectionFilter,
+  type RoomSummary,
+  roomSectionFilter,
+  type SyncEvent,
+  stateBefore,
+  summaryOf,
+  syncEventOf,
+  type Timeline,
+  timelineOf,
+} from './sync-room.ts';
+import { type UnreadNotifications, unreadNotifications } from './unread-notifications.ts';
 
 export interface JoinedRoomSync {
+  summary?: RoomSummary;
   state: { events: SyncEvent[] };
-  timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string };
+  timeline: Timeline;
   ephemeral: { events: { type: string; content: JsonObject }[] };
   account_data: { events: { type: string; content: JsonObject }[] };
-  unread_notifications: { notification_count: number; highlight_count: number };
+  unread_notifications: UnreadNotifications;
 }
 
 export interface RoomsSync {
@@ -33,7 +36,7 @@ export interface RoomsSync {
   account_data: { type: string; content: JsonObject }[];
   join: Record<string, JoinedRoomSync>;
   invite: Record<string, { invite_state: { events: Omit<SyncEvent, 'event_id' | 'origin_server_ts' | 'unsigned'>[] } }>;
-  leave: Record<string, { state: { events: SyncEvent[] }; timeline: { events: SyncEvent[]; limited: boolean; prev_batch: string } }>;
+  leave: Record<string, { state: { events: SyncEvent[] }; timeline: Timeline }>;
 }
 
 /** The state an invited user may see before joining (client-server §Stripped state). */
@@ -77,7 +80,12 @@ export const syncQueries = {
   ),
   sync_rooms: query(
     Type.Object(
-      { since: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Integer({ minimum: 1, maximum: 1000 }), device_id: Type.String() },
+      {
+        since: Type.Optional(Type.Integer({ minimum: 0 })),
+        limit: Type.Integer({ minimum: 1, maximum: 1000 }),
+        device_id: Type.String(),
+        filter: Type.Optional(Filter),
+      },
       { additionalProperties: false },
     ),
     (ctx, args) => {
@@ -86,9 +94,11 @@ export const syncQueries = {
       if (args.since !== undefined && args.since > position)
         return { position: args.since, account_data: [], join: {}, invite: {}, leave: {} };
       const since = args.since;
+      const filter = roomSectionFilter(args.filter, args.limit);
+      const accountDataAllowed = eventMatcher(args.filter?.account_data);
       const result: RoomsSync = {
         position,
-        account_data: globalAccountData(ctx.store, ctx.caller, since),
+        account_data: globalAccountData(ctx.store, ctx.caller, since).filter(accountDataAllowed),
         join: {},
         invite: {},
         leave: {},
@@ -106,21 +116,34 @@ export const syncQueries = {
         ctx.caller,
         ctx.caller,
       );
+      const rules = lazily(() => pushRulesContent(ctx.store, ctx.caller).global);
+      const includeLeave = args.filter?.room?.include_leave === true;
       for (const { room_id: roomId, membership, stream, event_id: eventId, visible_until: visibleUntil } of memberships) {
+        if (!roomAllowed(roomId, args.filter?.room)) continue;
         const changed = since === undefined || stream > since;
         if (membership === 'join') {
           // A room joined after `since` is new to this client: it gets the whole picture.
-          const room = joinedRoom(ctx, roomId, changed ? undefined : since, position, args.limit, args.device_id);
+          const room = joinedRoom(ctx, roomId, changed ? undefined : since, position, filter, args.device_id, rules);
           if (room) result.join[roomId] = room;
         } else if (membership === 'invite' && changed) {
           result.invite[roomId] = { invite_state: { events: strippedState(ctx.store, roomId) } };
-        } else if ((membership === 'leave' || membership === 'ban') && since !== undefined && changed) {
+        } else if ((membership === 'leave' || membership === 'ban') && changed && (since !== undefined || includeLeave)) {
           // What they could see while joined, or, if they never joined, only the event that ended it.
-          const timeline =
-            visibleUntil === null
-              ? leaveEventOnly(ctx, eventId, args.device_id, stream)
-              : timelineOf(ctx, roomId, since, visibleUntil, args.limit, args.device_id);
-          result.leave[roomId] = { state: { events: [] }, timeline };
+          if (visibleUntil === null) {
+            result.leave[roomId] = { state: { events: [] }, timeline: leaveEventOnly(ctx, eventId, args.device_id, stream) };
+            continue;
+          }
+          const timeline = timelineOf(ctx, roomId, since ?? 0, visibleUntil, filter, args.device_id);
+          const state = stateBefore(
+            ctx,
+            roomId,
+            since,
+            startOf(ctx.store, timeline, visibleUntil),
+            timeline.events,
+            filter,
+            args.device_id,
+          );
+          result.leave[roomId] = { state: { events: state }, timeline };
         }
       }
       return result;
@@ -145,63 +168,45 @@ function joinedRoom(
   roomId: string,
   since: number | undefined,
   position: number,
-  limit: number,
+  filter: RoomSectionFilter,
   deviceId: string,
+  rules: () => PushRuleset,
 ): JoinedRoomSync | undefined {
-  const timeline = timelineOf(ctx, roomId, since ?? 0, position, limit, deviceId);
+  const timeline = timelineOf(ctx, roomId, since ?? 0, position, filter, deviceId);
   const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
-  const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since);
+  const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
   if (since !== undefined && timeline.events.length === 0 && receipts === null && accountData.length === 0) return undefined;
-  const inTimeline = new Set(timeline.events.map((event) => event.event_id));
-  const firstInTimeline = timeline.events[0] ? streamOf(ctx.store, timeline.events[0].event_id) : position + 1;
-  // State the timeline does not carry: all of it for a new room, else what changed before the timeline began.
-  const state = ctx.store
-    .select<EventRow>(
-      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND e.stream > ? AND e.stream < ? ORDER BY e.stream',
-      roomId,
-      since ?? 0,
-      firstInTimeline,
-    )
-    .filter((row) => !inTimeline.has(row.event_id))
-    .map((row) => syncEventOf(row, deviceId));
+  const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, position), timeline.events, filter, deviceId);
+  const membersChanged = since === undefined || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
+  const summary = summaryOf(ctx.store, roomId, ctx.caller);
   return {
+    ...(membersChanged ? { summary } : {}),
     state: { events: state },
     timeline,
-    ephemeral: { events: receipts ? [receipts] : [] },
+    ephemeral: { events: receipts && filter.ephemeral(receipts) ? [receipts] : [] },
     account_data: { events: accountData },
-    unread_notifications: { notification_count: 0, highlight_count: 0 },
+    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, rules(), summary['m.joined_member_count']),
   };
 }
 
-/** The newest `limit` events of a room in (after, until], oldest first. */
-function timelineOf(ctx: QueryContext, roomId: string, after: number, until: number, limit: number, deviceId: string) {
-  const rows = ctx.store.select<EventRow>(
-    'SELECT * FROM {events} WHERE room_id = ? AND stream > ? AND stream <= ? ORDER BY stream DESC LIMIT ?',
-    roomId,
-    after,
-    until,
-    limit + 1,
-  );
-  const limited = rows.length > limit;
-  const events = rows
-    .slice(0, limit)
-    .reverse()
-    .filter((row) => canSee(ctx.store, ctx.caller, row));
-  const first = events[0];
-  return {
-    events: events.map((row) => syncEventOf(row, deviceId, ctx.store)),
-    limited,
-    prev_batch: `s${first ? first.stream - 1 : until}`,
+/** Where a timeline starts in the stream: its first event, or just after `until` when it is empty. */
+function startOf(store: AppStore, timeline: Timeline, until: number): number {
+  const first = timeline.events[0];
+  return first ? (store.get<EventRow>('events', first.event_id)?.stream ?? until + 1) : until + 1;
+}
+
+/** A value worked out once, the first time it is needed. */
+function lazily<T>(make: () => T): () => T {
+  let value: { made: T } | undefined;
+  return () => {
+    value ??= { made: make() };
+    return value.made;
   };
 }
 
 function leaveEventOnly(ctx: QueryContext, eventId: string, deviceId: string, stream: number) {
   const row = ctx.store.get<EventRow>('events', eventId);
   return { events: row ? [syncEventOf(row, deviceId, ctx.store)] : [], limited: false, prev_batch: `s${stream - 1}` };
-}
-
-function streamOf(store: AppStore, eventId: string): number {
-  return store.get<EventRow>('events', eventId)?.stream ?? 0;
 }
 
 function strippedState(store: AppStore, roomId: string) {
@@ -216,20 +221,4 @@ function strippedState(store: AppStore, roomId: string) {
       const pdu = JSON.parse(row.pdu) as Pdu;
       return { type: pdu.type, state_key: pdu.state_key ?? '', sender: pdu.sender, content: pdu.content };
     });
-}
-
-function syncEventOf(row: EventRow, deviceId: string, store?: AppStore): SyncEvent {
-  const ownTransaction = row.txn_device === deviceId && row.txn_id !== null;
-  const redaction = row.redacted_by !== null && store ? store.get<EventRow>('events', row.redacted_by) : undefined;
-  const unsigned: JsonObject = {
-    ...(ownTransaction ? { transaction_id: row.txn_id as string } : {}),
-    ...(redaction ? { redacted_because: syncEventOf(redaction, deviceId) as unknown as JsonObject } : {}),
-  };
-  // The client format, as everywhere else, less the room id the sync section already names.
-  const { room_id: _roomId, ...event } = toClientEvent(
-    JSON.parse(row.pdu) as Pdu,
-    row.event_id,
-    Object.keys(unsigned).length > 0 ? unsigned : undefined,
-  );
-  return event;
 }

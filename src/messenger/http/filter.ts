@@ -50,10 +50,6 @@ export function roomEventFilterOf(param: string | undefined): RoomEventFilter | 
 }
 
 /** The sync timeline limit a filter asks for (kept within what one answer should carry). */
-export function timelineLimitOf(node: NodeContext, filter: string | undefined, userId: string): number {
-  return timelineLimit(filterOf(node, filter, userId));
-}
-
 export function timelineLimit(filter: Filter): number {
   const limit = filter.room?.timeline?.limit;
   return limit !== undefined && limit > 0 ? Math.min(limit, 1000) : DEFAULT_TIMELINE_LIMIT;

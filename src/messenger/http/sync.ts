@@ -5,11 +5,12 @@ import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { AppliedBlock } from '../../subnet/index.ts';
 import type { EncryptionSync } from '../app/e2e-sync.ts';
 import type { RoomsSync } from '../app/sync.ts';
+import { eventMatcher } from '../filter/index.ts';
 import type { PresenceStore } from '../presence.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
-import { timelineLimitOf } from './filter.ts';
+import { filterOf, timelineLimit } from './filter.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { PresenceStateSchema, presenceEvents } from './presence.ts';
 
@@ -94,15 +95,19 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const since = token?.stream;
     // Serials of another node or an earlier run of this one mean nothing here: such a client is told presence afresh.
     const presenceSince = token?.presence?.instance === presence.instance ? token.presence.serial : undefined;
-    const limit = timelineLimitOf(node, query.filter, session.userId);
+    const filter = filterOf(node, query.filter, session.userId);
+    const limit = timelineLimit(filter);
+    const presenceAllowed = eventMatcher(filter.presence);
     const deadline = Date.now() + Math.min(query.timeout ?? 0, MAX_TIMEOUT_MS);
     const ask = () => {
       const typingPosition = typing.position;
       const presencePosition = presence.position;
-      const args = { limit, device_id: session.deviceId, ...(since === undefined ? {} : { since }) };
+      const args = { limit, filter, device_id: session.deviceId, ...(since === undefined ? {} : { since }) };
       const rooms = runQuery<RoomsSync>(node.subnet, 'sync_rooms', args, session.userId);
       const typed = addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
-      const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId));
+      const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId)).filter(
+        presenceAllowed,
+      );
       const encryption = runQuery<EncryptionSync>(
         node.subnet,
         'encryption_sync',

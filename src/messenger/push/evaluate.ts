@@ -9,8 +9,8 @@ export interface PushContext {
   displayName: string | undefined;
   /** Joined members of the room. */
   memberCount: number;
-  /** Whether the sender's power reaches the level `notifications[key]` asks for. */
-  senderMayNotify(key: string): boolean;
+  /** Whether the sender's power reaches the level the room's `notifications[key]` asks for. */
+  senderMayNotify(sender: string, key: string): boolean;
 }
 
 /** The event as push rules see it: the client format. */
@@ -94,7 +94,7 @@ function conditionHolds(condition: PushCondition, event: PushEvent, context: Pus
     case 'room_member_count':
       return memberCountMatches(condition.is, context.memberCount);
     case 'sender_notification_permission':
-      return typeof condition.key === 'string' && context.senderMayNotify(condition.key);
+      return typeof condition.key === 'string' && context.senderMayNotify(event.sender, condition.key);
     default:
       return false;
   }
