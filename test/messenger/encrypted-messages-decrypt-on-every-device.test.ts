@@ -4,7 +4,7 @@
  * way, and every message decrypted on every device that should read it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,6 +26,8 @@ quietSdkLogs();
 const dir = mkdtempSync(join(tmpdir(), 'watan-e2e-'));
 let node: RunningWatan;
 const clients: MatrixClient[] = [];
+/** Every message body the clients sent: none of them may reach the server's disk or its logs. */
+const plaintextsSent: string[] = [];
 
 async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
   const ready = await withRustCrypto(await client);
@@ -44,6 +46,8 @@ function plaintexts(client: MatrixClient, roomId: string): string[] {
 const UNREADABLE = '(not decrypted)';
 
 before(async () => {
+  // Request logs on, so that "the logs" below are more than warnings.
+  process.env.WATAN_LOG_LEVEL = 'info';
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);
 });
 after(async () => {
@@ -72,6 +76,7 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
     ] as const) {
       const body = `${name} secret ${i}`;
       expected.push(body);
+      plaintextsSent.push(body);
       await client.sendMessage(roomId, { msgtype: MsgType.Text, body });
     }
   }
@@ -105,6 +110,7 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
   for (const body of later) await alice.sendMessage(roomId, { msgtype: MsgType.Text, body });
   await bobPhone.sendMessage(roomId, { msgtype: MsgType.Text, body: 'bob from the phone' });
   const tail = [...later, 'bob from the phone'];
+  plaintextsSent.push(...tail);
   for (const [name, client] of [
     ['alice', alice],
     ['bob', bob],
@@ -116,4 +122,24 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
     });
     assert.deepEqual(seen.slice(-3), tail, `${name} reads them in order`);
   }
+});
+
+test('the data folder (database, log, media) and the node’s logs hold none of the plaintexts', async () => {
+  assert.equal(plaintextsSent.length, 43, 'the test above ran');
+  for (const client of clients) client.stopClient();
+  const logs = Buffer.from(node.stdout() + node.stderr());
+  // A clean stop, so that nothing is left only in memory: the write-ahead logs are checkpointed or on disk either way.
+  await node.stop('SIGTERM');
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  assert.ok(files.some((entry) => entry.name === 'state.sqlite') && files.some((entry) => entry.name === 'log.sqlite'));
+  let roomNameFound = false;
+  for (const entry of files) {
+    const bytes = readFileSync(join(entry.parentPath, entry.name));
+    for (const plaintext of plaintextsSent) assert.equal(bytes.indexOf(plaintext), -1, `${entry.name} holds "${plaintext}"`);
+    roomNameFound ||= bytes.indexOf('Cabinet') !== -1;
+  }
+  // The control: what is not encrypted (a room's name is state, sent in the clear) is found by the same search.
+  assert.ok(roomNameFound, 'the search finds text the server does hold');
+  assert.ok(logs.length > 0, 'the node logged its requests');
+  for (const plaintext of plaintextsSent) assert.equal(logs.indexOf(plaintext), -1, `the node's output holds "${plaintext}"`);
 });
