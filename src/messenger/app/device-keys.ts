@@ -47,7 +47,11 @@ export const DeviceKeysSchema = Type.Object({
 });
 const KeyObject = Type.Object({ key: Type.String({ maxLength: 1024 }), signatures: Signatures });
 /** One-time or fallback keys: a bare Base64 key (old `curve25519`) or a signed key object. */
-export const OneTimeKeysSchema = Type.Record(KeyName, Type.Union([Type.String({ maxLength: 1024 }), KeyObject]), { maxProperties: 1000 });
+export const OneTimeKeysSchema = Type.Record(KeyName, Type.Union([Type.String({ maxLength: 1024 }), KeyObject]), {
+  maxProperties: 1000,
+  // Names that are not `<algorithm>:<key id>` would otherwise pass as extra properties.
+  additionalProperties: false,
+});
 
 type OneTimeKeys = Static<typeof OneTimeKeysSchema>;
 

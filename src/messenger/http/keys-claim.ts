@@ -11,7 +11,8 @@ const Body = Type.Object({
   one_time_keys: Type.Record(
     UserId,
     Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ minLength: 1, maxLength: 100 }), { maxProperties: 1000 }),
-    { maxProperties: 1000 },
+    // Record keys that fail the user id pattern would otherwise pass as extra properties.
+    { maxProperties: 1000, additionalProperties: false },
   ),
   timeout: Type.Optional(Type.Integer({ minimum: 0 })),
 });

@@ -8,7 +8,11 @@ import { localUsersOf } from './remote-users.ts';
 
 const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
 const Body = Type.Object({
-  device_keys: Type.Record(UserId, Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }), { maxProperties: 1000 }),
+  device_keys: Type.Record(UserId, Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }), {
+    maxProperties: 1000,
+    // Record keys that fail the user id pattern would otherwise pass as extra properties.
+    additionalProperties: false,
+  }),
   timeout: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 

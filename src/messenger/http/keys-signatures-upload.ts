@@ -10,7 +10,8 @@ const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
 const Body = Type.Record(
   UserId,
   Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.Record(Type.String(), Type.Unknown()), { maxProperties: 1000 }),
-  { maxProperties: 1000 },
+  // Record keys that fail the user id pattern would otherwise pass as extra properties.
+  { maxProperties: 1000, additionalProperties: false },
 );
 
 /**

@@ -15,7 +15,8 @@ const Body = Type.Object({
   messages: Type.Record(
     UserId,
     Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.Record(Type.String(), Type.Unknown()), { maxProperties: 10_000 }),
-    { maxProperties: 10_000 },
+    // Record keys that fail the user id pattern would otherwise pass as extra properties.
+    { maxProperties: 10_000, additionalProperties: false },
   ),
 });
 
