@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { credentialFor, POLICY_FRAME, present, registerWith } from './credentials.ts';
 import { freePort, type RunningIdp, startIdp } from './run-idp.ts';
 import { signedInClient, ssoSignIn } from './sso.ts';
 import { identifyingValuesIn } from './the-data-folder.ts';
@@ -12,6 +13,7 @@ import { identifyingValuesIn } from './the-data-folder.ts';
 const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
 const BILAL = { cnic: '42101-0000002-2', pin: '2222' };
 const ZARA_UNDER_AGE = { cnic: '42101-0000003-3', pin: '3333' };
+const HINA = { cnic: '35202-0000007-7', pin: '7777' };
 
 /**
  * The production wiring: `watan idp` runs alone as the OpenID provider, and `watan start` is
@@ -37,7 +39,16 @@ describe('a person signs in with SSO through matrix-js-sdk, watan start and wata
       '--redirect-uri',
       `http://localhost:${port}/_watan/v1/identity/oidc/callback`,
     ]);
+    // The provider's credential key, as an operator would copy it into the node's configuration.
+    const metadata = (await (await fetch(`${idp.issuer}/.well-known/jwt-vc-issuer`)).json()) as {
+      issuer: string;
+      jwks: { keys: unknown[] };
+    };
+    const trustedIssuers = join(root, 'trusted-issuers.json');
+    await writeFile(trustedIssuers, JSON.stringify({ issuers: [{ issuer: metadata.issuer, keys: metadata.jwks.keys }] }));
     node = await startWatan([
+      '--trusted-issuers-file',
+      trustedIssuers,
       '--data',
       join(root, 'node'),
       '--port',
@@ -154,6 +165,15 @@ describe('a person signs in with SSO through matrix-js-sdk, watan start and wata
     const stolen = await fetch(`${node.url}/_watan/v1/identity/oidc/callback?code=abc&state=${state}`);
     assert.equal(stolen.status, 400);
     assert.match(((await stolen.json()) as { error: string }).error, /started in another browser/);
+  });
+
+  test('a credential of the configured issuer registers; the same person by SSO or by credential is one person', async () => {
+    const hina = await registerWith(node.url, await present(await credentialFor(idp.issuer, HINA), POLICY_FRAME));
+    assert.equal(hina.status, 200, JSON.stringify(hina.body));
+    // Ayesha holds an account from SSO: the credential carries the same pairwise subject, so the limit holds across both paths.
+    const ayesha = await registerWith(node.url, await present(await credentialFor(idp.issuer, AYESHA), POLICY_FRAME));
+    assert.equal(ayesha.status, 403);
+    assert.match(String(ayesha.body.error), /already has 1 verified account/);
   });
 
   test('after the run, neither data folder nor the output holds a CNIC, a name or a birth date', async () => {
