@@ -19,6 +19,7 @@ import {
   until,
   withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
+import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 unrefSdkSyncTimers();
 quietSdkLogs();
@@ -142,4 +143,8 @@ test('the data folder (database, log, media) and the node’s logs hold none of 
   assert.ok(roomNameFound, 'the search finds text the server does hold');
   assert.ok(logs.length > 0, 'the node logged its requests');
   for (const plaintext of plaintextsSent) assert.equal(logs.indexOf(plaintext), -1, `the node's output holds "${plaintext}"`);
+});
+
+test('replaying the node’s log reproduces every result and digest: the key checks are deterministic', () => {
+  assertReplayReproduces(dir);
 });

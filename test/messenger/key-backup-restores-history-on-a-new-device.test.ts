@@ -22,6 +22,7 @@ import {
   until,
   withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
+import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 unrefSdkSyncTimers();
 quietSdkLogs();
@@ -134,4 +135,10 @@ test('a new device of alice restores her key backup from secret storage and decr
     return history.every((body) => texts.includes(body)) ? texts : undefined;
   });
   assert.deepEqual(seen, history);
+});
+
+test('replaying the node’s log reproduces every result and digest of cross-signing, secret storage and the backup', async () => {
+  for (const client of clients) client.stopClient();
+  await node.stop('SIGTERM');
+  assertReplayReproduces(dir);
 });
