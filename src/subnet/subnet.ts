@@ -248,15 +248,9 @@ export class Subnet {
     const started = performance.now();
     const applied = this.executor.applyBlocks(blocks);
     const seconds = (performance.now() - started) / 1000;
-    for (const { results } of applied) {
-      for (const { app: _app, ...result } of results) {
-        if (!this.waiters.has(result.id)) continue;
-        // A repeat ordered by another replica answers with the first execution's result.
-        const answer = !result.ok && result.error.code === 'DUPLICATE' ? (this.executor.result(result.id) ?? result) : result;
-        this.settle(result.id, (waiter) => waiter.resolve(answer));
-      }
-    }
     // Observers and listeners run after the commit; their failure is theirs, not the replica's.
+    // Listeners go before the submitters are answered, so that those waiting on a write (a
+    // long-polling sync) hear of it no later than its author hears it was done.
     try {
       this.observer?.applied(applied, seconds, this.log.head().height);
     } catch (error) {
@@ -267,6 +261,14 @@ export class Subnet {
         listener(applied);
       } catch (error) {
         process.emitWarning(`a subnet listener failed: ${(error as Error).message}`);
+      }
+    }
+    for (const { results } of applied) {
+      for (const { app: _app, ...result } of results) {
+        if (!this.waiters.has(result.id)) continue;
+        // A repeat ordered by another replica answers with the first execution's result.
+        const answer = !result.ok && result.error.code === 'DUPLICATE' ? (this.executor.result(result.id) ?? result) : result;
+        this.settle(result.id, (waiter) => waiter.resolve(answer));
       }
     }
   }

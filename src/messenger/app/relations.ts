@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { type AppContext, AppError, type AppStore, query } from '../../subnet/index.ts';
 import type { JsonObject } from '../events/index.ts';
 import { requireStanding, visibleEvent } from './room-access.ts';
-import type { EventRow } from './room-tables.ts';
+import { type EventRow, streamHead } from './room-tables.ts';
 import { servedEvent } from './served-events.ts';
 import { canSee } from './visibility.ts';
 
@@ -112,7 +112,7 @@ export const relationQueries = {
   relations: query(RelationsArgs, (ctx, args) => {
     requireStanding(ctx.store, ctx.caller, args.room_id);
     visibleEvent(ctx.store, ctx.caller, args.room_id, args.event_id);
-    const head = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
+    const head = streamHead(ctx.store);
     const backwards = args.dir === 'b';
     const from = args.from ?? (backwards ? head : 0);
     const lower = backwards ? (args.to ?? 0) + 1 : from + 1;

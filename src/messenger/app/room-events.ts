@@ -3,7 +3,7 @@ import { eventIdOf, type JsonObject, type Pdu, redact, withContentHash } from '.
 import { authEventsFor, authorize, stateEvent } from '../rooms/index.ts';
 import { checkRelation, indexRelation, unindexRelation } from './relations.ts';
 import { StoredRoomState } from './room-state.ts';
-import type { EventRow, RoomRow } from './room-tables.ts';
+import { type EventRow, type RoomRow, streamHead } from './room-tables.ts';
 import { historyVisibility } from './visibility.ts';
 
 /** The specification's limit on a whole event, as canonical JSON (client-server §Size limits). */
@@ -146,9 +146,9 @@ function hashed(event: Omit<Pdu, 'hashes'>): Pdu {
   }
 }
 
-/** The next position in the subnet-wide order of room events and receipts. */
+/** The next position in the subnet-wide stream. */
 export function nextStream(ctx: AppContext): number {
-  const value = (ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0) + 1;
+  const value = streamHead(ctx.store) + 1;
   ctx.store.put('counters', { name: 'stream', value });
   return value;
 }

@@ -3,7 +3,7 @@ import { AppError, type AppStore, query } from '../../subnet/index.ts';
 import type { ClientEvent, Pdu } from '../events/index.ts';
 import { requireJoined, requireStanding, visibleEvent } from './room-access.ts';
 import { currentState, currentStateEvent } from './room-state.ts';
-import type { EventRow } from './room-tables.ts';
+import { type EventRow, streamHead } from './room-tables.ts';
 import { clientEventOf, servedEvent } from './served-events.ts';
 import { canSee } from './visibility.ts';
 
@@ -21,11 +21,6 @@ const Paging = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** The last position of the subnet-wide stream of room events. */
-function streamHead(store: AppStore): number {
-  return store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
-}
 
 /** Reads of a room, from this replica's state, as far as the caller may see it. */
 export const roomReadQueries = {

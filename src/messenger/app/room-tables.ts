@@ -1,4 +1,4 @@
-import type { TableSpec } from '../../subnet/index.ts';
+import type { AppStore, TableSpec } from '../../subnet/index.ts';
 
 /**
  * Rooms as the executor keeps them. A room's history has no forks on one subnet, so the
@@ -88,6 +88,11 @@ export const roomTables: TableSpec[] = [
     primaryKey: ['user_id', 'device_id', 'txn_id'],
   },
 ];
+
+/** The last position taken in the subnet-wide stream (room events, receipts, account data, keys): what sync and paging walk. */
+export function streamHead(store: AppStore): number {
+  return store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
+}
 
 export interface RoomRow {
   [column: string]: string | number;

@@ -6,7 +6,7 @@ import type { PushRuleset } from '../push/index.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
-import type { EventRow } from './room-tables.ts';
+import { type EventRow, streamHead } from './room-tables.ts';
 import {
   type RoomSectionFilter,
   type RoomSummary,
@@ -78,6 +78,8 @@ export const syncQueries = {
             )
             .map((row) => row.user_id),
   ),
+  /** The stream's head: a sync whose token is there has nothing new in the stream to be told. */
+  stream_head: query(Type.Object({}, { additionalProperties: false }), (ctx) => streamHead(ctx.store)),
   sync_rooms: query(
     Type.Object(
       {
@@ -89,7 +91,7 @@ export const syncQueries = {
       { additionalProperties: false },
     ),
     (ctx, args) => {
-      const position = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
+      const position = streamHead(ctx.store);
       // A token from a replica further along: nothing here is new to this client yet.
       if (args.since !== undefined && args.since > position)
         return { position: args.since, account_data: [], join: {}, invite: {}, leave: {} };
