@@ -112,9 +112,17 @@ async function assertPortFree(config: NodeConfig): Promise<void> {
   });
 }
 
+/**
+ * Connections the kernel may hold for us before we accept them. Node's default (511) is
+ * overrun when a thousand clients connect at once — every syncing client holds one — and a
+ * dropped SYN costs its client a second or more before it tries again. The kernel caps this
+ * at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function listen(server: FastifyInstance, config: NodeConfig): Promise<string> {
   try {
-    await server.listen({ port: config.port, host: config.host });
+    await server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(config);
     throw error;

@@ -1,0 +1,77 @@
+/**
+ * The server side of bench:messenger, in a process of its own so that the load generator
+ * does not share its event loop. `trivial` serves one Fastify route (the ceiling); `watan`
+ * starts a Watan node on a temporary data folder and creates the benchmark's accounts
+ * directly on the subnet (no scrypt: account setup is not what is measured). It tells its
+ * parent the URL (and the users' access tokens) over IPC, answers `rss` with its resident
+ * memory, and stops on `stop`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { nodeParts } from '../src/cli/composition.ts';
+import { createLogger, startNode } from '../src/node/index.ts';
+
+export type ServerMessage = { url: string; tokens: string[] } | { rss: number };
+export type ParentMessage = 'rss' | 'stop';
+
+const send = (message: ServerMessage) => process.send?.(message);
+
+async function serveTrivialRoute(): Promise<() => Promise<void>> {
+  const app = Fastify();
+  app.get('/ping', async () => ({ ok: true }));
+  await app.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
+  const address = app.server.address();
+  send({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/ping`, tokens: [] });
+  return () => app.close();
+}
+
+async function serveWatan(users: number): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), 'watan-bench-messenger-'));
+  const node = await startNode({
+    dataDir: dir,
+    port: 0,
+    host: '127.0.0.1',
+    serverName: 'localhost',
+    dev: true,
+    facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
+    parts: nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 1e9, sendsPer10Seconds: 1e9 } }),
+    logger: createLogger({ level: 'silent' }),
+  });
+  // A known token per user; only its hash is stored, as at a real sign-in.
+  const tokens = await Promise.all(
+    Array.from({ length: users }, async (_, i) => {
+      const token = `bench_${randomBytes(16).toString('hex')}`;
+      const result = await node.subnet.submit({
+        app: 'messenger',
+        method: 'register',
+        args: {
+          localpart: `u${i}`,
+          server_name: 'localhost',
+          device_id: 'BENCH',
+          token_hash: createHash('sha256').update(token).digest('hex'),
+        },
+        caller: 'anonymous',
+      });
+      if (!result.ok) throw new Error(result.error.message);
+      return token;
+    }),
+  );
+  send({ url: node.url, tokens });
+  return async () => {
+    await node.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+const [mode, users] = process.argv.slice(2);
+const stop = mode === 'trivial' ? await serveTrivialRoute() : await serveWatan(Number(users));
+process.on('message', async (message: ParentMessage) => {
+  if (message === 'rss') send({ rss: process.memoryUsage().rss });
+  if (message === 'stop') {
+    await stop();
+    process.exit(0);
+  }
+});
