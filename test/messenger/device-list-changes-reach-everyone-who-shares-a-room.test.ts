@@ -86,6 +86,15 @@ test('a waiting sync wakes when a room-mate’s devices change', async () => {
   assert.deepEqual((await sync(bob, before)).device_lists.changed, [alice.userId]);
 });
 
+test('renaming a device with keys is a change: /keys/query serves the name', async () => {
+  const { next_batch: since } = await sync(bob);
+  await server.call('PUT', `/devices/${alice.deviceId}`, alice.token, { display_name: 'Alice’s laptop' });
+  assert.deepEqual((await sync(bob, since)).device_lists.changed, [alice.userId]);
+  const keys = await server.call('POST', '/keys/query', bob.token, { device_keys: { [alice.userId]: [alice.deviceId] } });
+  const device = (keys.body.device_keys as Record<string, Record<string, { unsigned: unknown }>>)[alice.userId]?.[alice.deviceId];
+  assert.deepEqual(device?.unsigned, { device_display_name: 'Alice’s laptop' });
+});
+
 test('someone who comes to share a room is changed; someone who shares none any more is left', async () => {
   const [aliceSince, carolSince] = await Promise.all([sync(alice), sync(carol)]);
   await server.call('POST', `/rooms/${encodeURIComponent(roomId)}/invite`, alice.token, { user_id: carol.userId });

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
-import { forgetDeviceKeys } from './device-keys.ts';
+import { forgetDeviceKeys, markDeviceListChanged } from './device-keys.ts';
 import { leaveAllRooms } from './rooms.ts';
 import { forgetDeviceMessages } from './to-device.ts';
 
@@ -186,6 +186,8 @@ export const deviceMethods = {
       if (!ctx.store.get('devices', { user_id: ctx.caller, device_id: args.device_id }))
         throw new AppError('M_NOT_FOUND', `you have no device ${args.device_id}`);
       ctx.store.update('devices', { user_id: ctx.caller, device_id: args.device_id }, { display_name: args.display_name });
+      // /keys/query serves the name beside the device's keys: those who hold them fetch it again.
+      if (ctx.store.get('device_keys', { user_id: ctx.caller, device_id: args.device_id })) markDeviceListChanged(ctx.store, ctx.caller);
       return {};
     },
   ),
