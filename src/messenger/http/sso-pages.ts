@@ -9,11 +9,11 @@ function escapeHtml(text: string): string {
 
 /** Pages that end a sign-in are never framed (no clickjacking of the Continue button) nor cached. */
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+  // No CSP form-action: browsers apply it to the redirect after the form too, which goes to the client.
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
-    // No form-action: browsers apply it to the redirect after the form too, which goes to the client.
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
     .type('text/html; charset=utf-8')
     .send(
