@@ -14,7 +14,7 @@ export const receiptTables: TableSpec[] = [
     name: 'receipts',
     columns: { room_id: 'text', user_id: 'text', type: 'text', thread_id: 'text', event_id: 'text', ts: 'integer', stream: 'integer' },
     primaryKey: ['room_id', 'user_id', 'type', 'thread_id'],
-    indexes: [['room_id', 'stream']],
+    indexes: [['room_id', 'stream'], ['stream']],
   },
 ];
 

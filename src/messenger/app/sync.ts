@@ -120,9 +120,11 @@ export const syncQueries = {
       );
       const rules = lazily(() => pushRulesContent(ctx.store, ctx.caller).global);
       const includeLeave = args.filter?.room?.include_leave === true;
+      const active = since === undefined ? undefined : roomsActiveSince(ctx.store, ctx.caller, since, position);
       for (const { room_id: roomId, membership, stream, event_id: eventId, visible_until: visibleUntil } of memberships) {
         if (!roomAllowed(roomId, args.filter?.room)) continue;
         const changed = since === undefined || stream > since;
+        if (membership === 'join' && !changed && active && !active.has(roomId)) continue;
         if (membership === 'join') {
           // A room joined after `since` is new to this client: it gets the whole picture.
           const room = joinedRoom(ctx, roomId, changed ? undefined : since, position, filter, args.device_id, rules);
@@ -152,6 +154,28 @@ export const syncQueries = {
     },
   ),
 };
+
+/** How far behind the stream a token may be for roomsActiveSince to pay; further back, every room is looked at. */
+const ACTIVE_ROOMS_WINDOW = 10_000;
+
+/**
+ * Rooms with something after `since` that a member's sync carries (events, receipts, the
+ * reader's room account data), so that an incremental sync of someone in many rooms looks
+ * only at those; undefined when the token is too old for that to be cheaper.
+ */
+function roomsActiveSince(store: AppStore, userId: string, since: number, position: number): Set<string> | undefined {
+  if (position - since > ACTIVE_ROOMS_WINDOW) return undefined;
+  const rows = store.select<{ room_id: string }>(
+    `SELECT room_id FROM {events} WHERE stream > ?
+     UNION SELECT room_id FROM {receipts} WHERE stream > ?
+     UNION SELECT room_id FROM {account_data} WHERE user_id = ? AND stream > ? AND room_id != ''`,
+    since,
+    since,
+    userId,
+    since,
+  );
+  return new Set(rows.map((row) => row.room_id));
+}
 
 /**
  * The global account data for a sync. m.push_rules is always the current effective ruleset,
