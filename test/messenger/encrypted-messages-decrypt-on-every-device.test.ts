@@ -128,8 +128,29 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
   }
 });
 
+test('unread notification counts count encrypted messages in a one-to-one room, and a read receipt clears them', async () => {
+  const [alice, bob] = clients as [MatrixClient, MatrixClient];
+  const roomId = alice.getRooms().find((room) => room.name === 'Cabinet')?.roomId as string;
+  const counts = async () => {
+    const answer = await fetch(`${node.url}/_matrix/client/v3/sync`, { headers: { authorization: `Bearer ${bob.getAccessToken()}` } });
+    const synced = (await answer.json()) as { rooms: { join: Record<string, { unread_notifications: { notification_count: number } }> } };
+    return synced.rooms.join[roomId]?.unread_notifications.notification_count;
+  };
+  const unread = ['are you there? 1', 'are you there? 2', 'are you there? 3'];
+  plaintextsSent.push(...unread);
+  let last = '';
+  for (const body of unread) last = (await alice.sendMessage(roomId, { msgtype: MsgType.Text, body })).event_id;
+  // Ciphertext to the server: the specification's rule for encrypted events in rooms of two notifies.
+  assert.equal(await counts(), 3);
+  await until('bob decrypting them', () => unread.every((body) => plaintexts(bob, roomId).includes(body)));
+  const lastEvent = bob.getRoom(roomId)?.findEventById(last);
+  assert.ok(lastEvent);
+  await bob.sendReadReceipt(lastEvent);
+  assert.equal(await counts(), 0);
+});
+
 test('the data folder (database, log, media) and the node’s logs hold none of the plaintexts', async () => {
-  assert.equal(plaintextsSent.length, 43, 'the test above ran');
+  assert.equal(plaintextsSent.length, 46, 'the tests above ran');
   for (const client of clients) client.stopClient();
   const logs = Buffer.from(node.stdout() + node.stderr());
   // A clean stop, so that nothing is left only in memory: the write-ahead logs are checkpointed or on disk either way.
