@@ -6,14 +6,14 @@
  * reaches the log without passing through ingress.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nodeParts } from '../../src/cli/composition.ts';
 import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
-import { canonicalJson, newCommandId } from '../../src/subnet/index.ts';
+import { newCommandId } from '../../src/subnet/index.ts';
+import { crossSigningKey, deviceKeys, newSigner, type Signed, signedBy } from '../fixtures/signed-keys.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-key-signatures-'));
 let node: RunningNode;
@@ -22,42 +22,6 @@ interface Account {
   token: string;
   userId: string;
   deviceId: string;
-}
-
-interface Signer {
-  /** The public key, unpadded standard Base64, as Matrix writes keys. */
-  publicKey: string;
-  privateKey: KeyObject;
-}
-
-type Signed = Record<string, unknown> & { signatures?: Record<string, Record<string, string>> };
-
-function newSigner(): Signer {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url');
-  return { publicKey: raw.toString('base64').replace(/=+$/, ''), privateKey };
-}
-
-/** The object with a signature by `signer` added under `userId` / `keyId`, made as the appendix says. */
-function signedBy<T extends Signed>(object: T, userId: string, keyId: string, signer: Signer): T {
-  const { signatures, unsigned: _unsigned, ...covered } = object;
-  const signature = sign(null, Buffer.from(canonicalJson(covered)), signer.privateKey)
-    .toString('base64')
-    .replace(/=+$/, '');
-  return { ...object, signatures: { ...signatures, [userId]: { ...signatures?.[userId], [keyId]: signature } } };
-}
-
-function deviceKeys(account: Account, signer: Signer): Signed {
-  return {
-    user_id: account.userId,
-    device_id: account.deviceId,
-    algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-    keys: { [`ed25519:${account.deviceId}`]: signer.publicKey, [`curve25519:${account.deviceId}`]: newSigner().publicKey },
-  };
-}
-
-function crossSigningKey(userId: string, usage: string, signer: Signer): Signed {
-  return { user_id: userId, usage: [usage], keys: { [`ed25519:${signer.publicKey}`]: signer.publicKey } };
 }
 
 async function call(method: string, path: string, token: string | undefined, body?: unknown) {
@@ -113,7 +77,7 @@ after(async () => {
 });
 
 test('device keys signed by the device’s own key are kept and served by /keys/query', async () => {
-  const keys = signedBy(deviceKeys(alice, aliceDevice), alice.userId, `ed25519:${alice.deviceId}`, aliceDevice);
+  const keys = signedBy(deviceKeys(alice.userId, alice.deviceId, aliceDevice), alice.userId, `ed25519:${alice.deviceId}`, aliceDevice);
   const upload = await call('POST', '/keys/upload', alice.token, { device_keys: keys });
   assert.equal(upload.status, 200, JSON.stringify(upload.body));
   const served = (await queryKeys(bob, alice.userId)).device_keys[alice.userId]?.[alice.deviceId];
@@ -127,14 +91,17 @@ test('device keys with a forged signature are refused with M_INVALID_SIGNATURE',
   const eveDevice = newSigner();
   const forger = newSigner();
   // Signed by a key that is not the one the object names.
-  const forged = signedBy(deviceKeys(eve, eveDevice), eve.userId, `ed25519:${eve.deviceId}`, forger);
+  const forged = signedBy(deviceKeys(eve.userId, eve.deviceId, eveDevice), eve.userId, `ed25519:${eve.deviceId}`, forger);
   const refused = await call('POST', '/keys/upload', eve.token, { device_keys: forged });
   assert.equal(refused.status, 400);
   assert.equal(refused.body.errcode, 'M_INVALID_SIGNATURE');
   // Signed properly, then changed: the signature no longer covers what is sent.
-  const tampered = { ...signedBy(deviceKeys(eve, eveDevice), eve.userId, `ed25519:${eve.deviceId}`, eveDevice), algorithms: ['m.none'] };
+  const tampered = {
+    ...signedBy(deviceKeys(eve.userId, eve.deviceId, eveDevice), eve.userId, `ed25519:${eve.deviceId}`, eveDevice),
+    algorithms: ['m.none'],
+  };
   assert.equal((await call('POST', '/keys/upload', eve.token, { device_keys: tampered })).body.errcode, 'M_INVALID_SIGNATURE');
-  const unsigned = deviceKeys(eve, eveDevice);
+  const unsigned = deviceKeys(eve.userId, eve.deviceId, eveDevice);
   assert.equal(
     (await call('POST', '/keys/upload', eve.token, { device_keys: { ...unsigned, signatures: {} } })).body.errcode,
     'M_INVALID_SIGNATURE',
@@ -144,7 +111,12 @@ test('device keys with a forged signature are refused with M_INVALID_SIGNATURE',
 
 test('a forged signature is refused by the executor itself, not only by ingress', async () => {
   const mallory = await register('mallory');
-  const forged = signedBy(deviceKeys(mallory, newSigner()), mallory.userId, `ed25519:${mallory.deviceId}`, newSigner());
+  const forged = signedBy(
+    deviceKeys(mallory.userId, mallory.deviceId, newSigner()),
+    mallory.userId,
+    `ed25519:${mallory.deviceId}`,
+    newSigner(),
+  );
   const result = await node.subnet.submit({
     id: newCommandId(),
     app: 'messenger',
@@ -158,9 +130,9 @@ test('a forged signature is refused by the executor itself, not only by ingress'
 
 test('device keys claiming another user or another device are refused with M_FORBIDDEN', async () => {
   const signer = newSigner();
-  const asBob = signedBy(deviceKeys({ ...alice, userId: bob.userId }, signer), bob.userId, `ed25519:${alice.deviceId}`, signer);
+  const asBob = signedBy(deviceKeys(bob.userId, alice.deviceId, signer), bob.userId, `ed25519:${alice.deviceId}`, signer);
   assert.equal((await call('POST', '/keys/upload', alice.token, { device_keys: asBob })).body.errcode, 'M_FORBIDDEN');
-  const otherDevice = signedBy(deviceKeys({ ...alice, deviceId: 'OTHER' }, signer), alice.userId, 'ed25519:OTHER', signer);
+  const otherDevice = signedBy(deviceKeys(alice.userId, 'OTHER', signer), alice.userId, 'ed25519:OTHER', signer);
   assert.equal((await call('POST', '/keys/upload', alice.token, { device_keys: otherDevice })).body.errcode, 'M_FORBIDDEN');
 });
 

@@ -1,6 +1,8 @@
 import Type from 'typebox';
 import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
+import { forgetCrossSigning } from './cross-signing.ts';
 import { forgetDeviceKeys, markDeviceListChanged } from './device-keys.ts';
+import { forgetBackups } from './key-backup.ts';
 import { leaveAllRooms } from './rooms.ts';
 import { forgetDeviceMessages } from './to-device.ts';
 
@@ -231,6 +233,10 @@ export const deviceMethods = {
       ctx.caller,
     );
     for (const { login_hash } of loginTokens) ctx.store.delete('login_tokens', login_hash);
+    // The devices took their keys; the account's identity and key backups go too.
+    forgetCrossSigning(ctx.store, ctx.caller);
+    forgetBackups(ctx.store, ctx.caller);
+    markDeviceListChanged(ctx.store, ctx.caller);
     // room_ids: the rooms whose members' syncs must hear of it.
     return { id_server_unbind_result: 'no-support', room_ids: left };
   }),

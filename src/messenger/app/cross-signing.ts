@@ -223,3 +223,16 @@ function sameKey(storedJson: string, signed: JsonObject): boolean {
     return false;
   }
 }
+
+/** A deactivated account publishes no identity: its cross-signing keys go, with every signature on them or made by them. */
+export function forgetCrossSigning(store: AppStore, userId: string): void {
+  for (const usage of USAGES) store.delete('cross_signing_keys', { user_id: userId, usage });
+  const signatures = store.select<{ user_id: string; key_id: string; signer_user_id: string; signer_key_id: string }>(
+    `SELECT user_id, key_id, signer_user_id, signer_key_id FROM {key_signatures} WHERE user_id = ?
+     UNION SELECT user_id, key_id, signer_user_id, signer_key_id FROM {key_signatures} WHERE signer_user_id = ?
+     ORDER BY user_id, key_id, signer_user_id, signer_key_id`,
+    userId,
+    userId,
+  );
+  for (const row of signatures) store.delete('key_signatures', row);
+}

@@ -249,3 +249,14 @@ function deleteKeys(store: AppStore, userId: string, version: number, roomId: st
   for (const row of rows) store.delete('backup_keys', { user_id: userId, version, ...row });
   return rows.length;
 }
+
+/** A deactivated account keeps no backups: every version and every key in them goes. */
+export function forgetBackups(store: AppStore, userId: string): void {
+  const keys = store.select<{ version: number; room_id: string; session_id: string }>(
+    'SELECT version, room_id, session_id FROM {backup_keys} WHERE user_id = ? ORDER BY version, room_id, session_id',
+    userId,
+  );
+  for (const key of keys) store.delete('backup_keys', { user_id: userId, ...key });
+  const versions = store.select<{ version: number }>('SELECT version FROM {backup_versions} WHERE user_id = ? ORDER BY version', userId);
+  for (const { version } of versions) store.delete('backup_versions', { user_id: userId, version });
+}
