@@ -4,7 +4,7 @@ import { accountMethods, accountQueries, accountTables, deviceMethods } from './
 import { crossSigningMethods, crossSigningTables } from './cross-signing.ts';
 import { deviceKeyMethods, deviceKeyTables } from './device-keys.ts';
 import { directoryMethods, directoryQueries, directoryTables } from './directory.ts';
-import { encryptionSyncQueries } from './e2e-sync.ts';
+import { encryptionSyncQueries } from './encryption-sync.ts';
 import { filterMethods, filterQueries, filterTables } from './filters.ts';
 import { identityBindingMethods, identityBindingQueries, identityBindingTables } from './identity-bindings.ts';
 import { keyBackupMethods, keyBackupQueries, keyBackupTables } from './key-backup.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { AppliedBlock } from '../../subnet/index.ts';
-import type { EncryptionSync } from '../app/e2e-sync.ts';
+import type { EncryptionSync } from '../app/encryption-sync.ts';
 import type { RoomsSync } from '../app/sync.ts';
 import { eventMatcher } from '../filter/index.ts';
 import type { PresenceStore } from '../presence.ts';

@@ -19,7 +19,7 @@ const STATUS: Record<string, number> = {
  * a refusal carries (`current_version` beside M_WRONG_ROOM_KEYS_VERSION) as fields of the
  * Matrix error, and knows the encryption module's own codes.
  */
-export async function runKeyCommand<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
+export async function runEncryptionCommand<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
   let result: Awaited<ReturnType<Subnet['submit']>>;
   try {
     result = await subnet.submit({ id: newCommandId(), app: 'messenger', method, args: args as JsonValue, caller });
