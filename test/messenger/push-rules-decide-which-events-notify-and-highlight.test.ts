@@ -14,7 +14,7 @@ const defaults = defaultPushRules(alice).global;
 const room = '!room:localhost';
 
 function context(overrides: Partial<PushContext> = {}): PushContext {
-  return { userId: alice, displayName: 'Alice Khan', memberCount: 10, senderMayNotify: () => true, ...overrides };
+  return { userId: alice, displayName: () => 'Alice Khan', memberCount: () => 10, senderMayNotify: () => true, ...overrides };
 }
 
 function message(content: Record<string, unknown>, extra: Partial<PushEvent> = {}): PushEvent {
@@ -131,7 +131,7 @@ test('event_property_contains needs the exact value in an array: the specificati
 
 test('room_member_count reads ==, <, >, <=, >= and a bare number; the default one-to-one rule uses it', () => {
   const count = (is: string, members: number) =>
-    outcome(message({ body: 'x' }), context({ memberCount: members }), {
+    outcome(message({ body: 'x' }), context({ memberCount: () => members }), {
       ...withOverride([{ kind: 'room_member_count', is }]),
       underride: [],
     }).notify;
@@ -142,7 +142,7 @@ test('room_member_count reads ==, <, >, <=, >= and a bare number; the default on
   assert.equal(count('>=3', 3), true);
   assert.equal(count('<=1', 2), false);
   assert.equal(count('two', 2), false, 'an unreadable count never matches');
-  const oneToOne = pushActions(defaults, message({ body: 'hi' }), context({ memberCount: 2 }));
+  const oneToOne = pushActions(defaults, message({ body: 'hi' }), context({ memberCount: () => 2 }));
   assert.ok(
     oneToOne?.some((action) => typeof action === 'object' && action.set_tweak === 'sound'),
     'direct messages ring',
@@ -153,7 +153,7 @@ test('contains_display_name matches the reader’s name as words in the body', (
   const rules = { ...withOverride([{ kind: 'contains_display_name' }]), underride: [] };
   assert.equal(outcome(message({ body: 'ask alice khan about it' }), context(), rules).notify, true);
   assert.equal(outcome(message({ body: 'ask AliceKhan about it' }), context(), rules).notify, false);
-  assert.equal(outcome(message({ body: 'anything' }), context({ displayName: undefined }), rules).notify, false);
+  assert.equal(outcome(message({ body: 'anything' }), context({ displayName: () => undefined }), rules).notify, false);
 });
 
 test('an unknown condition never matches, and a disabled rule is passed over', () => {

@@ -160,9 +160,6 @@ function latestStateBetween(store: AppStore, roomId: string, after: number, befo
  * when nobody else is left.
  */
 export function summaryOf(store: AppStore, roomId: string, reader: string): RoomSummary {
-  const count = (membership: string) =>
-    store.selectOne<{ n: number }>('SELECT COUNT(*) AS n FROM {memberships} WHERE room_id = ? AND membership = ?', roomId, membership)?.n ??
-    0;
   const heroes = (memberships: string[]) =>
     store
       .select<{ user_id: string }>(
@@ -176,9 +173,20 @@ export function summaryOf(store: AppStore, roomId: string, reader: string): Room
   const present = heroes(['join', 'invite']);
   return {
     'm.heroes': present.length > 0 ? present : heroes(['leave', 'ban']),
-    'm.joined_member_count': count('join'),
-    'm.invited_member_count': count('invite'),
+    'm.joined_member_count': membersCounted(store, roomId, 'join'),
+    'm.invited_member_count': membersCounted(store, roomId, 'invite'),
   };
+}
+
+export function joinedMemberCount(store: AppStore, roomId: string): number {
+  return membersCounted(store, roomId, 'join');
+}
+
+function membersCounted(store: AppStore, roomId: string, membership: string): number {
+  return (
+    store.selectOne<{ n: number }>('SELECT COUNT(*) AS n FROM {memberships} WHERE room_id = ? AND membership = ?', roomId, membership)?.n ??
+    0
+  );
 }
 
 export function syncEventOf(row: EventRow, deviceId: string, store?: AppStore): SyncEvent {

@@ -167,8 +167,8 @@ function roomsActiveSince(store: AppStore, userId: string, since: number, positi
   if (position - since > ACTIVE_ROOMS_WINDOW) return undefined;
   const rows = store.select<{ room_id: string }>(
     `SELECT room_id FROM {events} WHERE stream > ?
-     UNION SELECT room_id FROM {receipts} WHERE stream > ?
-     UNION SELECT room_id FROM {account_data} WHERE user_id = ? AND stream > ? AND room_id != ''`,
+     UNION ALL SELECT room_id FROM {receipts} WHERE stream > ?
+     UNION ALL SELECT room_id FROM {account_data} WHERE user_id = ? AND stream > ? AND room_id != ''`,
     since,
     since,
     userId,
@@ -204,14 +204,13 @@ function joinedRoom(
   if (since !== undefined && timeline.events.length === 0 && receipts === null && accountData.length === 0) return undefined;
   const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, position), timeline.events, filter, deviceId);
   const membersChanged = since === undefined || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
-  const summary = summaryOf(ctx.store, roomId, ctx.caller);
   return {
-    ...(membersChanged ? { summary } : {}),
+    ...(membersChanged ? { summary: summaryOf(ctx.store, roomId, ctx.caller) } : {}),
     state: { events: state },
     timeline,
     ephemeral: { events: receipts && filter.ephemeral(receipts) ? [receipts] : [] },
     account_data: { events: accountData },
-    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, rules(), summary['m.joined_member_count']),
+    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, rules()),
   };
 }
 

@@ -4,6 +4,7 @@ import { notificationOf, type PushContext, type PushEvent, type PushRuleset, pus
 import { notificationLevel, type PowerLevels, readPowerLevels, userLevel } from '../rooms/index.ts';
 import { authEventOf, currentStateEvent } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
+import { joinedMemberCount } from './sync-room.ts';
 
 export interface UnreadNotifications {
   notification_count: number;
@@ -23,13 +24,7 @@ export const UNREAD_SCAN_LIMIT = 100;
  * main timeline, their joining, and their own latest message (sending reads the room), that
  * their push rules say notify. Redacted events no longer count.
  */
-export function unreadNotifications(
-  store: AppStore,
-  roomId: string,
-  reader: string,
-  ruleset: PushRuleset,
-  memberCount: number,
-): UnreadNotifications {
+export function unreadNotifications(store: AppStore, roomId: string, reader: string, ruleset: PushRuleset): UnreadNotifications {
   const counts = { notification_count: 0, highlight_count: 0 };
   const rows = store.select<EventRow>(
     'SELECT * FROM {events} WHERE room_id = ? AND stream > ? ORDER BY stream DESC LIMIT ?',
@@ -38,7 +33,7 @@ export function unreadNotifications(
     UNREAD_SCAN_LIMIT,
   );
   if (rows.length === 0) return counts;
-  const context = pushContext(store, roomId, reader, memberCount);
+  const context = pushContext(store, roomId, reader);
   for (const row of rows) {
     if (row.sender === reader) break;
     if (row.redacted_by !== null) continue;
@@ -62,19 +57,29 @@ function readUpTo(store: AppStore, roomId: string, reader: string): number {
   return Math.max(receipt?.stream ?? 0, joined?.stream ?? 0);
 }
 
-/** What the rules know of the room: the reader's display name in it, its size, and (only when asked) the senders' power. */
-function pushContext(store: AppStore, roomId: string, reader: string, memberCount: number): PushContext {
-  const member = currentStateEvent(store, roomId, 'm.room.member', reader);
-  const displayName = member ? (JSON.parse(member.pdu) as Pdu).content.displayname : undefined;
+/** What the rules know of the room, each part read only when a rule asks: the reader's display name, the room's size, the senders' power. */
+function pushContext(store: AppStore, roomId: string, reader: string): PushContext {
   let levels: PowerLevels | undefined;
   return {
     userId: reader,
-    displayName: typeof displayName === 'string' ? displayName : undefined,
-    memberCount,
+    displayName: once(() => {
+      const member = currentStateEvent(store, roomId, 'm.room.member', reader);
+      const name = member ? (JSON.parse(member.pdu) as Pdu).content.displayname : undefined;
+      return typeof name === 'string' ? name : undefined;
+    }),
+    memberCount: once(() => joinedMemberCount(store, roomId)),
     senderMayNotify: (sender, key) => {
       levels ??= readPowerLevels(stateOf(store, roomId, 'm.room.power_levels'), stateOf(store, roomId, 'm.room.create'));
       return userLevel(levels, sender) >= notificationLevel(levels, key);
     },
+  };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
   };
 }
 

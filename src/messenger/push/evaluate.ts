@@ -5,10 +5,10 @@ import { PUSH_RULE_KINDS, type PushAction, type PushCondition, type PushRule, ty
 export interface PushContext {
   /** Whose rules these are. */
   userId: string;
-  /** The reader's display name in the room, for contains_display_name. */
-  displayName: string | undefined;
-  /** Joined members of the room. */
-  memberCount: number;
+  /** The reader's display name in the room, for contains_display_name (asked only when a rule needs it). */
+  displayName(): string | undefined;
+  /** Joined members of the room (asked only when a rule needs it). */
+  memberCount(): number;
   /** Whether the sender's power reaches the level the room's `notifications[key]` asks for. */
   senderMayNotify(sender: string, key: string): boolean;
 }
@@ -82,17 +82,17 @@ function conditionHolds(condition: PushCondition, event: PushEvent, context: Pus
       const value = propertyAt(event, parsePropertyPath(condition.key));
       return Array.isArray(value) && value.some((item) => isPlainValue(item) && item === condition.value);
     }
-    case 'contains_display_name':
+    case 'contains_display_name': {
+      if (typeof event.content.body !== 'string') return false;
+      const name = context.displayName();
       return (
-        typeof event.content.body === 'string' &&
-        context.displayName !== undefined &&
-        context.displayName !== '' &&
-        cachedRegExp(`name:${context.displayName}`, () => atWordBoundaries(escapeRegExp(context.displayName as string))).test(
-          event.content.body,
-        )
+        name !== undefined &&
+        name !== '' &&
+        cachedRegExp(`name:${name}`, () => atWordBoundaries(escapeRegExp(name))).test(event.content.body)
       );
+    }
     case 'room_member_count':
-      return memberCountMatches(condition.is, context.memberCount);
+      return memberCountMatches(condition.is, context.memberCount());
     case 'sender_notification_permission':
       return typeof condition.key === 'string' && context.senderMayNotify(event.sender, condition.key);
     default:
