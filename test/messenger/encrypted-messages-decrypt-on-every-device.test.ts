@@ -42,7 +42,9 @@ function plaintexts(client: MatrixClient, roomId: string): string[] {
   const events = client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
   return events
     .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
-    .map((event) => (event.getType() === 'm.room.message' ? (event.getContent().body as string) : UNREADABLE));
+    .map((event) =>
+      event.getType() === 'm.room.message' && !event.isDecryptionFailure() ? (event.getContent().body as string) : UNREADABLE,
+    );
 }
 const UNREADABLE = '(not decrypted)';
 

@@ -54,7 +54,9 @@ async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
 function bodies(client: MatrixClient, roomId: string): string[] {
   return (client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [])
     .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
-    .map((event) => (event.getType() === 'm.room.message' ? (event.getContent().body as string) : '(not decrypted)'));
+    .map((event) =>
+      event.getType() === 'm.room.message' && !event.isDecryptionFailure() ? (event.getContent().body as string) : '(not decrypted)',
+    );
 }
 
 before(async () => {

@@ -75,10 +75,7 @@ export const deviceKeyMethods = {
       const deviceId = args.device_id;
       if (!store.get('devices', { user_id: userId, device_id: deviceId }))
         throw new AppError('M_FORBIDDEN', `you have no device ${deviceId}`);
-      if (args.device_keys) storeDeviceKeys(ctx, userId, deviceId, args.device_keys as unknown as JsonObject);
-      const signingKey = deviceSigningKey(store, userId, deviceId);
-      if (args.one_time_keys) storeOneTimeKeys(ctx, userId, deviceId, signingKey, args.one_time_keys);
-      if (args.fallback_keys) storeFallbackKeys(store, userId, deviceId, signingKey, args.fallback_keys);
+      publishKeys(ctx, userId, deviceId, args);
       return { one_time_key_counts: oneTimeKeyCounts(store, userId, deviceId) };
     },
   ),
@@ -107,6 +104,19 @@ export const deviceKeyMethods = {
     },
   ),
 };
+
+/** Stores what a device publishes: its identity keys first, since they sign its one-time and fallback keys. */
+export function publishKeys(
+  ctx: AppContext,
+  userId: string,
+  deviceId: string,
+  keys: { device_keys?: Static<typeof DeviceKeysSchema>; one_time_keys?: OneTimeKeys; fallback_keys?: OneTimeKeys },
+): void {
+  if (keys.device_keys) storeDeviceKeys(ctx, userId, deviceId, keys.device_keys as unknown as JsonObject);
+  const signingKey = deviceSigningKey(ctx.store, userId, deviceId);
+  if (keys.one_time_keys) storeOneTimeKeys(ctx, userId, deviceId, signingKey, keys.one_time_keys);
+  if (keys.fallback_keys) storeFallbackKeys(ctx.store, userId, deviceId, signingKey, keys.fallback_keys);
+}
 
 /** The device's ed25519 public key (unpadded Base64), if it has uploaded its device keys. */
 export function deviceSigningKey(store: AppStore, userId: string, deviceId: string): string | undefined {
@@ -163,6 +173,8 @@ export function forgetDeviceKeys(store: AppStore, userId: string, deviceId: stri
   );
   for (const { algorithm } of fallbacks) store.delete('fallback_keys', { ...device, algorithm });
   forgetSignaturesOn(store, userId, deviceId);
+  const dehydrated = store.get<{ device_id: string }>('dehydrated_devices', userId);
+  if (dehydrated?.device_id === deviceId) store.delete('dehydrated_devices', userId);
   if (hadKeys) markDeviceListChanged(store, userId);
 }
 

@@ -2,6 +2,7 @@ import { defineApp } from '../../subnet/index.ts';
 import { accountDataMethods, accountDataQueries, accountDataTables } from './account-data.ts';
 import { accountMethods, accountQueries, accountTables, deviceMethods } from './accounts.ts';
 import { crossSigningMethods, crossSigningTables } from './cross-signing.ts';
+import { dehydratedDeviceMethods, dehydratedDeviceQueries, dehydratedDeviceTables } from './dehydrated-devices.ts';
 import { deviceKeyMethods, deviceKeyTables } from './device-keys.ts';
 import { directoryMethods, directoryQueries, directoryTables } from './directory.ts';
 import { encryptionSyncQueries } from './encryption-sync.ts';
@@ -34,6 +35,7 @@ export const messengerApp = defineApp({
     ...crossSigningTables,
     ...toDeviceTables,
     ...keyBackupTables,
+    ...dehydratedDeviceTables,
   ],
   methods: {
     ...accountMethods,
@@ -50,6 +52,7 @@ export const messengerApp = defineApp({
     ...crossSigningMethods,
     ...toDeviceMethods,
     ...keyBackupMethods,
+    ...dehydratedDeviceMethods,
   },
   queries: {
     ...accountQueries,
@@ -64,5 +67,6 @@ export const messengerApp = defineApp({
     ...keyQueryQueries,
     ...encryptionSyncQueries,
     ...keyBackupQueries,
+    ...dehydratedDeviceQueries,
   },
 });

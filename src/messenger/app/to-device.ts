@@ -98,6 +98,8 @@ export interface ToDeviceBatch {
   events: { sender: string; type: string; content: JsonObject }[];
   /** The stream position delivery has reached: the last message given when more wait, else undefined (all of them). */
   reached: number | undefined;
+  /** The stream position of the last message given, if any. */
+  last: number | undefined;
   /** Whether messages the device has already acknowledged by syncing past them are still stored. */
   acknowledgedPending: boolean;
 }
@@ -129,6 +131,7 @@ export function toDeviceBatch(
   return {
     events: batch.map((row) => ({ sender: row.sender, type: row.type, content: JSON.parse(row.content) as JsonObject })),
     reached: rows.length > TO_DEVICE_BATCH ? batch[batch.length - 1]?.stream : undefined,
+    last: batch[batch.length - 1]?.stream,
     acknowledgedPending: pending,
   };
 }

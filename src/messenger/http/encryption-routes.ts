@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../node/index.ts';
+import { registerDehydratedDevice } from './dehydrated-device.ts';
 import { registerKeysChanges } from './keys-changes.ts';
 import { registerKeysClaim } from './keys-claim.ts';
 import { registerDeviceSigningUpload } from './keys-device-signing-upload.ts';
@@ -26,4 +27,5 @@ export function registerEncryption(server: FastifyInstance, node: NodeContext, s
   registerSendToDevice(server, node);
   registerRoomKeysVersion(server, node);
   registerRoomKeys(server, node);
+  registerDehydratedDevice(server, node);
 }

@@ -1,0 +1,126 @@
+/**
+ * Dehydrated devices (MSC3814) with matrix-js-sdk's Rust crypto against `watan start`: alice
+ * dehydrates a device and signs out of her only session; bob's messages meanwhile share their
+ * room key with the dehydrated device; a device alice signs in later rehydrates it and reads
+ * what bob wrote while she had no device at all.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type ICreateClientOpts, type MatrixClient, type MatrixEvent, MsgType } from 'matrix-js-sdk';
+import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import {
+  quietSdkLogs,
+  registeredClient,
+  signedInClient,
+  startSyncing,
+  unrefSdkSyncTimers,
+  until,
+  withRustCrypto,
+} from '../fixtures/matrix-clients.ts';
+import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
+
+unrefSdkSyncTimers();
+quietSdkLogs();
+
+const PASSWORD = 'alice’s long password';
+const dir = mkdtempSync(join(tmpdir(), 'watan-dehydration-'));
+let node: RunningWatan;
+const clients: MatrixClient[] = [];
+let recoveryKey: GeneratedSecretStorageKey | undefined;
+
+/** Answers the SDK's request for the secret storage key, as a person typing their recovery key would. */
+const cryptoCallbacks: ICreateClientOpts['cryptoCallbacks'] = {
+  getSecretStorageKey: async ({ keys }) => {
+    const [keyId] = Object.keys(keys);
+    if (!keyId || !recoveryKey) return null;
+    return [keyId, recoveryKey.privateKey];
+  },
+};
+
+async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
+  const ready = await withRustCrypto(await client);
+  clients.push(ready);
+  await startSyncing(ready);
+  return ready;
+}
+
+function bodies(client: MatrixClient, roomId: string): string[] {
+  return (client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [])
+    .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
+    .map((event) =>
+      event.getType() === 'm.room.message' && !event.isDecryptionFailure() ? (event.getContent().body as string) : '(not decrypted)',
+    );
+}
+
+before(async () => {
+  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
+});
+after(async () => {
+  for (const client of clients) client.stopClient();
+  await node.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a device alice signs in later rehydrates her dehydrated device and reads what bob sent while she had none', async () => {
+  const alice = await encrypted(registeredClient(node.url, 'alice', PASSWORD, { cryptoCallbacks }));
+  const bob = await encrypted(registeredClient(node.url, 'bob'));
+  const crypto = alice.getCrypto();
+  assert.ok(crypto);
+  await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+  recoveryKey = await crypto.createRecoveryKeyFromPassphrase();
+  await crypto.bootstrapSecretStorage({ createSecretStorageKey: async () => recoveryKey as GeneratedSecretStorageKey });
+  assert.ok(await crypto.isDehydrationSupported(), 'the server offers dehydrated devices');
+  await crypto.startDehydration({ createNewKey: true });
+  const dehydrated = await fetch(`${node.url}/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device`, {
+    headers: { authorization: `Bearer ${alice.getAccessToken()}` },
+  });
+  const { device_id: dehydratedId } = (await dehydrated.json()) as { device_id: string };
+  assert.ok(dehydratedId, 'a dehydrated device is stored');
+
+  const { room_id: roomId } = await alice.createRoom({
+    name: 'Away',
+    invite: [bob.getSafeUserId()],
+    initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+  });
+  await until('the invite in bob’s sync', () => bob.getRoom(roomId)?.getMyMembership() === 'invite');
+  await bob.joinRoom(roomId);
+  const firstDevice = alice.getDeviceId() as string;
+  await alice.logout(true);
+  await until('bob seeing alice with only her dehydrated device', async () => {
+    const devices = (await bob.getCrypto()?.getUserDeviceInfo([alice.getSafeUserId()], true))?.get(alice.getSafeUserId());
+    return devices?.has(dehydratedId) && !devices.has(firstDevice) ? true : undefined;
+  });
+  const whileAway = ['are you there?', 'call me when you are back'];
+  for (const body of whileAway) await bob.sendMessage(roomId, { msgtype: MsgType.Text, body });
+
+  const laptop = await encrypted(signedInClient(node.url, alice.getSafeUserId(), PASSWORD, { cryptoCallbacks }));
+  await until('the room on alice’s new device', () => laptop.getRoom(roomId));
+  await until(
+    'bob’s messages on the new device, not yet readable',
+    () => bodies(laptop, roomId).filter((body) => body === '(not decrypted)').length >= 2,
+  );
+  // As an app does once the person gives their recovery key: take the cross-signing keys from secret storage, then rehydrate.
+  await until('the new device knowing alice’s cross-signing keys', () =>
+    laptop.getCrypto()?.userHasCrossSigningKeys(alice.getSafeUserId(), true),
+  );
+  await laptop.getCrypto()?.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
+  await laptop.getCrypto()?.startDehydration();
+  const seen = await until('alice’s new device decrypting what bob sent while she was away', () => {
+    const texts = bodies(laptop, roomId);
+    return whileAway.every((body) => texts.includes(body)) ? texts : undefined;
+  });
+  assert.deepEqual(
+    seen.filter((body) => whileAway.includes(body)),
+    whileAway,
+  );
+});
+
+test('replaying the node’s log reproduces every result and digest of dehydration and rehydration', async () => {
+  for (const client of clients) client.stopClient();
+  await node.stop('SIGTERM');
+  assertReplayReproduces(dir);
+});
