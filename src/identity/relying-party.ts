@@ -21,9 +21,12 @@ export interface ProviderSettings {
 
 /** What the sign-in asked to happen once the person comes back. */
 export interface SignInIntent {
-  /** The Matrix client's redirectUrl, where the login token goes. */
+  /** The Matrix client's redirectUrl, where the login token goes (empty when reauthenticating). */
   redirectUrl: string;
-  action: 'login' | 'register';
+  /** Sign in, register, or prove again who one is for a user-interactive auth session. */
+  action: 'login' | 'register' | 'reauthenticate';
+  /** With `reauthenticate`: the user-interactive auth session the sign-in completes. */
+  uiaSession?: string;
 }
 
 /** The claims a completed sign-in yields; held only in memory, never stored or logged. */
@@ -112,7 +115,10 @@ export class RelyingParty {
     if (typeof idToken.birthdate === 'string') claims.birthdate = idToken.birthdate;
     const organisation = idToken[this.settings.organisationClaim];
     if (organisation !== undefined) claims.organisation = organisation;
-    return { claims, intent: { redirectUrl: flow.redirectUrl, action: flow.action } };
+    return {
+      claims,
+      intent: { redirectUrl: flow.redirectUrl, action: flow.action, ...(flow.uiaSession ? { uiaSession: flow.uiaSession } : {}) },
+    };
   }
 
   private discovered(): Promise<oidc.Configuration> {

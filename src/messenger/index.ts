@@ -34,6 +34,7 @@ import { DEFAULT_ACCESS_TOKEN_LIFETIME_MS } from './http/session-tokens.ts';
 import { registerSsoCallback } from './http/sso-callback.ts';
 import { PendingConfirmations } from './http/sso-completion.ts';
 import { registerSsoContinue } from './http/sso-continue.ts';
+import { registerSsoReauthentication } from './http/sso-reauthentication.ts';
 import { registerSsoRedirect } from './http/sso-redirect.ts';
 import { registerSync } from './http/sync.ts';
 import { registerTyping } from './http/typing.ts';
@@ -76,8 +77,8 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerVersions(scope);
         registerWellKnown(scope, () => options.publicBaseUrl);
         const accessTokenLifetimeMs = options.accessTokenLifetimeMs ?? DEFAULT_ACCESS_TOKEN_LIFETIME_MS;
-        const passwordStage = new PasswordStage(node);
         const sso = options.identity?.relyingParty?.settings;
+        const passwordStage = new PasswordStage(node, { sso: sso !== undefined });
         const loginPolicy = { limits, accessTokenLifetimeMs, ...(sso ? { sso: { id: sso.id, name: sso.name } } : {}) };
         registerLogin(scope, node, loginPolicy, passwordStage);
         registerRegister(scope, node, { open: options.openRegistration, accessTokenLifetimeMs }, limits);
@@ -113,7 +114,8 @@ export function createMessenger(options: MessengerOptions): NodePart {
           if (relyingParty) {
             registerSsoRedirect(scope, relyingParty, limits);
             const confirmations = new PendingConfirmations();
-            registerSsoCallback(scope, node, { ...identity, relyingParty }, confirmations, limits);
+            registerSsoCallback(scope, node, { ...identity, relyingParty }, confirmations, passwordStage, limits);
+            registerSsoReauthentication(scope, relyingParty, passwordStage, limits);
             registerSsoContinue(scope, node, identity, confirmations, limits);
           }
           registerCredentialRegistration(scope, node, identity, limits);

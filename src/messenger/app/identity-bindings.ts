@@ -163,6 +163,12 @@ export const identityBindingMethods = {
 };
 
 export const identityBindingQueries = {
+  /** The person hash an active account is bound to, or null: what a second sign-in of its owner must reproduce. */
+  bound_person: query(Type.Object({ user_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }), (ctx, args) => {
+    const binding = ctx.store.get<BindingRow>('identity_bindings', args.user_id);
+    const user = ctx.store.get<{ deactivated: number }>('users', args.user_id);
+    return binding && binding.revoked_at === null && user && !user.deactivated ? binding.person_hash : null;
+  }),
   /**
    * The facts a verified-person attestation states, or null for an account that is not (or
    * no longer) verified. Never the person hash: attestations must not link accounts.

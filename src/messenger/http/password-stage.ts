@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { Session } from './authenticate.ts';
+import { runQuery } from './commands.ts';
 import { checkPassword } from './login.ts';
 
 interface AuthData {
@@ -12,27 +13,44 @@ interface AuthData {
   user?: unknown;
 }
 
+interface OpenSession {
+  userId: string;
+  expires: number;
+  /** Set when the person proved themselves again through the identity provider (the m.login.sso fallback). */
+  ssoDone?: boolean;
+}
+
 const SESSION_MS = 10 * 60 * 1000;
 const MAX_SESSIONS = 10_000;
 
 /**
- * User-interactive auth with one stage, m.login.password, for the requests that must prove
- * the person is present (deleting devices, a new password, deactivation). Sessions live in
- * this node's memory.
+ * User-interactive auth for the requests that must prove the person is present (deleting
+ * devices, a new password, deactivation, replacing cross-signing keys): one stage, either
+ * `m.login.password` for an account with a password, or `m.login.sso` for an account bound to
+ * a verified person, completed through the fallback page and a fresh sign-in at the identity
+ * provider as the same person. Sessions live in this node's memory.
  */
 export class PasswordStage {
-  private readonly sessions = new Map<string, { userId: string; expires: number }>();
+  private readonly sessions = new Map<string, OpenSession>();
   private readonly node: NodeContext;
+  private readonly ssoAvailable: boolean;
 
-  constructor(node: NodeContext) {
+  constructor(node: NodeContext, options: { sso?: boolean } = {}) {
     this.node = node;
+    this.ssoAvailable = options.sso === true;
   }
 
-  /** True when `auth` completes the stage for the session's user; otherwise answers 401 with the flow and gives false. */
+  /** True when `auth` completes a stage for the session's user; otherwise answers 401 with the flows and gives false. */
   async passed(session: Session, auth: AuthData | undefined, reply: FastifyReply): Promise<boolean> {
-    const open = typeof auth?.session === 'string' ? this.sessions.get(auth.session) : undefined;
-    if (auth?.type !== 'm.login.password' || !open || open.userId !== session.userId || open.expires < Date.now()) {
-      this.challenge(session, reply);
+    const id = typeof auth?.session === 'string' ? auth.session : undefined;
+    const open = id === undefined ? undefined : this.sessions.get(id);
+    const current = open && open.userId === session.userId && open.expires >= Date.now() ? open : undefined;
+    if (current?.ssoDone && (auth?.type === undefined || auth.type === 'm.login.sso')) {
+      this.sessions.delete(id as string);
+      return true;
+    }
+    if (auth?.type !== 'm.login.password' || !current) {
+      this.challenge(session, reply, current ? id : undefined);
       return false;
     }
     const user = auth.identifier?.user ?? auth.user;
@@ -43,10 +61,24 @@ export class PasswordStage {
       await checkPassword(this.node, session.userId, auth.password);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      this.challenge(session, reply, auth.session as string, error.message);
+      this.challenge(session, reply, id, error.message);
       return false;
     }
-    this.sessions.delete(auth.session as string);
+    this.sessions.delete(id as string);
+    return true;
+  }
+
+  /** Whose open session this is, for the m.login.sso fallback page; undefined when it is unknown or over. */
+  userOf(id: string): string | undefined {
+    const open = this.sessions.get(id);
+    return open && open.expires >= Date.now() ? open.userId : undefined;
+  }
+
+  /** The person signed in again at the identity provider as the session's user: the session passes its next try. */
+  completeBySso(id: string, userId: string): boolean {
+    const open = this.sessions.get(id);
+    if (!open || open.userId !== userId || open.expires < Date.now()) return false;
+    open.ssoDone = true;
     return true;
   }
 
@@ -55,10 +87,21 @@ export class PasswordStage {
     this.sessions.set(id, { userId: session.userId, expires: Date.now() + SESSION_MS });
     while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
     reply.code(401).send({
-      flows: [{ stages: ['m.login.password'] }],
+      flows: this.flowsOf(session.userId),
       params: {},
       session: id,
       ...(failure ? { errcode: 'M_FORBIDDEN', error: failure } : {}),
     });
+  }
+
+  /** A password when the account has one; the identity provider when the account is bound to a verified person. */
+  private flowsOf(userId: string): { stages: string[] }[] {
+    const credentials = runQuery<{ password_hash: string | null } | null>(this.node.subnet, 'credentials', { user_id: userId }, 'ingress');
+    const bound = this.ssoAvailable && runQuery<string | null>(this.node.subnet, 'bound_person', { user_id: userId }, 'ingress') !== null;
+    const flows = [
+      ...(credentials?.password_hash ? [{ stages: ['m.login.password'] }] : []),
+      ...(bound ? [{ stages: ['m.login.sso'] }] : []),
+    ];
+    return flows.length > 0 ? flows : [{ stages: ['m.login.password'] }];
   }
 }

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AdmissionError, admit, type IdentityConfig, personHash, type RelyingParty, SignInError } from '../../identity/index.ts';
 import { ApiError, type NodeContext } from '../../node/index.ts';
+import { runQuery } from './commands.ts';
+import type { PasswordStage } from './password-stage.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
 import { completeSignIn, type PendingConfirmations, type VerifiedSignIn } from './sso-completion.ts';
 import { CALLBACK_PATH, clearedSignInCookie, signInCookieOf } from './sso-cookie.ts';
-import { confirmationPage, refusalPage } from './sso-pages.ts';
+import { authDonePage, confirmationPage, refusalPage } from './sso-pages.ts';
 
 /**
  * GET /_watan/v1/identity/oidc/callback: the provider sends the browser back here. The code is
@@ -18,6 +20,7 @@ export function registerSsoCallback(
   node: NodeContext,
   identity: IdentityConfig & { relyingParty: RelyingParty },
   confirmations: PendingConfirmations,
+  stage: PasswordStage,
   limits: RateLimits,
 ): void {
   server.get(CALLBACK_PATH, { config: limitAuth(limits) }, async (request, reply) => {
@@ -30,6 +33,8 @@ export function registerSsoCallback(
         admission: admit(claims, identity.policy, new Date()),
         intent,
       };
+      if (intent.action === 'reauthenticate')
+        return reauthenticated(node, stage, signIn.personHash, intent.uiaSession ?? '', request, reply);
       if (identity.trustedClients.includes(new URL(intent.redirectUrl).origin)) return await completeSignIn(node, identity, signIn, reply);
       const confirmation = randomBytes(32).toString('base64url');
       confirmations.add(confirmation, signIn);
@@ -41,4 +46,24 @@ export function registerSsoCallback(
       throw error;
     }
   });
+}
+
+/** A user-interactive auth session passes only when the person who signed in is the one its account is bound to. */
+function reauthenticated(
+  node: NodeContext,
+  stage: PasswordStage,
+  personHash: string,
+  session: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const userId = stage.userOf(session);
+  if (userId === undefined)
+    return refusalPage(request, reply, new ApiError(400, 'M_UNKNOWN', 'this confirmation has expired; start again from your client'));
+  if (
+    runQuery<string | null>(node.subnet, 'bound_person', { user_id: userId }, 'ingress') !== personHash ||
+    !stage.completeBySso(session, userId)
+  )
+    return refusalPage(request, reply, new ApiError(403, 'M_FORBIDDEN', 'you signed in as someone other than the owner of this account'));
+  return authDonePage(reply);
 }

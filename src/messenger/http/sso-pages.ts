@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiError } from '../../node/index.ts';
 
@@ -8,16 +9,18 @@ function escapeHtml(text: string): string {
 }
 
 /** Pages that end a sign-in are never framed (no clickjacking of the Continue button) nor cached. */
-function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+function page(reply: FastifyReply, status: number, title: string, body: string, script?: string): FastifyReply {
   // No CSP form-action: browsers apply it to the redirect after the form too, which goes to the client.
+  // The one script a page may run is named by its hash.
+  const scripts = script ? `; script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'` : '';
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'${scripts}`)
     .type('text/html; charset=utf-8')
     .send(
-      `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem}button{padding:.5rem 1rem;font-size:1rem}</style></head><body>${body}</body></html>\n`,
+      `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>${script ? `<script>${script}</script>` : ''}<style>body{font-family:system-ui,sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem}button{padding:.5rem 1rem;font-size:1rem}</style></head><body>${body}</body></html>\n`,
     );
 }
 
@@ -34,6 +37,16 @@ export function confirmationPage(reply: FastifyReply, confirmation: string, redi
     'Continue signing in?',
     `<h1>Continue signing in?</h1><p>You signed in with the identity provider. <strong>${escapeHtml(shown)}</strong> is asking for access to your Matrix account.</p><p>Continue only if you started signing in there.</p><form method="post" action="${CONTINUE_PATH}"><input type="hidden" name="confirmation" value="${escapeHtml(confirmation)}"><button type="submit">Continue to ${escapeHtml(shown)}</button></form>`,
   );
+}
+
+/**
+ * The end of the m.login.sso fallback: the specification's signal to the client that opened
+ * the page (`window.onAuthDone`, or a message "authDone" to its opener), and words for a person.
+ */
+export function authDonePage(reply: FastifyReply): FastifyReply {
+  const script =
+    'if (window.onAuthDone) { window.onAuthDone(); } else if (window.opener && window.opener.postMessage) { window.opener.postMessage("authDone", "*"); }';
+  return page(reply, 200, 'Confirmed', '<h1>Confirmed</h1><p>You may close this page and return to your client.</p>', script);
 }
 
 /** A refused sign-in ends in the person's browser: a short page saying why (the Matrix error as JSON to a caller that does not ask for HTML). */

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { MatrixClient, MatrixError } from 'matrix-js-sdk';
+import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { Browser } from './browser.ts';
+import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
+
+const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
+const BILAL = { cnic: '42101-0000002-2', pin: '2222' };
+
+type Challenge = { session: string; flows: { stages: string[] }[] };
+
+async function ssoClient(baseUrl: string, person: { cnic: string; pin: string }): Promise<MatrixClient> {
+  const outcome = await ssoSignIn(baseUrl, person);
+  assert.ok('loginToken' in outcome, JSON.stringify(outcome));
+  return signedInClient(baseUrl, outcome.loginToken);
+}
+
+/** The 401 of user-interactive auth, as matrix-js-sdk hands it back. */
+async function challengeOf(attempt: Promise<unknown>): Promise<Challenge> {
+  const error = (await attempt.then(
+    () => undefined,
+    (failure: MatrixError) => failure,
+  )) as MatrixError | undefined;
+  assert.equal(error?.httpStatus, 401, 'the request needs user-interactive auth');
+  return error.data as unknown as Challenge;
+}
+
+/**
+ * What a client does with the m.login.sso stage: it opens the fallback page in a browser; the
+ * person signs in at the provider (a fresh browser, so the provider asks again) and lands on
+ * the page that tells the client it is done — or on one that says why not.
+ */
+async function proveAtFallback(baseUrl: string, session: string, person: { cnic: string; pin: string }) {
+  const browser = new Browser();
+  let step = await browser.follow(`${baseUrl}/_matrix/client/v3/auth/m.login.sso/fallback/web?session=${session}`, () => false);
+  for (let pages = 0; pages < 2 && 'page' in step; pages++) {
+    const html = await step.page.clone().text();
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+    if (!action?.includes('/interaction/')) break;
+    step = await browser.follow(new URL(action, step.url).href, () => false, { cnic: person.cnic, pin: person.pin });
+  }
+  assert.ok('page' in step, 'the fallback ends on a page');
+  return { status: step.page.status, html: await step.page.text(), csp: step.page.headers.get('content-security-policy') ?? '' };
+}
+
+describe('an SSO account proves its owner again, through the fallback page, to delete a device', { timeout: 120_000 }, () => {
+  let root: string;
+  let node: RunningWatan;
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'watan-sso-uia-'));
+    node = await startWatan([
+      '--dev',
+      '--data',
+      root,
+      '--port',
+      '0',
+      '--auth-rate-limit',
+      '1000',
+      '--sso-trusted-client',
+      CLIENT_RETURN_URL,
+    ]);
+  });
+  after(async () => {
+    await node?.kill();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('an account without a password is offered m.login.sso, one with a password m.login.password', async () => {
+    const ayesha = await ssoClient(node.url, AYESHA);
+    const challenge = await challengeOf(ayesha.deleteDevice(ayesha.getDeviceId() as string));
+    assert.deepEqual(challenge.flows, [{ stages: ['m.login.sso'] }]);
+    const withPassword = await registeredClient(node.url, 'uia_password_user');
+    assert.deepEqual((await challengeOf(withPassword.deleteDevice(withPassword.getDeviceId() as string))).flows, [
+      { stages: ['m.login.password'] },
+    ]);
+  });
+
+  test('someone else signing in at the fallback does not complete the owner’s session', async () => {
+    const ayesha = await ssoClient(node.url, AYESHA);
+    const other = await ssoClient(node.url, AYESHA);
+    const { session } = await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string));
+    const page = await proveAtFallback(node.url, session, BILAL);
+    assert.equal(page.status, 403);
+    assert.match(page.html, /someone other than the owner of this account/);
+    await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string, { session }));
+    assert.ok(await other.whoami(), 'the other device is still signed in');
+  });
+
+  test('the owner signing in again at the fallback completes it, and the device is deleted', async () => {
+    const ayesha = await ssoClient(node.url, AYESHA);
+    const other = await ssoClient(node.url, AYESHA);
+    const { session } = await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string));
+    const page = await proveAtFallback(node.url, session, AYESHA);
+    assert.equal(page.status, 200, page.html);
+    assert.match(page.html, /onAuthDone/, 'the page signals the client as the specification describes');
+    assert.match(page.csp, /script-src 'sha256-/, 'its script is allowed by hash and no other');
+    await ayesha.deleteDevice(other.getDeviceId() as string, { session } as never);
+    await assert.rejects(other.whoami(), /M_UNKNOWN_TOKEN|not valid/);
+    await challengeOf(ayesha.deleteDevice(ayesha.getDeviceId() as string, { session }));
+  });
+
+  test('an unknown or used session has no fallback page', async () => {
+    const page = await proveAtFallback(node.url, 'no-such-session', AYESHA);
+    assert.equal(page.status, 400);
+    const unknownType = await fetch(`${node.url}/_matrix/client/v3/auth/m.login.email.identity/fallback/web?session=x`);
+    assert.equal(unknownType.status, 404);
+    assert.equal(((await unknownType.json()) as { errcode: string }).errcode, 'M_UNRECOGNIZED');
+  });
+});
