@@ -33,7 +33,9 @@ const PRESENCE_WAKE_LOOKUPS = 50;
  * GET /sync. The `since` token is a stream position (`s<n>`), the subnet's order of accepted
  * events, so it is valid on every replica and across restarts. With nothing new and a
  * timeout, the request waits until this replica applies a block, someone starts or stops
- * typing in the user's rooms, or a room-mate's presence changes, and asks again. Each sync
+ * typing in the user's rooms, or a room-mate's presence changes, and asks again. A block
+ * wakes it when it concerns the user's rooms or the user, a to-device message for them, or
+ * a change to the devices of someone they share a room with. Each sync
  * keeps its device present (`set_presence`) while it runs.
  */
 export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore, presence: PresenceStore): void {
@@ -61,7 +63,6 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       wakeTouched(rooms, users);
     }),
     typing.subscribe((roomId) => wakeTouched(new Set([roomId]), new Set())),
-    // Only real transitions reach here (coming online, going offline, a new status), never a sync that keeps someone online.
     // To-device messages and device list changes, whichever command made them: read from the state, not from results.
     node.subnet.onApplied(() => {
       const news = runQuery<{ position: number; users: string[]; rooms: string[] }>(
@@ -73,6 +74,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       encryptionSeen = news.position;
       if (waiters.size > 0 && news.users.length + news.rooms.length > 0) wakeTouched(new Set(news.rooms), new Set(news.users));
     }),
+    // Only real transitions reach here (coming online, going offline, a new status), never a sync that keeps someone online.
     presence.subscribe((userIds) => {
       if (waiters.size === 0) return;
       if (userIds.length > PRESENCE_WAKE_LOOKUPS) return wakeAll();
