@@ -13,6 +13,7 @@ import { type ICreateClientOpts, type MatrixClient, type MatrixError, type Matri
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { RustBackupManager } from 'matrix-js-sdk/lib/rust-crypto/backup.js';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { assertDataFolderHoldsNone } from '../fixtures/data-folder-search.ts';
 import {
   quietSdkLogs,
   registeredClient,
@@ -30,6 +31,7 @@ quietSdkLogs();
 (RustBackupManager as { maxBackupLoopStartDelayMillis: number }).maxBackupLoopStartDelayMillis = 0;
 
 const PASSWORD = 'alice’s long password';
+const HISTORY = ['dear diary 1', 'dear diary 2', 'dear diary 3', 'dear diary 4', 'dear diary 5'];
 const dir = mkdtempSync(join(tmpdir(), 'watan-backup-'));
 let node: RunningWatan;
 const clients: MatrixClient[] = [];
@@ -110,7 +112,7 @@ test('a new device of alice restores her key backup from secret storage and decr
     initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
   });
   await until('the room in alice’s sync', () => alice.getRoom(roomId));
-  const history = ['dear diary 1', 'dear diary 2', 'dear diary 3', 'dear diary 4', 'dear diary 5'];
+  const history = HISTORY;
   for (const body of history) await alice.sendMessage(roomId, { msgtype: MsgType.Text, body });
   const headers = { authorization: `Bearer ${alice.getAccessToken()}` };
   await until('the room key in the backup', async () => {
@@ -139,8 +141,10 @@ test('a new device of alice restores her key backup from secret storage and decr
   assert.deepEqual(seen, history);
 });
 
-test('replaying the node’s log reproduces every result and digest of cross-signing, secret storage and the backup', async () => {
+test('replaying the node’s log reproduces every result and digest of cross-signing, secret storage and the backup, and no plaintext is on disk', async () => {
   for (const client of clients) client.stopClient();
   await node.stop('SIGTERM');
   assertReplayReproduces(dir);
+  // Nor did the history, the backup or secret storage put a plaintext on the server's disk.
+  assertDataFolderHoldsNone(dir, HISTORY, 'Diary');
 });
