@@ -69,6 +69,18 @@ test('messages stay until the device syncs from a token past them, then are gone
   }
 });
 
+test('a full_state sync from a token gives the rooms afresh but not the messages the token acknowledged', async () => {
+  const before = await sync(bob);
+  await send(alice, 'm.test', 'full-state', { [bob.userId]: { [bob.deviceId]: { once: true } } });
+  const first = await sync(bob, before.next_batch);
+  assert.deepEqual(
+    first.to_device.events.map((event) => event.content),
+    [{ once: true }],
+  );
+  const full = await server.call('GET', `/sync?since=${first.next_batch}&full_state=true&timeout=0`, bob.token);
+  assert.deepEqual((full.body as unknown as Sync).to_device.events, [], 'not delivered a second time');
+});
+
 test('150 waiting messages come 100 at a time, in order, none lost', async () => {
   const start = await sync(bob);
   for (let i = 0; i < 150; i++) await send(alice, 'm.count', `c${i}`, { [bob.userId]: { [bob.deviceId]: { i } } });

@@ -94,6 +94,9 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const session = authenticate(request, node.subnet);
     const query = request.query as Static<typeof SyncQuery>;
     const token = query.full_state ? undefined : sinceOf(query.since);
+    // full_state asks for the rooms afresh, but the device still received the to-device messages up to its token.
+    const delivered = query.full_state ? sinceOf(query.since) : token;
+    const toDeviceSince = delivered === undefined ? undefined : (delivered.toDevice ?? delivered.stream);
     const since = token?.stream;
     // Serials of another node or an earlier run of this one mean nothing here: such a client is told presence afresh.
     const presenceSince = token?.presence?.instance === presence.instance ? token.presence.serial : undefined;
@@ -115,7 +118,8 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
         'encryption_sync',
         {
           device_id: session.deviceId,
-          ...(since === undefined ? {} : { since, to_device_since: token?.toDevice ?? since }),
+          ...(since === undefined ? {} : { since }),
+          ...(toDeviceSince === undefined ? {} : { to_device_since: toDeviceSince }),
         },
         session.userId,
       );
@@ -156,8 +160,8 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       syncEnded();
     }
     const { rooms, typingPosition, presencePosition, encryption } = answer;
-    if (token !== undefined && encryption.to_device.acknowledgedPending)
-      acknowledgeToDevice(node, session.userId, session.deviceId, token.toDevice ?? token.stream);
+    if (toDeviceSince !== undefined && encryption.to_device.acknowledgedPending)
+      acknowledgeToDevice(node, session.userId, session.deviceId, toDeviceSince);
     // Past a full batch of to-device messages, the token says how far delivery got (`_d`).
     const toDevicePart = encryption.to_device.reached === undefined ? '' : `_d${encryption.to_device.reached}`;
     return {
