@@ -210,7 +210,7 @@ function joinedRoom(
     timeline,
     ephemeral: { events: receipts && filter.ephemeral(receipts) ? [receipts] : [] },
     account_data: { events: accountData },
-    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, rules()),
+    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, rules),
   };
 }
 

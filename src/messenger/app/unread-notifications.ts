@@ -12,37 +12,74 @@ export interface UnreadNotifications {
 }
 
 /**
- * How many unread events a count looks at. Counts are worked out when a sync asks, from the
- * reader's push rules, rather than written for every member at every send; the bound keeps a
- * sync's cost flat for someone who never reads a busy room (the count then stays at this).
+ * How many unread events a count looks at when it starts from nothing (after a restart, or
+ * for a room not counted yet): a room never read shows at most this many.
  */
 export const UNREAD_SCAN_LIMIT = 100;
+
+/** A count kept between syncs, valid while the reader's read position and push rules stay as they were. */
+interface Tally extends UnreadNotifications {
+  readUpTo: number;
+  rulesVersion: number;
+  /** The room's last stream position the tally has looked at. */
+  through: number;
+}
+
+// Per replica (per store), per room and reader. Counts are worked out when a sync asks rather
+// than written for every member at every send; kept here, each sync only looks at the events
+// that arrived since the last one. It is a cache of a function of the state: dropping it
+// changes nothing but the cost.
+const tallies = new WeakMap<AppStore, Map<string, Tally>>();
+const MAX_TALLIES = 200_000;
 
 /**
  * The reader's unread notification and highlight counts in a room (client-server §Receiving
  * notifications): events after the later of their `m.read` / `m.read.private` receipt on the
  * main timeline, their joining, and their own latest message (sending reads the room), that
- * their push rules say notify. Redacted events no longer count.
+ * their push rules said notify when they arrived. An event redacted after it was counted still
+ * counts until read.
  */
-export function unreadNotifications(store: AppStore, roomId: string, reader: string, ruleset: PushRuleset): UnreadNotifications {
-  const counts = { notification_count: 0, highlight_count: 0 };
-  const rows = store.select<EventRow>(
-    'SELECT * FROM {events} WHERE room_id = ? AND stream > ? ORDER BY stream DESC LIMIT ?',
-    roomId,
-    readUpTo(store, roomId, reader),
-    UNREAD_SCAN_LIMIT,
-  );
-  if (rows.length === 0) return counts;
-  const context = pushContext(store, roomId, reader);
-  for (const row of rows) {
-    if (row.sender === reader) break;
-    if (row.redacted_by !== null) continue;
-    const event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
-    const { notify, highlight } = notificationOf(pushActions(ruleset, event, context));
-    if (notify) counts.notification_count += 1;
-    if (highlight) counts.highlight_count += 1;
+export function unreadNotifications(store: AppStore, roomId: string, reader: string, rules: () => PushRuleset): UnreadNotifications {
+  const perStore = tallies.get(store) ?? new Map<string, Tally>();
+  tallies.set(store, perStore);
+  const key = `${roomId}\n${reader}`;
+  const readPosition = readUpTo(store, roomId, reader);
+  const rulesVersion = store.get<{ stream: number }>('account_data', { user_id: reader, room_id: '', type: 'm.push_rules' })?.stream ?? 0;
+  const head =
+    store.selectOne<{ stream: number | null }>('SELECT MAX(stream) AS stream FROM {events} WHERE room_id = ?', roomId)?.stream ?? 0;
+  const known = perStore.get(key);
+  const tally =
+    known && known.readUpTo === readPosition && known.rulesVersion === rulesVersion && known.through <= head
+      ? known
+      : { readUpTo: readPosition, rulesVersion, through: readPosition, notification_count: 0, highlight_count: 0 };
+  if (tally.through < head) {
+    const fresh = tally !== known;
+    // From nothing: the newest events, newest first, down to the reader's own latest. Else: what arrived since, oldest first.
+    const rows = store.select<EventRow>(
+      `SELECT * FROM {events} WHERE room_id = ? AND stream > ? ORDER BY stream ${fresh ? 'DESC' : 'ASC'} LIMIT ?`,
+      roomId,
+      tally.through,
+      fresh ? UNREAD_SCAN_LIMIT : head - tally.through,
+    );
+    const context = pushContext(store, roomId, reader);
+    for (const row of rows) {
+      if (row.sender === reader) {
+        if (fresh) break;
+        tally.notification_count = 0;
+        tally.highlight_count = 0;
+        continue;
+      }
+      if (row.redacted_by !== null) continue;
+      const event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
+      const { notify, highlight } = notificationOf(pushActions(rules(), event, context));
+      if (notify) tally.notification_count += 1;
+      if (highlight) tally.highlight_count += 1;
+    }
+    tally.through = head;
   }
-  return counts;
+  if (perStore.size >= MAX_TALLIES && !perStore.has(key)) perStore.clear();
+  perStore.set(key, tally);
+  return { notification_count: tally.notification_count, highlight_count: tally.highlight_count };
 }
 
 /** The stream position up to which the reader has read the room: receipts (unthreaded or main) and their joining. */
