@@ -115,13 +115,15 @@ export function stateBefore(
   roomId: string,
   after: number | undefined,
   before: number,
-  timeline: readonly SyncEvent[],
+  timeline: Timeline,
   filter: RoomSectionFilter,
   deviceId: string,
 ): SyncEvent[] {
-  const rows = latestStateBetween(ctx.store, roomId, after ?? 0, before).filter((row) => filter.state(filterable(row)));
+  // A whole, unfiltered timeline since `after` leaves no state change before it to tell.
+  const complete = after !== undefined && !timeline.limited && filter.timelineUnfiltered;
+  const rows = complete ? [] : latestStateBetween(ctx.store, roomId, after ?? 0, before).filter((row) => filter.state(filterable(row)));
   if (!filter.lazyLoadMembers) return rows.map((row) => syncEventOf(row, deviceId));
-  const wanted = new Set(timeline.map((event) => event.sender));
+  const wanted = new Set(timeline.events.map((event) => event.sender));
   if (after === undefined) wanted.add(ctx.caller);
   const kept = rows.filter((row) => row.type !== 'm.room.member' || wanted.has(row.state_key as string));
   const sent = new Set(kept.filter((row) => row.type === 'm.room.member').map((row) => row.state_key));

@@ -138,15 +138,7 @@ export const syncQueries = {
             continue;
           }
           const timeline = timelineOf(ctx, roomId, since ?? 0, visibleUntil, filter, args.device_id);
-          const state = stateBefore(
-            ctx,
-            roomId,
-            since,
-            startOf(ctx.store, timeline, visibleUntil),
-            timeline.events,
-            filter,
-            args.device_id,
-          );
+          const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, visibleUntil), timeline, filter, args.device_id);
           result.leave[roomId] = { state: { events: state }, timeline };
         }
       }
@@ -202,7 +194,7 @@ function joinedRoom(
   const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
   const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
   if (since !== undefined && timeline.events.length === 0 && receipts === null && accountData.length === 0) return undefined;
-  const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, position), timeline.events, filter, deviceId);
+  const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, position), timeline, filter, deviceId);
   const membersChanged = since === undefined || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
   return {
     ...(membersChanged ? { summary: summaryOf(ctx.store, roomId, ctx.caller) } : {}),
