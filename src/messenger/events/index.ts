@@ -2,6 +2,7 @@
 export { Base64Error, decodeBase64, decodeBase64Url, encodeUnpaddedBase64, encodeUnpaddedBase64Url } from './base64.ts';
 export { contentHash, verifyContentHash, withContentHash } from './content-hash.ts';
 export { EventIdError, eventIdOf, referenceHash } from './event-id.ts';
+export { type GlobOptions, globMatches, globMatchesWords } from './glob.ts';
 export {
   type EventId,
   MAX_IDENTIFIER_BYTES,

@@ -1,4 +1,4 @@
-import { parsePropertyPath, propertyAt } from '../events/index.ts';
+import { globMatches, parsePropertyPath, propertyAt } from '../events/index.ts';
 import type { EventFilter, RoomEventFilter } from './schema.ts';
 
 /** What a filter looks at in an event: any client event, ephemeral or account data has these. */
@@ -62,12 +62,9 @@ export function pickFields<T extends object>(event: T, fields: readonly string[]
   return picked as Partial<T>;
 }
 
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 's');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A filter's type pattern: `*` is the only wildcard, and case matters. */
+function wildcard(pattern: string): { test(type: string): boolean } {
+  return { test: (type) => globMatches(pattern, type, { questionMark: false, ignoreCase: false }) };
 }
 
 function hasUrl(event: FilterableEvent): boolean {

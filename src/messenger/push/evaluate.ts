@@ -1,4 +1,4 @@
-import { type JsonObject, parsePropertyPath, propertyAt } from '../events/index.ts';
+import { globMatches, globMatchesWords, type JsonObject, parsePropertyPath, propertyAt } from '../events/index.ts';
 import { PUSH_RULE_KINDS, type PushAction, type PushCondition, type PushRule, type PushRuleset } from './rules.ts';
 
 /** What the rules need to know about the room and the reader, beyond the event itself. */
@@ -53,7 +53,11 @@ export function notificationOf(actions: readonly PushAction[] | undefined): Noti
 function ruleMatches(kind: (typeof PUSH_RULE_KINDS)[number], rule: PushRule, event: PushEvent, context: PushContext): boolean {
   switch (kind) {
     case 'content':
-      return typeof rule.pattern === 'string' && typeof event.content.body === 'string' && wordGlob(rule.pattern).test(event.content.body);
+      return (
+        typeof rule.pattern === 'string' &&
+        typeof event.content.body === 'string' &&
+        globMatchesWords(rule.pattern, event.content.body, PUSH_GLOB)
+      );
     case 'room':
       return event.room_id === rule.rule_id;
     case 'sender':
@@ -70,7 +74,9 @@ function conditionHolds(condition: PushCondition, event: PushEvent, context: Pus
       if (typeof condition.key !== 'string' || typeof condition.pattern !== 'string') return false;
       const value = propertyAt(event, parsePropertyPath(condition.key));
       if (typeof value !== 'string') return false;
-      return (condition.key === 'content.body' ? wordGlob(condition.pattern) : wholeGlob(condition.pattern)).test(value);
+      return condition.key === 'content.body'
+        ? globMatchesWords(condition.pattern, value, PUSH_GLOB)
+        : globMatches(condition.pattern, value, PUSH_GLOB);
     }
     case 'event_property_is': {
       if (typeof condition.key !== 'string' || !isPlainValue(condition.value)) return false;
@@ -123,7 +129,8 @@ function memberCountMatches(is: unknown, count: number): boolean {
   }
 }
 
-// Patterns recur across every event and reader; compiling each once keeps evaluation cheap.
+// Display names recur across every event and reader; compiling each once keeps evaluation cheap.
+// A name is matched literally (escaped), so its expression cannot backtrack.
 const compiled = new Map<string, RegExp>();
 const MAX_COMPILED = 10_000;
 
@@ -137,23 +144,12 @@ function cachedRegExp(key: string, source: () => string): RegExp {
   return regExp;
 }
 
-/** Glob (appendices §Glob-style matching) over the whole value, case-insensitively. */
-function wholeGlob(pattern: string): RegExp {
-  return cachedRegExp(`whole:${pattern}`, () => `^${globSource(pattern)}$`);
-}
-
-/** Glob over any part of the value that starts and ends at a word boundary (how content.body is matched). */
-function wordGlob(pattern: string): RegExp {
-  return cachedRegExp(`word:${pattern}`, () => atWordBoundaries(globSource(pattern)));
-}
+/** Push rules' globs: `?` is one character, and case does not matter. */
+const PUSH_GLOB = { questionMark: true, ignoreCase: true };
 
 /** A word boundary is the start or end of the value, or a character outside [A-Za-z0-9_]. */
 function atWordBoundaries(source: string): string {
   return `(?:^|[^A-Za-z0-9_])${source}(?:$|[^A-Za-z0-9_])`;
-}
-
-function globSource(pattern: string): string {
-  return [...pattern].map((char) => (char === '*' ? '.*?' : char === '?' ? '.' : escapeRegExp(char))).join('');
 }
 
 function escapeRegExp(text: string): string {

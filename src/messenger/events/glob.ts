@@ -1,0 +1,100 @@
+/**
+ * Glob matching without regular expressions (appendices §Glob-style matching): `*` matches
+ * any run of characters, `?` (when asked for) exactly one. Patterns come from users (push
+ * rules, filters) and values from other users (message bodies), so the matcher must stay
+ * linear in practice: it places the pieces between stars leftmost, greedily — never
+ * backtracking — which costs at most (value length × pattern length).
+ */
+export interface GlobOptions {
+  /** Whether `?` matches one character (push rules) or is itself (filters). */
+  questionMark: boolean;
+  ignoreCase: boolean;
+}
+
+type Piece = readonly string[];
+
+/** Whether the pattern matches the whole value. */
+export function globMatches(pattern: string, value: string, options: GlobOptions): boolean {
+  const text = characters(value, options);
+  const pieces = piecesOf(pattern, options);
+  const first = pieces[0] as Piece;
+  if (pieces.length === 1) return text.length === first.length && pieceAt(text, 0, first, options);
+  if (!pieceAt(text, 0, first, options)) return false;
+  const after = placeMiddle(text, first.length, pieces, options);
+  if (after < 0) return false;
+  const last = pieces[pieces.length - 1] as Piece;
+  const start = text.length - last.length;
+  return start >= after && pieceAt(text, start, last, options);
+}
+
+/**
+ * Whether the pattern matches some part of the value that starts and ends at a word boundary:
+ * the start or end of the value, or a character outside [A-Za-z0-9_] (how push rules match
+ * `content.body`).
+ */
+export function globMatchesWords(pattern: string, value: string, options: GlobOptions): boolean {
+  const text = characters(value, options);
+  const pieces = piecesOf(pattern, options);
+  const first = pieces[0] as Piece;
+  const startsWord = (i: number) => i === 0 || !isWordCharacter(text[i - 1] as string);
+  const endsWord = (j: number) => j === text.length || !isWordCharacter(text[j] as string);
+  if (pieces.length === 1) {
+    for (let i = 0; i + first.length <= text.length; i++) {
+      if (startsWord(i) && pieceAt(text, i, first, options) && endsWord(i + first.length)) return true;
+    }
+    return false;
+  }
+  // The earliest start leaves the most room for the rest, so it is the only one worth trying.
+  let start = -1;
+  for (let i = 0; i + first.length <= text.length; i++) {
+    if (startsWord(i) && pieceAt(text, i, first, options)) {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return false;
+  const after = placeMiddle(text, start + first.length, pieces, options);
+  if (after < 0) return false;
+  const last = pieces[pieces.length - 1] as Piece;
+  for (let q = after; q + last.length <= text.length; q++) {
+    if (pieceAt(text, q, last, options) && endsWord(q + last.length)) return true;
+  }
+  return false;
+}
+
+function isWordCharacter(char: string): boolean {
+  return /^[A-Za-z0-9_]$/.test(char);
+}
+
+function characters(value: string, options: GlobOptions): string[] {
+  return [...(options.ignoreCase ? value.toLowerCase() : value)];
+}
+
+function piecesOf(pattern: string, options: GlobOptions): Piece[] {
+  return (options.ignoreCase ? pattern.toLowerCase() : pattern).split('*').map((piece) => [...piece]);
+}
+
+/** Places the pieces between the first and the last leftmost from `from`; where the last may start, or -1. */
+function placeMiddle(text: readonly string[], from: number, pieces: readonly Piece[], options: GlobOptions): number {
+  let position = from;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = find(text, position, piece, options);
+    if (found < 0) return -1;
+    position = found + piece.length;
+  }
+  return position;
+}
+
+function find(text: readonly string[], from: number, piece: Piece, options: GlobOptions): number {
+  for (let i = from; i + piece.length <= text.length; i++) if (pieceAt(text, i, piece, options)) return i;
+  return -1;
+}
+
+function pieceAt(text: readonly string[], at: number, piece: Piece, options: GlobOptions): boolean {
+  if (at + piece.length > text.length) return false;
+  for (let k = 0; k < piece.length; k++) {
+    const wanted = piece[k] as string;
+    if (wanted !== text[at + k] && !(options.questionMark && wanted === '?')) return false;
+  }
+  return true;
+}
