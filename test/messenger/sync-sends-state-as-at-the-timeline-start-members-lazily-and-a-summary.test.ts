@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { MatrixClient } from 'matrix-js-sdk';
+import { createClient, type MatrixClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
 
@@ -109,4 +109,26 @@ test('rooms can be excluded, and left rooms come in an initial sync only when in
   assert.ok(left, 'the left room is there');
   assert.equal(left.timeline.events.at(-1)?.content.membership, 'leave', 'its timeline ends with carol leaving');
   assert.ok(left.state.events.some((event) => event.type === 'm.room.name' && event.content.name === 'second'));
+});
+
+test('a transaction id is echoed only to the device that sent it, not to another user’s device of the same name', async () => {
+  const erin = await registeredClient(node.url, 's5_erin');
+  const frank = await registeredClient(node.url, 's5_frank');
+  const { room_id: roomId } = await erin.createRoom({ preset: 'public_chat' as never });
+  await frank.joinRoom(roomId);
+  // frank signs in again on a device he names like erin's.
+  const login = (await frank.loginRequest({
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: 's5_frank' },
+    password: 'long enough password',
+    device_id: erin.getDeviceId() as string,
+  } as never)) as { access_token: string };
+  const twin = createClient({ baseUrl: node.url, userId: frank.getUserId() as string, accessToken: login.access_token });
+  await erin.sendEvent(roomId, 'm.room.message' as never, { msgtype: 'm.text', body: 'from erin' } as never, 'erin-txn-1');
+  const transactionIds = async (client: MatrixClient) =>
+    ((await sync(client, {})).rooms.join[roomId]?.timeline.events ?? [])
+      .filter((event) => event.content.body === 'from erin')
+      .map((event) => (event as { unsigned?: { transaction_id?: string } }).unsigned?.transaction_id);
+  assert.deepEqual(await transactionIds(erin), ['erin-txn-1']);
+  assert.deepEqual(await transactionIds(twin), [undefined]);
 });

@@ -98,7 +98,7 @@ export function timelineOf(
     .filter((row) => canSee(ctx.store, ctx.caller, row));
   const first = events[0];
   return {
-    events: events.map((row) => syncEventOf(row, deviceId, ctx.store)),
+    events: events.map((row) => syncEventOf(row, { userId: ctx.caller, deviceId }, ctx.store)),
     limited,
     prev_batch: `s${first ? first.stream - 1 : until}`,
   };
@@ -122,7 +122,7 @@ export function stateBefore(
   // A whole, unfiltered timeline since `after` leaves no state change before it to tell.
   const complete = after !== undefined && !timeline.limited && filter.timelineUnfiltered;
   const rows = complete ? [] : latestStateBetween(ctx.store, roomId, after ?? 0, before).filter((row) => filter.state(filterable(row)));
-  if (!filter.lazyLoadMembers) return rows.map((row) => syncEventOf(row, deviceId));
+  if (!filter.lazyLoadMembers) return rows.map((row) => syncEventOf(row, { userId: ctx.caller, deviceId }));
   const wanted = new Set(timeline.events.map((event) => event.sender));
   if (after === undefined) wanted.add(ctx.caller);
   const kept = rows.filter((row) => row.type !== 'm.room.member' || wanted.has(row.state_key as string));
@@ -138,7 +138,7 @@ export function stateBefore(
     );
     if (row) kept.push(row);
   }
-  return kept.sort((a, b) => a.stream - b.stream).map((row) => syncEventOf(row, deviceId));
+  return kept.sort((a, b) => a.stream - b.stream).map((row) => syncEventOf(row, { userId: ctx.caller, deviceId }));
 }
 
 /** For each state key set in (after, before), the last event that set it, in stream order. */
@@ -191,12 +191,18 @@ function membersCounted(store: AppStore, roomId: string, membership: string): nu
   );
 }
 
-export function syncEventOf(row: EventRow, deviceId: string, store?: AppStore): SyncEvent {
-  const ownTransaction = row.txn_device === deviceId && row.txn_id !== null;
+/** Whose sync an event is for: their own device's transaction ids are echoed to it, no one else's. */
+export interface Reader {
+  userId: string;
+  deviceId: string;
+}
+
+export function syncEventOf(row: EventRow, reader: Reader, store?: AppStore): SyncEvent {
+  const ownTransaction = row.sender === reader.userId && row.txn_device === reader.deviceId && row.txn_id !== null;
   const redaction = row.redacted_by !== null && store ? store.get<EventRow>('events', row.redacted_by) : undefined;
   const unsigned: JsonObject = {
     ...(ownTransaction ? { transaction_id: row.txn_id as string } : {}),
-    ...(redaction ? { redacted_because: syncEventOf(redaction, deviceId) as unknown as JsonObject } : {}),
+    ...(redaction ? { redacted_because: syncEventOf(redaction, reader) as unknown as JsonObject } : {}),
   };
   // The client format, as everywhere else, less the room id the sync section already names.
   const { room_id: _roomId, ...event } = toClientEvent(

@@ -223,7 +223,11 @@ function lazily<T>(make: () => T): () => T {
 
 function leaveEventOnly(ctx: QueryContext, eventId: string, deviceId: string, stream: number) {
   const row = ctx.store.get<EventRow>('events', eventId);
-  return { events: row ? [syncEventOf(row, deviceId, ctx.store)] : [], limited: false, prev_batch: `s${stream - 1}` };
+  return {
+    events: row ? [syncEventOf(row, { userId: ctx.caller, deviceId }, ctx.store)] : [],
+    limited: false,
+    prev_batch: `s${stream - 1}`,
+  };
 }
 
 function strippedState(store: AppStore, roomId: string) {
