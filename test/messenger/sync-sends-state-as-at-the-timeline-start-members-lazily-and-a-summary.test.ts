@@ -132,3 +132,17 @@ test('a transaction id is echoed only to the device that sent it, not to another
   assert.deepEqual(await transactionIds(erin), ['erin-txn-1']);
   assert.deepEqual(await transactionIds(twin), [undefined]);
 });
+
+test('a state change the timeline filter leaves out still reaches the client in the state section', async () => {
+  const { roomId, carol, alice } = await busyRoom('s6');
+  const messagesOnly = { room: { timeline: { types: ['m.room.message'] } } };
+  const first = await sync(carol, messagesOnly);
+  await alice.setRoomName(roomId, 'third');
+  const next = await sync(carol, messagesOnly, first.next_batch);
+  const room = next.rooms.join[roomId];
+  assert.deepEqual(room?.timeline.events, []);
+  assert.deepEqual(
+    room?.state.events.filter((event) => event.type === 'm.room.name').map((event) => event.content.name),
+    ['third'],
+  );
+});

@@ -193,8 +193,10 @@ function joinedRoom(
   const timeline = timelineOf(ctx, roomId, since ?? 0, position, filter, deviceId);
   const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
   const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
-  if (since !== undefined && timeline.events.length === 0 && receipts === null && accountData.length === 0) return undefined;
+  // State comes first: a timeline filter may have left out a state change the client must still hear of.
   const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, position), timeline, filter, deviceId);
+  const quiet = timeline.events.length === 0 && state.length === 0 && receipts === null && accountData.length === 0;
+  if (since !== undefined && quiet) return undefined;
   const membersChanged = since === undefined || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
   return {
     ...(membersChanged ? { summary: summaryOf(ctx.store, roomId, ctx.caller) } : {}),
