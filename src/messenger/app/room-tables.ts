@@ -38,7 +38,8 @@ export const roomTables: TableSpec[] = [
       visibility: 'text',
     },
     primaryKey: ['event_id'],
-    indexes: [['room_id', 'stream'], ['stream']],
+    // (room, type, state key, stream): a member's membership at any point is one index seek.
+    indexes: [['room_id', 'stream'], ['stream'], ['room_id', 'type', 'state_key', 'stream']],
   },
   {
     name: 'room_state',

@@ -143,6 +143,19 @@ export function stateBefore(
 
 /** For each state key set in (after, before), the last event that set it, in stream order. */
 function latestStateBetween(store: AppStore, roomId: string, after: number, before: number): EventRow[] {
+  // Usually the state has not changed since `before` (the timeline holds no state event): then
+  // it is the current state, one row per key, without reading the room's history.
+  const changedSince = store.selectOne(
+    'SELECT 1 AS one FROM {events} WHERE room_id = ? AND stream >= ? AND state_key IS NOT NULL LIMIT 1',
+    roomId,
+    before,
+  );
+  if (!changedSince)
+    return store.select<EventRow>(
+      'SELECT e.* FROM {room_state} s JOIN {events} e ON e.event_id = s.event_id WHERE s.room_id = ? AND e.stream > ? ORDER BY e.stream',
+      roomId,
+      after,
+    );
   return store.select<EventRow>(
     `SELECT e.* FROM {events} e JOIN (
        SELECT MAX(stream) AS stream FROM {events}
