@@ -17,6 +17,7 @@ import {
   registeredClient,
   signedInClient,
   startSyncing,
+  unrefSdkRetryTimers,
   unrefSdkSyncTimers,
   until,
   withRustCrypto,
@@ -24,6 +25,7 @@ import {
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 unrefSdkSyncTimers();
+unrefSdkRetryTimers();
 quietSdkLogs();
 
 const PASSWORD = 'alice’s long password';

@@ -10,9 +10,18 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { quietSdkLogs, registeredClient, startSyncing, unrefSdkSyncTimers, until, withRustCrypto } from '../fixtures/matrix-clients.ts';
+import {
+  quietSdkLogs,
+  registeredClient,
+  startSyncing,
+  unrefSdkRetryTimers,
+  unrefSdkSyncTimers,
+  until,
+  withRustCrypto,
+} from '../fixtures/matrix-clients.ts';
 
 unrefSdkSyncTimers();
+unrefSdkRetryTimers();
 quietSdkLogs();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-claims-'));

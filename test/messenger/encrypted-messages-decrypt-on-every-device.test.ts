@@ -16,6 +16,7 @@ import {
   registeredClient,
   signedInClient,
   startSyncing,
+  unrefSdkRetryTimers,
   unrefSdkSyncTimers,
   until,
   withRustCrypto,
@@ -23,6 +24,7 @@ import {
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 unrefSdkSyncTimers();
+unrefSdkRetryTimers();
 quietSdkLogs();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-e2e-'));

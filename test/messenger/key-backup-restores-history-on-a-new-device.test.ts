@@ -19,6 +19,7 @@ import {
   registeredClient,
   signedInClient,
   startSyncing,
+  unrefSdkRetryTimers,
   unrefSdkSyncTimers,
   until,
   withRustCrypto,
@@ -26,6 +27,7 @@ import {
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 unrefSdkSyncTimers();
+unrefSdkRetryTimers();
 quietSdkLogs();
 // The SDK waits a random 0–10 s before uploading keys to a backup, to spread clients' load; a test has one client.
 (RustBackupManager as { maxBackupLoopStartDelayMillis: number }).maxBackupLoopStartDelayMillis = 0;
