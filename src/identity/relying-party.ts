@@ -37,6 +37,14 @@ export interface ProviderClaims {
   organisation?: unknown;
 }
 
+/** How a sign-in must happen at the provider (OpenID Connect Core §3.1.2.1). */
+export interface SignInPrompt {
+  /** `login`: the provider asks the person again even when it has a session for them. */
+  prompt?: 'login';
+  /** Seconds since the person last signed in at the provider; 0 asks for a sign-in now, and for `auth_time` in the ID token. */
+  maxAge?: number;
+}
+
 export class SignInError extends Error {
   override name = 'SignInError';
 }
@@ -57,7 +65,9 @@ function claimsRequest(organisationClaim: string): string {
 export class RelyingParty {
   readonly settings: ProviderSettings;
   private configuration: Promise<oidc.Configuration> | undefined;
-  private readonly pending = new PendingSignIns<SignInIntent & { verifier: string; nonce: string; browser: string }>();
+  private readonly pending = new PendingSignIns<
+    SignInIntent & { verifier: string; nonce: string; browser: string; startedAt: number; maxAge?: number }
+  >();
 
   constructor(settings: ProviderSettings) {
     this.settings = settings;
@@ -66,14 +76,25 @@ export class RelyingParty {
   /**
    * Starts a sign-in: the provider URL to send the browser to, and a value for a cookie that
    * binds the flow to that browser (a login started in one browser cannot be finished in another).
+   * With `max_age`, the callback accepts only an ID token whose `auth_time` is not before the
+   * flow began: the person signed in for this flow, not earlier.
    */
-  async begin(intent: SignInIntent): Promise<{ authorizationUrl: string; browserBinding: string }> {
+  async begin(intent: SignInIntent, asked: SignInPrompt = {}): Promise<{ authorizationUrl: string; browserBinding: string }> {
     const configuration = await this.discovered();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const browserBinding = randomBytes(32).toString('base64url');
-    this.pending.add(state, { ...intent, verifier, nonce, browser: digest(browserBinding) });
+    // Whole seconds, as auth_time is: a sign-in within the second the flow began counts as after it.
+    const startedAt = Math.floor(Date.now() / 1000);
+    this.pending.add(state, {
+      ...intent,
+      verifier,
+      nonce,
+      browser: digest(browserBinding),
+      startedAt,
+      ...(asked.maxAge !== undefined ? { maxAge: asked.maxAge } : {}),
+    });
     const url = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: this.settings.redirectUri,
       scope: this.settings.scope,
@@ -82,6 +103,8 @@ export class RelyingParty {
       state,
       nonce,
       claims: claimsRequest(this.settings.organisationClaim),
+      ...(asked.prompt ? { prompt: asked.prompt } : {}),
+      ...(asked.maxAge !== undefined ? { max_age: String(asked.maxAge) } : {}),
     });
     return { authorizationUrl: url.href, browserBinding };
   }
@@ -111,6 +134,7 @@ export class RelyingParty {
     }
     const idToken = tokens.claims();
     if (!idToken) throw new SignInError('the identity provider gave no ID token');
+    if (flow.maxAge !== undefined) signedInSince(idToken.auth_time, flow.startedAt - flow.maxAge);
     const claims: ProviderClaims = { issuer: idToken.iss, subject: idToken.sub };
     if (typeof idToken.birthdate === 'string') claims.birthdate = idToken.birthdate;
     const organisation = idToken[this.settings.organisationClaim];
@@ -141,6 +165,17 @@ export class RelyingParty {
       throw new SignInError(`the identity provider ${this.settings.issuer} cannot be reached: ${error.message}`);
     });
   }
+}
+
+/**
+ * A provider that kept an old session instead of asking again (ignoring prompt=login and
+ * max_age) must not complete a confirmation: its auth_time says when the person really signed in.
+ */
+function signedInSince(authTime: unknown, earliest: number): void {
+  if (typeof authTime !== 'number')
+    throw new SignInError('the identity provider did not say when you signed in (auth_time); it cannot confirm it is you');
+  if (authTime < earliest)
+    throw new SignInError('the identity provider did not ask you to sign in again; confirming it is you needs a fresh sign-in');
 }
 
 /** Plain HTTP is accepted only for a provider on this machine (the development provider); others need HTTPS. */

@@ -32,20 +32,44 @@ async function challengeOf(attempt: Promise<unknown>): Promise<Challenge> {
 
 /**
  * What a client does with the m.login.sso stage: it opens the fallback page in a browser; the
- * person signs in at the provider (a fresh browser, so the provider asks again) and lands on
- * the page that tells the client it is done — or on one that says why not.
+ * page names what is being confirmed and the person continues; the person signs in at the
+ * provider (which must ask even a browser it knows) and lands on the page that tells the
+ * client it is done — or on one that says why not.
  */
-async function proveAtFallback(baseUrl: string, session: string, person: { cnic: string; pin: string }) {
-  const browser = new Browser();
+async function proveAtFallback(baseUrl: string, session: string, person: { cnic: string; pin: string }, browser = new Browser()) {
   let step = await browser.follow(`${baseUrl}/_matrix/client/v3/auth/m.login.sso/fallback/web?session=${session}`, () => false);
+  let confirmPage: string | undefined;
+  let askedToSignIn = false;
+  if ('page' in step && step.page.status === 200) {
+    confirmPage = await step.page.clone().text();
+    const onward = /<a href="([^"]+)">Continue<\/a>/.exec(confirmPage)?.[1];
+    assert.ok(onward, `the fallback first asks to continue: ${confirmPage}`);
+    step = await browser.follow(new URL(onward.replaceAll('&#38;', '&'), step.url).href, () => false);
+  }
   for (let pages = 0; pages < 2 && 'page' in step; pages++) {
     const html = await step.page.clone().text();
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
     if (!action?.includes('/interaction/')) break;
+    askedToSignIn = true;
     step = await browser.follow(new URL(action, step.url).href, () => false, { cnic: person.cnic, pin: person.pin });
   }
   assert.ok('page' in step, 'the fallback ends on a page');
-  return { status: step.page.status, html: await step.page.text(), csp: step.page.headers.get('content-security-policy') ?? '' };
+  return {
+    status: step.page.status,
+    html: await step.page.text(),
+    csp: step.page.headers.get('content-security-policy') ?? '',
+    confirmPage,
+    askedToSignIn,
+  };
+}
+
+async function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 describe('an SSO account proves its owner again, through the fallback page, to delete a device', { timeout: 120_000 }, () => {
@@ -103,6 +127,59 @@ describe('an SSO account proves its owner again, through the fallback page, to d
     await ayesha.deleteDevice(other.getDeviceId() as string, { session } as never);
     await assert.rejects(other.whoami(), /M_UNKNOWN_TOKEN|not valid/);
     await challengeOf(ayesha.deleteDevice(ayesha.getDeviceId() as string, { session }));
+  });
+
+  test('the fallback names what is confirmed, and the provider asks the person again even in a browser it knows', async () => {
+    const browser = new Browser();
+    const outcome = await ssoSignIn(node.url, AYESHA, { browser });
+    assert.ok('loginToken' in outcome);
+    const ayesha = await signedInClient(node.url, outcome.loginToken);
+    const other = await ssoClient(node.url, AYESHA);
+    const { session } = await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string));
+    const page = await proveAtFallback(node.url, session, AYESHA, browser);
+    assert.match(page.confirmPage ?? '', /Confirm it is you to sign out and delete a device/);
+    assert.ok(page.askedToSignIn, 'prompt=login and max_age=0: the provider asked for CNIC and PIN although it had a session');
+    assert.equal(page.status, 200, page.html);
+  });
+
+  test('a session proved for one request does not pass another', async () => {
+    const ayesha = await ssoClient(node.url, AYESHA);
+    const other = await ssoClient(node.url, AYESHA);
+    const third = await ssoClient(node.url, AYESHA);
+    const token = ayesha.getAccessToken() as string;
+    const deleteOther = { devices: [other.getDeviceId()] };
+    const first = await postJson(`${node.url}/_matrix/client/v3/delete_devices`, token, deleteOther);
+    assert.equal(first.status, 401);
+    const session = first.body.session as string;
+    assert.equal((await proveAtFallback(node.url, session, AYESHA)).status, 200);
+    const deactivate = await postJson(`${node.url}/_matrix/client/v3/account/deactivate`, token, {
+      auth: { type: 'm.login.sso', session },
+    });
+    assert.equal(deactivate.status, 401, 'deactivation is another request');
+    assert.notEqual(deactivate.body.session, session, 'with a fresh challenge');
+    const more = await postJson(`${node.url}/_matrix/client/v3/delete_devices`, token, {
+      devices: [other.getDeviceId(), third.getDeviceId()],
+      auth: { type: 'm.login.sso', session },
+    });
+    assert.equal(more.status, 401, 'deleting more devices than were confirmed is another request');
+    assert.ok(await ayesha.whoami(), 'the account is not deactivated');
+    assert.ok(await third.whoami(), 'the third device is still signed in');
+    const confirmed = await postJson(`${node.url}/_matrix/client/r0/delete_devices`, token, {
+      auth: { type: 'm.login.sso', session },
+      ...deleteOther,
+    });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    await assert.rejects(other.whoami(), /M_UNKNOWN_TOKEN|not valid/);
+  });
+
+  test('an account bound to a verified person cannot be given a password', async () => {
+    const ayesha = await ssoClient(node.url, AYESHA);
+    const refused = await postJson(`${node.url}/_matrix/client/v3/account/password`, ayesha.getAccessToken() as string, {
+      new_password: 'a-password-that-would-skip-the-provider',
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.errcode, 'M_FORBIDDEN');
+    assert.match(String(refused.body.error), /sign in through the identity provider/);
   });
 
   test('an unknown or used session has no fallback page', async () => {

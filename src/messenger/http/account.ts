@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import type { NodeContext } from '../../node/index.ts';
+import { ApiError, type NodeContext } from '../../node/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { authenticate } from './authenticate.ts';
-import { runCommand } from './commands.ts';
+import { runCommand, runQuery } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import type { PasswordStage } from './password-stage.ts';
 
@@ -22,6 +22,14 @@ export function registerAccount(server: FastifyInstance, node: NodeContext, stag
   clientRoute(server, 'POST', '/account/password', { body: PasswordBody }, async (request, reply) => {
     const session = authenticate(request, node.subnet);
     const body = request.body as Static<typeof PasswordBody>;
+    // A password would be a way into a verified account that skips the identity provider:
+    // whoever stole a session could set one and keep the account after the person signs out.
+    if (runQuery<string | null>(node.subnet, 'bound_person', { user_id: session.userId }, 'ingress') !== null)
+      throw new ApiError(
+        403,
+        'M_FORBIDDEN',
+        'accounts bound to a verified person sign in through the identity provider and cannot have a password',
+      );
     if (!(await stage.passed(session, body.auth as never, reply))) return reply;
     const args = {
       password_hash: await hashPassword(body.new_password),

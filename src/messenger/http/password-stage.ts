@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { Session } from './authenticate.ts';
 import { runQuery } from './commands.ts';
@@ -16,6 +16,10 @@ interface AuthData {
 interface OpenSession {
   userId: string;
   expires: number;
+  /** The one request the session was started for (method, path, body without `auth`): it passes no other. */
+  request: string;
+  /** What that request does, in words for the confirmation page of the m.login.sso fallback. */
+  purpose: string;
   /** Set when the person proved themselves again through the identity provider (the m.login.sso fallback). */
   ssoDone?: boolean;
 }
@@ -44,7 +48,12 @@ export class PasswordStage {
   async passed(session: Session, auth: AuthData | undefined, reply: FastifyReply): Promise<boolean> {
     const id = typeof auth?.session === 'string' ? auth.session : undefined;
     const open = id === undefined ? undefined : this.sessions.get(id);
-    const current = open && open.userId === session.userId && open.expires >= Date.now() ? open : undefined;
+    // The specification ties a session to one API call: a session proved for deleting one
+    // device must not pass deactivation, nor deleting other devices.
+    const current =
+      open && open.userId === session.userId && open.expires >= Date.now() && open.request === requestBinding(reply.request)
+        ? open
+        : undefined;
     if (current?.ssoDone && (auth?.type === undefined || auth.type === 'm.login.sso')) {
       this.sessions.delete(id as string);
       return true;
@@ -74,6 +83,12 @@ export class PasswordStage {
     return open && open.expires >= Date.now() ? open.userId : undefined;
   }
 
+  /** What the open session's request does ("delete a device"), named on the fallback page before the provider is asked. */
+  purposeOf(id: string): string | undefined {
+    const open = this.sessions.get(id);
+    return open && open.expires >= Date.now() ? open.purpose : undefined;
+  }
+
   /** The person signed in again at the identity provider as the session's user: the session passes its next try. */
   completeBySso(id: string, userId: string): boolean {
     const open = this.sessions.get(id);
@@ -84,7 +99,13 @@ export class PasswordStage {
 
   private challenge(session: Session, reply: FastifyReply, existing?: string, failure?: string): void {
     const id = existing ?? randomBytes(16).toString('base64url');
-    this.sessions.set(id, { userId: session.userId, expires: Date.now() + SESSION_MS });
+    const request = reply.request;
+    this.sessions.set(id, {
+      userId: session.userId,
+      expires: Date.now() + SESSION_MS,
+      request: requestBinding(request),
+      purpose: purposeOf(request),
+    });
     while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
     reply.code(401).send({
       flows: this.flowsOf(session.userId),
@@ -104,4 +125,38 @@ export class PasswordStage {
     ];
     return flows.length > 0 ? flows : [{ stages: ['m.login.password'] }];
   }
+}
+
+/** Method, path and a hash of the body without `auth`: the same API call, whatever order the client writes keys in. */
+function requestBinding(request: FastifyRequest): string {
+  const { auth: _auth, ...rest } = (request.body ?? {}) as Record<string, unknown>;
+  const body = createHash('sha256').update(stableJson(rest)).digest('base64url');
+  return `${request.method} ${pathOf(request)} ${body}`;
+}
+
+function pathOf(request: FastifyRequest): string {
+  const path = request.url.split('?')[0] ?? '';
+  // The same call under either prefix of the client-server API.
+  return path.replace(/^\/_matrix\/client\/(?:v1|v3|r0)\//, '/');
+}
+
+/** JSON with object keys sorted at every depth. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+/** Words for what a request protected by user-interactive auth does. */
+function purposeOf(request: FastifyRequest): string {
+  const path = pathOf(request);
+  if (path === '/account/deactivate') return 'deactivate your account';
+  if (path === '/account/password') return 'change your password';
+  if (path === '/delete_devices') return 'sign out and delete devices';
+  if (path.startsWith('/devices/')) return 'sign out and delete a device';
+  if (path === '/keys/device_signing/upload') return 'replace your cross-signing keys';
+  if (path === '/login/get_token') return 'sign in on another device';
+  return `${request.method} ${path}`;
 }

@@ -40,6 +40,19 @@ export function confirmationPage(reply: FastifyReply, confirmation: string, redi
 }
 
 /**
+ * The start of the m.login.sso fallback: what the client asks to do, before the person goes to
+ * the identity provider, so nobody is asked to sign in again for something they cannot see.
+ */
+export function confirmReauthenticationPage(reply: FastifyReply, purpose: string, continueUrl: string): FastifyReply {
+  return page(
+    reply,
+    200,
+    `Confirm it is you to ${purpose}`,
+    `<h1>Confirm it is you to ${escapeHtml(purpose)}</h1><p>Your client asks to <strong>${escapeHtml(purpose)}</strong>. To allow it, sign in again with the identity provider as the owner of this account.</p><p>If you did not ask for this, close this page.</p><p><a href="${escapeHtml(continueUrl)}">Continue</a></p>`,
+  );
+}
+
+/**
  * The end of the m.login.sso fallback: the specification's signal to the client that opened
  * the page (`window.onAuthDone`, or a message "authDone" to its opener), and words for a person.
  */

@@ -5,16 +5,21 @@ import { ApiError } from '../../node/index.ts';
 import type { PasswordStage } from './password-stage.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
 import { signInCookie } from './sso-cookie.ts';
-import { refusalPage } from './sso-pages.ts';
+import { confirmReauthenticationPage, refusalPage } from './sso-pages.ts';
 
 const Params = Type.Object({ authType: Type.String({ maxLength: 64 }) });
-const Query = Type.Object({ session: Type.String({ minLength: 1, maxLength: 255 }) });
+const Query = Type.Object({
+  session: Type.String({ minLength: 1, maxLength: 255 }),
+  continue: Type.Optional(Type.String({ maxLength: 8 })),
+});
 
 /**
  * GET /auth/m.login.sso/fallback/web?session=…: the page a client opens when user-interactive
  * auth asks an account without a password to prove itself (client-server §Fallback). The
- * browser goes to the identity provider; the callback completes the session only if the
- * person who signs in there is the one the account is bound to.
+ * page first names what the session's request does; on Continue the browser goes to the
+ * identity provider, which must ask the person to sign in now (prompt=login, max_age=0); the
+ * callback completes the session only if the person who signs in there is the one the
+ * account is bound to, and signed in after this flow began.
  */
 export function registerSsoReauthentication(
   server: FastifyInstance,
@@ -29,16 +34,24 @@ export function registerSsoReauthentication(
       async (request, reply) => {
         const { authType } = request.params as Static<typeof Params>;
         if (authType !== 'm.login.sso') throw new ApiError(404, 'M_UNRECOGNIZED', `this server has no fallback page for ${authType}`);
-        const { session } = request.query as Static<typeof Query>;
-        if (stage.userOf(session) === undefined)
+        const { session, continue: confirmed } = request.query as Static<typeof Query>;
+        const purpose = stage.purposeOf(session);
+        if (purpose === undefined)
           return refusalPage(
             request,
             reply,
             new ApiError(400, 'M_UNKNOWN', 'this confirmation is unknown or has expired; start again from your client'),
           );
+        if (confirmed !== '1') {
+          const onward = `${request.url.split('?')[0]}?session=${encodeURIComponent(session)}&continue=1`;
+          return confirmReauthenticationPage(reply, purpose, onward);
+        }
         let started: Awaited<ReturnType<RelyingParty['begin']>>;
         try {
-          started = await relyingParty.begin({ redirectUrl: '', action: 'reauthenticate', uiaSession: session });
+          started = await relyingParty.begin(
+            { redirectUrl: '', action: 'reauthenticate', uiaSession: session },
+            { prompt: 'login', maxAge: 0 },
+          );
         } catch (error) {
           if (error instanceof SignInError) throw new ApiError(502, 'M_UNKNOWN', error.message);
           throw error;
