@@ -146,3 +146,25 @@ test('a state change the timeline filter leaves out still reaches the client in 
     ['third'],
   );
 });
+
+test('full_state with a token sends every room’s whole state, while the timeline still starts at the token', async () => {
+  const { roomId, carol, bob } = await busyRoom('s7');
+  const first = await sync(carol, {});
+  await say(bob, roomId, 'one more');
+  const response = (await carol.http.authedRequest('GET' as never, '/sync', {
+    since: first.next_batch,
+    full_state: 'true',
+  })) as SyncResponse;
+  const room = response.rooms.join[roomId];
+  assert.deepEqual(
+    room?.timeline.events.map((event) => event.content.body),
+    ['one more'],
+    'only what came after the token',
+  );
+  assert.equal(room?.timeline.limited, false);
+  assert.ok(
+    room?.state.events.some((event) => event.type === 'm.room.create'),
+    'the whole state, from the creation on',
+  );
+  assert.equal(members(room).length, 4);
+});

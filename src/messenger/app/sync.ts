@@ -87,6 +87,8 @@ export const syncQueries = {
         limit: Type.Integer({ minimum: 1, maximum: 1000 }),
         device_id: Type.String(),
         filter: Type.Optional(Filter),
+        /** Every joined room with its whole state, the timeline still from `since`. */
+        full_state: Type.Optional(Type.Boolean()),
       },
       { additionalProperties: false },
     ),
@@ -124,10 +126,19 @@ export const syncQueries = {
       for (const { room_id: roomId, membership, stream, event_id: eventId, visible_until: visibleUntil } of memberships) {
         if (!roomAllowed(roomId, args.filter?.room)) continue;
         const changed = since === undefined || stream > since;
-        if (membership === 'join' && !changed && active && !active.has(roomId)) continue;
+        if (membership === 'join' && !changed && !args.full_state && active && !active.has(roomId)) continue;
         if (membership === 'join') {
           // A room joined after `since` is new to this client: it gets the whole picture.
-          const room = joinedRoom(ctx, roomId, changed ? undefined : since, position, filter, args.device_id, rules);
+          const room = joinedRoom(
+            ctx,
+            roomId,
+            changed ? undefined : since,
+            position,
+            filter,
+            args.device_id,
+            rules,
+            args.full_state === true,
+          );
           if (room) result.join[roomId] = room;
         } else if (membership === 'invite' && changed) {
           result.invite[roomId] = { invite_state: { events: strippedState(ctx.store, roomId) } };
@@ -189,15 +200,16 @@ function joinedRoom(
   filter: RoomSectionFilter,
   deviceId: string,
   rules: () => PushRuleset,
+  fullState = false,
 ): JoinedRoomSync | undefined {
   const timeline = timelineOf(ctx, roomId, since ?? 0, position, filter, deviceId);
   const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
   const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
   // State comes first: a timeline filter may have left out a state change the client must still hear of.
-  const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, position), timeline, filter, deviceId);
+  const state = stateBefore(ctx, roomId, fullState ? undefined : since, startOf(ctx.store, timeline, position), timeline, filter, deviceId);
   const quiet = timeline.events.length === 0 && state.length === 0 && receipts === null && accountData.length === 0;
   if (since !== undefined && quiet) return undefined;
-  const membersChanged = since === undefined || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
+  const membersChanged = since === undefined || fullState || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
   return {
     ...(membersChanged ? { summary: summaryOf(ctx.store, roomId, ctx.caller) } : {}),
     state: { events: state },

@@ -93,10 +93,10 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
   clientRoute(server, 'GET', '/sync', { querystring: SyncQuery }, async (request, reply) => {
     const session = authenticate(request, node.subnet);
     const query = request.query as Static<typeof SyncQuery>;
-    const token = query.full_state ? undefined : sinceOf(query.since);
-    // full_state asks for the rooms afresh, but the device still received the to-device messages up to its token.
-    const delivered = query.full_state ? sinceOf(query.since) : token;
-    const toDeviceSince = delivered === undefined ? undefined : (delivered.toDevice ?? delivered.stream);
+    // full_state asks for every room's whole state; the timeline and everything else still run from the token.
+    const token = sinceOf(query.since);
+    const fullState = query.full_state === true;
+    const toDeviceSince = token === undefined ? undefined : (token.toDevice ?? token.stream);
     const since = token?.stream;
     // Serials of another node or an earlier run of this one mean nothing here: such a client is told presence afresh.
     const presenceSince = token?.presence?.instance === presence.instance ? token.presence.serial : undefined;
@@ -107,7 +107,13 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const ask = () => {
       const typingPosition = typing.position;
       const presencePosition = presence.position;
-      const args = { limit, filter, device_id: session.deviceId, ...(since === undefined ? {} : { since }) };
+      const args = {
+        limit,
+        filter,
+        device_id: session.deviceId,
+        ...(since === undefined ? {} : { since }),
+        ...(fullState ? { full_state: true } : {}),
+      };
       const rooms = runQuery<RoomsSync>(node.subnet, 'sync_rooms', args, session.userId);
       const typed = addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
       const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId)).filter(
@@ -137,7 +143,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     try {
       // A client that went away (a stopped app aborts its long-poll) ends the wait at once.
       const gone = () => reply.raw.destroyed || reply.raw.writableEnded;
-      const mayWait = () => token !== undefined && !closing && !gone() && Date.now() < deadline;
+      const mayWait = () => token !== undefined && !fullState && !closing && !gone() && Date.now() < deadline;
       const roomsOfUser = () => runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, session.userId);
       // Most long-polls come back with the token just answered: when nothing can be new to it,
       // wait before working out a whole answer. (The waits are awaited here, not in a helper, so
