@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
+import { type AppContext, AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
 import { forgetCrossSigning } from './cross-signing.ts';
 import { forgetDeviceKeys, markDeviceListChanged } from './device-keys.ts';
 import { forgetBackups } from './key-backup.ts';
@@ -221,26 +221,33 @@ export const deviceMethods = {
   ),
   /** Closes the account for good: no sign-in, no sessions, no rooms. The user id is never given out again. */
   deactivate: method(Type.Object({}, { additionalProperties: false }), (ctx) => {
-    ctx.store.update('users', ctx.caller, { deactivated: 1, password_hash: null });
-    const left = leaveAllRooms(ctx, ctx.caller);
-    const devices = ctx.store.select<{ device_id: string }>(
-      'SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id',
-      ctx.caller,
-    );
-    for (const { device_id } of devices) removeDevice(ctx.store, ctx.caller, device_id);
-    const loginTokens = ctx.store.select<{ login_hash: string }>(
-      'SELECT login_hash FROM {login_tokens} WHERE user_id = ? ORDER BY login_hash',
-      ctx.caller,
-    );
-    for (const { login_hash } of loginTokens) ctx.store.delete('login_tokens', login_hash);
-    // The devices took their keys; the account's identity and key backups go too.
-    forgetCrossSigning(ctx.store, ctx.caller);
-    forgetBackups(ctx.store, ctx.caller);
-    markDeviceListChanged(ctx.store, ctx.caller);
     // room_ids: the rooms whose members' syncs must hear of it.
-    return { id_server_unbind_result: 'no-support', room_ids: left };
+    return { id_server_unbind_result: 'no-support', room_ids: closeAccount(ctx, ctx.caller) };
   }),
 };
+
+/**
+ * Closes an account for good, the one routine for the owner's deactivation and for the
+ * identity paths (revocation, a verified owner's deactivation), so none leaves keys behind.
+ * Gives the rooms left, whose members' syncs must hear of it.
+ */
+export function closeAccount(ctx: AppContext, userId: string): string[] {
+  ctx.store.update('users', userId, { deactivated: 1, password_hash: null });
+  const left = leaveAllRooms(ctx, userId);
+  const devices = ctx.store.select<{ device_id: string }>('SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id', userId);
+  for (const { device_id } of devices) removeDevice(ctx.store, userId, device_id);
+  const loginTokens = ctx.store.select<{ login_hash: string }>(
+    'SELECT login_hash FROM {login_tokens} WHERE user_id = ? ORDER BY login_hash',
+    userId,
+  );
+  for (const { login_hash } of loginTokens) ctx.store.delete('login_tokens', login_hash);
+  // The devices took their keys; the account's identity and key backups go too, and those who
+  // share a room with it hear that its device list changed.
+  forgetCrossSigning(ctx.store, userId);
+  forgetBackups(ctx.store, userId);
+  markDeviceListChanged(ctx.store, userId);
+  return left;
+}
 
 export const accountQueries = {
   devices: query(Type.Object({}, { additionalProperties: false }), (ctx) =>

@@ -1,7 +1,6 @@
 import Type from 'typebox';
-import { type AppContext, AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
-import { issueTokens, openDevice, removeDevice } from './accounts.ts';
-import { leaveAllRooms } from './rooms.ts';
+import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
+import { closeAccount, issueTokens, openDevice } from './accounts.ts';
 
 /**
  * Accounts bound to verified people. A person is known here only by `person_hash`, the HMAC
@@ -199,19 +198,4 @@ function activeBindings(store: AppStore, personHash: string): BindingRow[] {
 /** Key order fixed, so the stored JSON is the same on every replica whatever ingress sent. */
 function organisationOf(organisation: { ministry: string; department?: string }): { ministry: string; department?: string } {
   return { ministry: organisation.ministry, ...(organisation.department ? { department: organisation.department } : {}) };
-}
-
-/** As the owner's deactivation does: no sign-in, no sessions, no rooms. Gives the rooms left, whose syncs must hear of it. */
-function closeAccount(ctx: AppContext, userId: string): string[] {
-  const store = ctx.store;
-  store.update('users', userId, { deactivated: 1, password_hash: null });
-  const left = leaveAllRooms(ctx, userId);
-  const devices = store.select<{ device_id: string }>('SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id', userId);
-  for (const { device_id } of devices) removeDevice(store, userId, device_id);
-  const loginTokens = store.select<{ login_hash: string }>(
-    'SELECT login_hash FROM {login_tokens} WHERE user_id = ? ORDER BY login_hash',
-    userId,
-  );
-  for (const { login_hash } of loginTokens) store.delete('login_tokens', login_hash);
-  return left;
 }
