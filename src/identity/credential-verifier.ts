@@ -6,6 +6,12 @@ import { es256Verifier, sdJwtHasher, VERIFIED_PERSON_VCT } from './credential-fo
 export interface TrustedIssuer {
   issuer: string;
   keys: (JsonWebKey & { kid?: string })[];
+  /**
+   * The `aud` its credentials must carry to register here: Watan's client id at that issuer.
+   * Subjects are pairwise per relying party, so a credential issued for another service names
+   * the same person by another subject; accepting it would count them as someone else.
+   */
+  audience: string;
 }
 
 /** A refusal with the Matrix error code it answers as. */
@@ -28,8 +34,8 @@ export interface CredentialHolder {
 
 /**
  * Verifies an SD-JWT VC presentation: a trusted issuer's signature (ES256) over the issued
- * JWT, each presented disclosure's digest inside it, expiry, the verified-person type, and the
- * disclosures the policy needs (`is_citizen`, `age_equal_or_over.<minimumAge>`).
+ * JWT, each presented disclosure's digest inside it, expiry, the verified-person type, the
+ * audience (issued for Watan, whose pairwise subject it carries), and the disclosures the policy needs (`is_citizen`, `age_equal_or_over.<minimumAge>`).
  */
 export async function verifyPresentation(
   presentation: string,
@@ -61,6 +67,11 @@ export async function verifyPresentation(
   if (!everyDisclosureSigned(presentation)) throw altered();
   if (claims.vct !== VERIFIED_PERSON_VCT)
     throw new CredentialError('M_FORBIDDEN', `this is a ${String(claims.vct)} credential; registration takes ${VERIFIED_PERSON_VCT}`);
+  if (!issuedFor(claims.aud, issuer.audience))
+    throw new CredentialError(
+      'M_FORBIDDEN',
+      `the credential was issued for ${claims.aud === undefined ? 'no named audience' : `another service (${JSON.stringify(claims.aud)})`}; ask the issuer for a credential for ${issuer.audience}`,
+    );
   if (typeof claims.exp !== 'number')
     throw new CredentialError('M_FORBIDDEN', 'the credential has no expiry (exp); ask the issuer for a current one');
   if (typeof claims.sub !== 'string' || claims.sub.length === 0)
@@ -78,6 +89,11 @@ export async function verifyPresentation(
     subject: claims.sub,
     ...(claims.organisation !== undefined ? { organisation: claims.organisation } : {}),
   };
+}
+
+/** JWT `aud` (RFC 7519 §4.1.3): one string, or an array of them. */
+function issuedFor(aud: unknown, audience: string): boolean {
+  return aud === audience || (Array.isArray(aud) && aud.includes(audience));
 }
 
 function missingDisclosure(claim: string): CredentialError {

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 
 /** SHA-256 as the SD-JWT libraries ask for it. */
@@ -63,4 +63,30 @@ export async function registerWith(baseUrl: string, credential: string): Promise
     body: JSON.stringify({ credential }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A verified-person credential signed by `key` (a test issuer the node is configured to trust) with `claims` over the usual ones. */
+export function credentialSignedBy(key: KeyObject, kid: string, claims: Record<string, unknown>): Promise<string> {
+  const signer = (data: string) => sign('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  const instance = new SDJwtVcInstance({
+    signer,
+    signAlg: 'ES256',
+    hasher,
+    hashAlg: 'sha-256',
+    saltGenerator: (length) => randomBytes(length).toString('base64url'),
+  });
+  const now = Math.floor(Date.now() / 1000);
+  return instance.issue(
+    {
+      sub: `subject-${randomBytes(8).toString('hex')}`,
+      iat: now,
+      exp: now + 3600,
+      vct: 'urn:pk:gov:watan:vct:verified-person:1',
+      is_citizen: true,
+      age_equal_or_over: { '18': true },
+      ...claims,
+    } as never,
+    { _sd: ['is_citizen'], age_equal_or_over: { _sd: ['18'] } } as never,
+    { header: { kid } as never },
+  );
 }

@@ -88,8 +88,8 @@ export async function setUpIdentity(
   if (!production && (flags['oidc-client-id'] !== undefined || flags['oidc-client-secret-file'] !== undefined))
     throw new CliUsageError('--oidc-client-id and --oidc-client-secret-file need --oidc-issuer');
   const idpPort = parsePort(flags['idp-port'], node.port === 0 ? 0 : node.port + 1);
-  const trustedIssuers = flags['trusted-issuers-file'] ? readTrustedIssuers(flags['trusted-issuers-file']) : [];
-  if (!production && !node.dev && trustedIssuers.length === 0) return { config: undefined, port: node.port };
+  const listedIssuers = flags['trusted-issuers-file'] ? readTrustedIssuers(flags['trusted-issuers-file']) : [];
+  if (!production && !node.dev && listedIssuers.length === 0) return { config: undefined, port: node.port };
 
   // Files given on the command line are read before the data folder is touched.
   const issuer = production ? issuerOf(flags['oidc-issuer'] as string) : undefined;
@@ -98,6 +98,7 @@ export async function setUpIdentity(
   const port = node.port === 0 ? await freePort(node.host) : node.port;
   const publicUrl = publicUrlOf(flags['public-url'], node.host, port);
   const redirectUri = `${publicUrl}${SSO_CALLBACK_PATH}`;
+  const trustedIssuers = withAudience(listedIssuers, credentialAudienceOf(flags, node.dev, publicUrl));
   mkdirSync(node.dataDir, { recursive: true, mode: 0o700 });
   const bindingSecret = provisionedSecret ?? loadOrCreateBindingSecret(node.dataDir);
   if (issuer && clientSecret !== undefined) {
@@ -133,7 +134,7 @@ export async function setUpIdentity(
     organisationClaim: 'organisation',
   });
   // The development provider's credentials register accounts too, beside any configured issuer.
-  const developmentIssuer: TrustedIssuer = { issuer: provider.issuer, keys: [provider.credentialKey] };
+  const developmentIssuer: TrustedIssuer = { issuer: provider.issuer, keys: [provider.credentialKey], audience: DEVELOPMENT_CLIENT_ID };
   return {
     config: { relyingParty, bindingSecret, policy, trustedIssuers: [...trustedIssuers, developmentIssuer], administrators, trustedClients },
     port,
@@ -210,8 +211,27 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-/** `{"issuers": [{"issuer": URL, "keys": [public JWK, ...]}]}`: the issuers whose credentials register accounts. */
-function readTrustedIssuers(path: string): TrustedIssuer[] {
+/**
+ * Whom credentials must be issued for (`aud`) when the issuers file does not say: Watan's
+ * OpenID client id (the same registration gives the pairwise subject), the development
+ * provider's client id, or, on a node without OpenID Connect, its public URL.
+ */
+function credentialAudienceOf(flags: IdentityFlagValues, dev: boolean, publicUrl: string): string {
+  if (flags['oidc-client-id'] !== undefined) return flags['oidc-client-id'];
+  return dev ? DEVELOPMENT_CLIENT_ID : publicUrl;
+}
+
+function withAudience(issuers: ListedIssuer[], audience: string): TrustedIssuer[] {
+  return issuers.map((entry) => ({ ...entry, audience: entry.audience ?? audience }));
+}
+
+type ListedIssuer = Omit<TrustedIssuer, 'audience'> & { audience?: string };
+
+/**
+ * `{"issuers": [{"issuer": URL, "keys": [public JWK, ...], "audience"?: client id}]}`: the
+ * issuers whose credentials register accounts.
+ */
+function readTrustedIssuers(path: string): ListedIssuer[] {
   let parsed: unknown;
   try {
     // The issuers' keys are public: the file need not be private.
@@ -225,12 +245,13 @@ function readTrustedIssuers(path: string): TrustedIssuer[] {
     issuers.every(
       (entry) =>
         typeof entry?.issuer === 'string' &&
+        (entry.audience === undefined || (typeof entry.audience === 'string' && entry.audience.length > 0)) &&
         Array.isArray(entry.keys) &&
         entry.keys.length > 0 &&
         entry.keys.every((key: unknown) => typeof key === 'object' && key !== null && !('d' in key)),
     );
   if (!valid) throw new CliUsageError(`--trusted-issuers-file ${path} must hold {"issuers": [{"issuer": URL, "keys": [public JWK, ...]}]}`);
-  return issuers as TrustedIssuer[];
+  return issuers as ListedIssuer[];
 }
 
 function parseCount(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {

@@ -14,7 +14,15 @@ export const CREDENTIAL_LIFETIME_S = 365 * 86_400;
  */
 export async function issueCredential(
   person: Person,
-  options: { issuer: string; subject: string; key: JsonWebKey & { kid: string }; lifetimeSeconds: number; now: Date },
+  options: {
+    issuer: string;
+    /** The relying party the credential is for (its client id): `aud`, beside its pairwise `sub`. */
+    audience: string;
+    subject: string;
+    key: JsonWebKey & { kid: string };
+    lifetimeSeconds: number;
+    now: Date;
+  },
 ): Promise<string> {
   const instance = new SDJwtVcInstance({
     signer: es256Signer(options.key),
@@ -30,6 +38,7 @@ export async function issueCredential(
   const claims = {
     iss: options.issuer,
     sub: options.subject,
+    aud: options.audience,
     iat,
     exp: iat + options.lifetimeSeconds,
     vct: VERIFIED_PERSON_VCT,

@@ -153,6 +153,7 @@ async function issueForPerson(request: IncomingMessage, response: ServerResponse
   }
   const credential = await issueCredential(person, {
     issuer: routing.issuer,
+    audience: clientId as string,
     subject: pairwiseSubject(routing.keys, person.id, clientId as string),
     key: routing.keys.credential,
     lifetimeSeconds: lifetime,
