@@ -233,8 +233,15 @@ test('a signature by bob’s user-signing key on alice’s master key is seen by
   const aliceMaster = (await queryKeys(bob, alice.userId)).master_keys[alice.userId] as Signed;
   const masterId = Object.values(aliceMaster.keys as Record<string, string>)[0] as string;
   const signed = signedBy(aliceMaster, bob.userId, `ed25519:${userSigning.publicKey}`, userSigning);
+  const sinceOf = async (account: Account) => ((await call('GET', '/sync', account.token)).body as { next_batch: string }).next_batch;
+  const [bobSince, aliceSince] = [await sinceOf(bob), await sinceOf(alice)];
   const answer = await call('POST', '/keys/signatures/upload', bob.token, { [alice.userId]: { [masterId]: signed } });
   assert.deepEqual(answer.body.failures, {});
+  // Bob's devices must fetch alice's keys again to see the signature; alice has nothing new to fetch.
+  const changedFor = async (account: Account, since: string) =>
+    ((await call('GET', `/sync?since=${since}`, account.token)).body as { device_lists: { changed: string[] } }).device_lists.changed;
+  assert.deepEqual(await changedFor(bob, bobSince), [alice.userId]);
+  assert.deepEqual(await changedFor(alice, aliceSince), []);
   assert.ok((await queryKeys(bob, alice.userId)).master_keys[alice.userId]?.signatures?.[bob.userId], 'bob sees his signature');
   assert.equal((await queryKeys(alice, alice.userId)).master_keys[alice.userId]?.signatures?.[bob.userId], undefined, 'alice does not');
   const remote = await call('POST', '/keys/query', bob.token, { device_keys: { '@someone:elsewhere.example': [] } });

@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { AppError, type AppStore, canonicalJson, method, type TableSpec } from '../../subnet/index.ts';
 import type { JsonObject } from '../events/index.ts';
 import { deviceSigningKey, forgetSignaturesOn, markDeviceListChanged } from './device-keys.ts';
+import { nextStream } from './room-events.ts';
 import { ed25519PublicKey, hasValidSignature, signedBytes } from './signed-json.ts';
 
 /**
@@ -22,6 +23,13 @@ export const crossSigningTables: TableSpec[] = [
     columns: { user_id: 'text', key_id: 'text', signer_user_id: 'text', signer_key_id: 'text', signature: 'text' },
     primaryKey: ['user_id', 'key_id', 'signer_user_id', 'signer_key_id'],
     indexes: [['signer_user_id', 'signer_key_id']],
+  },
+  // The last time `user_id` signed `target_user_id`'s master key: that user is in the signer's device_lists.changed.
+  {
+    name: 'signature_changes',
+    columns: { user_id: 'text', target_user_id: 'text', stream: 'integer' },
+    primaryKey: ['user_id', 'target_user_id'],
+    indexes: [['stream']],
   },
 ];
 
@@ -108,13 +116,13 @@ export const crossSigningMethods = {
     ),
     (ctx, args) => {
       const failures: Record<string, Record<string, { errcode: string; error: string }>> = {};
-      let accepted = false;
+      const accepted = new Set<string>();
       for (const targetUser of Object.keys(args.signed).sort()) {
         const objects = args.signed[targetUser] as Record<string, Record<string, unknown>>;
         for (const keyId of Object.keys(objects).sort()) {
           try {
             acceptSignatures(ctx.store, ctx.caller, targetUser, keyId, objects[keyId] as JsonObject);
-            accepted = true;
+            accepted.add(targetUser);
           } catch (error) {
             if (!(error instanceof AppError)) throw error;
             failures[targetUser] ??= {};
@@ -125,9 +133,15 @@ export const crossSigningMethods = {
           }
         }
       }
-      // The signer's devices (and room-mates) fetch the keys again; a signature on someone
-      // else's master key is visible to the signer alone, so only the signer's list changes.
-      if (accepted) markDeviceListChanged(ctx.store, ctx.caller);
+      // Signatures on the caller's own keys concern everyone who fetches them. One on someone
+      // else's master key is visible to the signer alone: only the signer's devices must fetch
+      // that user's keys again, so only their syncs list the user (as Synapse does).
+      if (accepted.delete(ctx.caller)) markDeviceListChanged(ctx.store, ctx.caller);
+      if (accepted.size > 0) {
+        const stream = nextStream(ctx);
+        for (const target of [...accepted].sort())
+          ctx.store.put('signature_changes', { user_id: ctx.caller, target_user_id: target, stream });
+      }
       return { failures };
     },
   ),
@@ -235,4 +249,11 @@ export function forgetCrossSigning(store: AppStore, userId: string): void {
     userId,
   );
   for (const row of signatures) store.delete('key_signatures', row);
+  const changes = store.select<{ user_id: string; target_user_id: string }>(
+    `SELECT user_id, target_user_id FROM {signature_changes} WHERE user_id = ?
+     UNION SELECT user_id, target_user_id FROM {signature_changes} WHERE target_user_id = ? ORDER BY user_id, target_user_id`,
+    userId,
+    userId,
+  );
+  for (const row of changes) store.delete('signature_changes', row);
 }

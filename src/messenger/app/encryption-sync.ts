@@ -38,8 +38,8 @@ export const encryptionSyncQueries = {
   ),
   /**
    * What happened after stream position `after` that waiting syncs must hear of: users with
-   * new to-device messages, and users whose device lists changed together with the rooms they
-   * are in (whose members must fetch their keys again).
+   * new to-device messages, users whose device lists changed together with the rooms they
+   * are in (whose members must fetch their keys again), and users who signed someone's key.
    */
   encryption_news: query(Type.Object({ after: Position }, { additionalProperties: false }), (ctx, args) => {
     const position = ctx.store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
@@ -50,6 +50,9 @@ export const encryptionSyncQueries = {
     const changed = ctx.store
       .select<{ user_id: string }>('SELECT user_id FROM {device_list_changes} WHERE stream > ? ORDER BY user_id', args.after)
       .map((row) => row.user_id);
+    const signers = ctx.store
+      .select<{ user_id: string }>('SELECT DISTINCT user_id FROM {signature_changes} WHERE stream > ? ORDER BY user_id', args.after)
+      .map((row) => row.user_id);
     const rooms =
       changed.length === 0
         ? []
@@ -59,6 +62,6 @@ export const encryptionSyncQueries = {
               JSON.stringify(changed),
             )
             .map((row) => row.room_id);
-    return { position, users: [...new Set([...recipients, ...changed])].sort(), rooms };
+    return { position, users: [...new Set([...recipients, ...changed, ...signers])].sort(), rooms };
   }),
 };
