@@ -18,6 +18,9 @@ import { roomMethods, roomQueries } from './rooms.ts';
 import { syncQueries } from './sync.ts';
 import { toDeviceMethods, toDeviceTables } from './to-device.ts';
 
+/** Signed JSON as the executor checks it, for tests against the appendix's vectors. */
+export { hasValidSignature } from './signed-json.ts';
+
 /** The messenger's state machine on the subnet: every write a Matrix client makes is one of its methods. */
 export const messengerApp = defineApp({
   name: 'messenger',
