@@ -54,7 +54,15 @@ export async function verifyPresentation(
     );
   if (header.alg !== 'ES256')
     throw new CredentialError('M_FORBIDDEN', `credentials signed with ${String(header.alg)} are not accepted; ES256 is`);
-  const instance = new SDJwtVcInstance({ verifier: es256Verifier(key), hasher: sdJwtHasher, hashAlg: 'sha-256' });
+  const instance = new SDJwtVcInstance({
+    verifier: es256Verifier(key),
+    hasher: sdJwtHasher,
+    hashAlg: 'sha-256',
+    // The library would fetch any URL a credential names (its status list, its type metadata):
+    // a request to wherever an issuer-signed claim points. Watan makes none.
+    statusListFetcher: refuseStatusList,
+    vctFetcher: refuseTypeMetadata,
+  });
   let claims: Record<string, unknown>;
   try {
     const result = await instance.verify(presentation, { currentDate: Math.floor(now.getTime() / 1000) });
@@ -103,7 +111,23 @@ function missingDisclosure(claim: string): CredentialError {
   );
 }
 
+/** Raised instead of fetching a status list: checking revocation by status list is not supported yet. */
+class NoFetching extends Error {
+  override name = 'NoFetching';
+}
+
+async function refuseStatusList(): Promise<string> {
+  throw new NoFetching(
+    'credentials with a status list (status.status_list) are not supported yet; ask the issuer for a credential without one',
+  );
+}
+
+async function refuseTypeMetadata(): Promise<undefined> {
+  throw new NoFetching('credential type metadata is not fetched here');
+}
+
 function refusalOf(error: Error): CredentialError {
+  if (error instanceof NoFetching) return new CredentialError('M_FORBIDDEN', error.message);
   const message = error.message;
   if (/expired/i.test(message)) return new CredentialError('M_FORBIDDEN', 'the credential has expired; ask the issuer for a new one');
   if (/not yet valid|nbf|iat/i.test(message)) return new CredentialError('M_FORBIDDEN', 'the credential is not valid yet');
