@@ -1,17 +1,49 @@
-import type { JsonWebKey } from 'node:crypto';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { es256Verifier, sdJwtHasher, VERIFIED_PERSON_VCT } from './credential-format.ts';
+
+/** One of an issuer's public keys, checked and made ready when the configuration is read. */
+export interface TrustedKey {
+  kid?: string;
+  verify: (data: string, signature: string) => boolean;
+}
 
 /** An issuer whose credentials Watan accepts, with its public keys: configuration, never learned from a credential. */
 export interface TrustedIssuer {
   issuer: string;
-  keys: (JsonWebKey & { kid?: string })[];
+  keys: TrustedKey[];
   /**
    * The `aud` its credentials must carry to register here: Watan's client id at that issuer.
    * Subjects are pairwise per relying party, so a credential issued for another service names
    * the same person by another subject; accepting it would count them as someone else.
    */
   audience: string;
+}
+
+/** A configured issuer key that cannot verify ES256: the configuration is wrong, not a credential. */
+export class TrustedKeyError extends Error {
+  override name = 'TrustedKeyError';
+}
+
+/**
+ * An issuer's key from configuration, checked once: an EC P-256 public JWK (ES256 is the only
+ * algorithm accepted), never a private key. Its verifier is built here, so a bad key stops the
+ * node at start instead of failing every registration.
+ */
+export function trustedKeyOf(jwk: unknown): TrustedKey {
+  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) throw new TrustedKeyError('is not a JWK (a JSON object)');
+  const { kty, crv, x, y, d, kid } = jwk as Record<string, unknown>;
+  if (d !== undefined) throw new TrustedKeyError('is a private key (it has "d"); list only the issuer\'s public keys');
+  if (kty !== 'EC' || crv !== 'P-256')
+    throw new TrustedKeyError(`is kty ${String(kty)} crv ${String(crv)}; only EC P-256 public keys (ES256) are accepted`);
+  if (typeof x !== 'string' || typeof y !== 'string') throw new TrustedKeyError('lacks its x and y coordinates');
+  if (kid !== undefined && typeof kid !== 'string') throw new TrustedKeyError('has a kid that is not a string');
+  let verify: TrustedKey['verify'];
+  try {
+    verify = es256Verifier({ kty, crv, x, y });
+  } catch (error) {
+    throw new TrustedKeyError(`is not a valid P-256 public key (${(error as Error).message})`);
+  }
+  return { ...(kid !== undefined ? { kid } : {}), verify };
 }
 
 /** A refusal with the Matrix error code it answers as. */
@@ -55,7 +87,7 @@ export async function verifyPresentation(
   if (header.alg !== 'ES256')
     throw new CredentialError('M_FORBIDDEN', `credentials signed with ${String(header.alg)} are not accepted; ES256 is`);
   const instance = new SDJwtVcInstance({
-    verifier: es256Verifier(key),
+    verifier: key.verify,
     hasher: sdJwtHasher,
     hashAlg: 'sha-256',
     // The library would fetch any URL a credential names (its status list, its type metadata):

@@ -23,7 +23,14 @@ export {
 } from './attestation.ts';
 export { BINDING_SECRET_FILE, loadOrCreateBindingSecret, personHash, readBindingSecret } from './binding-secret.ts';
 export { VERIFIED_PERSON_VCT } from './credential-format.ts';
-export { CredentialError, type TrustedIssuer, verifyPresentation } from './credential-verifier.ts';
+export {
+  CredentialError,
+  type TrustedIssuer,
+  type TrustedKey,
+  TrustedKeyError,
+  trustedKeyOf,
+  verifyPresentation,
+} from './credential-verifier.ts';
 export { loadOrCreateClientSecret } from './dev-provider/keys.ts';
 export { loadPeople } from './dev-provider/people.ts';
 export { type DevelopmentClient, type RunningProvider, startDevelopmentProvider } from './dev-provider/provider.ts';

@@ -13,6 +13,8 @@ import {
   readPrivateFile,
   startDevelopmentProvider,
   type TrustedIssuer,
+  TrustedKeyError,
+  trustedKeyOf,
 } from '../../identity/index.ts';
 import { SSO_CALLBACK_PATH } from '../../messenger/index.ts';
 import { CliUsageError, parsePort } from '../usage.ts';
@@ -134,7 +136,11 @@ export async function setUpIdentity(
     organisationClaim: 'organisation',
   });
   // The development provider's credentials register accounts too, beside any configured issuer.
-  const developmentIssuer: TrustedIssuer = { issuer: provider.issuer, keys: [provider.credentialKey], audience: DEVELOPMENT_CLIENT_ID };
+  const developmentIssuer: TrustedIssuer = {
+    issuer: provider.issuer,
+    keys: [trustedKeyOf(provider.credentialKey)],
+    audience: DEVELOPMENT_CLIENT_ID,
+  };
   return {
     config: { relyingParty, bindingSecret, policy, trustedIssuers: [...trustedIssuers, developmentIssuer], administrators, trustedClients },
     port,
@@ -247,11 +253,25 @@ function readTrustedIssuers(path: string): ListedIssuer[] {
         typeof entry?.issuer === 'string' &&
         (entry.audience === undefined || (typeof entry.audience === 'string' && entry.audience.length > 0)) &&
         Array.isArray(entry.keys) &&
-        entry.keys.length > 0 &&
-        entry.keys.every((key: unknown) => typeof key === 'object' && key !== null && !('d' in key)),
+        entry.keys.length > 0,
     );
   if (!valid) throw new CliUsageError(`--trusted-issuers-file ${path} must hold {"issuers": [{"issuer": URL, "keys": [public JWK, ...]}]}`);
-  return issuers as ListedIssuer[];
+  return (issuers as { issuer: string; keys: unknown[]; audience?: string }[]).map((entry) => ({
+    ...entry,
+    keys: entry.keys.map((key, index) => checkedKey(path, entry.issuer, key, index)),
+  }));
+}
+
+/** A bad key is the operator's to fix: the node refuses to start, naming the file, the issuer and the key. */
+function checkedKey(path: string, issuer: string, key: unknown, index: number) {
+  try {
+    return trustedKeyOf(key);
+  } catch (error) {
+    if (!(error instanceof TrustedKeyError)) throw error;
+    const kid = (key as { kid?: unknown } | null)?.kid;
+    const named = typeof kid === 'string' ? `key ${index + 1} (kid ${JSON.stringify(kid)})` : `key ${index + 1}`;
+    throw new Error(`--trusted-issuers-file ${path}: ${named} of issuer ${issuer} ${error.message}`);
+  }
 }
 
 function parseCount(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
