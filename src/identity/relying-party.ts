@@ -76,8 +76,8 @@ export class RelyingParty {
   /**
    * Starts a sign-in: the provider URL to send the browser to, and a value for a cookie that
    * binds the flow to that browser (a login started in one browser cannot be finished in another).
-   * With `max_age`, the callback accepts only an ID token whose `auth_time` is not before the
-   * flow began: the person signed in for this flow, not earlier.
+   * For `reauthenticate` (and with `max_age`), the callback accepts only an ID token whose
+   * `auth_time` is not before the flow began (less max_age): the person signed in for this flow.
    */
   async begin(intent: SignInIntent, asked: SignInPrompt = {}): Promise<{ authorizationUrl: string; browserBinding: string }> {
     const configuration = await this.discovered();
@@ -134,7 +134,10 @@ export class RelyingParty {
     }
     const idToken = tokens.claims();
     if (!idToken) throw new SignInError('the identity provider gave no ID token');
-    if (flow.maxAge !== undefined) signedInSince(idToken.auth_time, flow.startedAt - flow.maxAge);
+    // Confirming it is you takes a sign-in made for this flow, whatever the provider was asked;
+    // other sign-ins that asked for max_age take one no older than it.
+    if (flow.action === 'reauthenticate') signedInSince(idToken.auth_time, flow.startedAt);
+    else if (flow.maxAge !== undefined) signedInSince(idToken.auth_time, flow.startedAt - flow.maxAge);
     const claims: ProviderClaims = { issuer: idToken.iss, subject: idToken.sub };
     if (typeof idToken.birthdate === 'string') claims.birthdate = idToken.birthdate;
     const organisation = idToken[this.settings.organisationClaim];

@@ -180,6 +180,8 @@ function configuration(keys: ProviderKeys, people: Person[], clients: Developmen
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
         subject_type: 'pairwise',
+        // Every ID token says when the person signed in, as a relying party that checks it needs.
+        require_auth_time: true,
       }),
     ),
     jwks: { keys: [keys.idToken as never] },
