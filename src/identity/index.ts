@@ -36,4 +36,4 @@ export { loadPeople } from './dev-provider/people.ts';
 export { type DevelopmentClient, type RunningProvider, startDevelopmentProvider } from './dev-provider/provider.ts';
 export { PendingSignIns } from './pending-sign-ins.ts';
 export { readPrivateFile } from './private-file.ts';
-export { isLoopbackHttp, type ProviderSettings, RelyingParty, SignInError, type SignInIntent } from './relying-party.ts';
+export { isLoopbackHttp, type ProviderSettings, RelyingParty, SignInError, type SignInIntent, type SignInPrompt } from './relying-party.ts';

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { type RelyingParty, SignInError } from '../../identity/index.ts';
+import type { RelyingParty } from '../../identity/index.ts';
 import { ApiError } from '../../node/index.ts';
 import type { PasswordStage } from './password-stage.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
-import { signInCookie } from './sso-cookie.ts';
 import { confirmReauthenticationPage, refusalPage } from './sso-pages.ts';
+import { redirectToProvider } from './sso-redirect.ts';
 
 const Params = Type.Object({ authType: Type.String({ maxLength: 64 }) });
 const Query = Type.Object({
@@ -46,20 +46,13 @@ export function registerSsoReauthentication(
           const onward = `${request.url.split('?')[0]}?session=${encodeURIComponent(session)}&continue=1`;
           return confirmReauthenticationPage(reply, purpose, onward);
         }
-        let started: Awaited<ReturnType<RelyingParty['begin']>>;
-        try {
-          started = await relyingParty.begin(
-            { redirectUrl: '', action: 'reauthenticate', uiaSession: session },
-            { prompt: 'login', maxAge: 0 },
-          );
-        } catch (error) {
-          if (error instanceof SignInError) throw new ApiError(502, 'M_UNKNOWN', error.message);
-          throw error;
-        }
-        const secure = new URL(relyingParty.settings.redirectUri).protocol === 'https:';
-        reply.header('set-cookie', signInCookie(started.browserBinding, secure));
-        reply.header('cache-control', 'no-store');
-        return reply.redirect(started.authorizationUrl, 302);
+        // A fresh sign-in, whatever session the provider holds: prompt=login, max_age=0.
+        return redirectToProvider(
+          reply,
+          relyingParty,
+          { redirectUrl: '', action: 'reauthenticate', uiaSession: session },
+          { prompt: 'login', maxAge: 0 },
+        );
       },
     );
   }

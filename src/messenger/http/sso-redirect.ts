@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { type RelyingParty, SignInError } from '../../identity/index.ts';
+import { type RelyingParty, SignInError, type SignInIntent, type SignInPrompt } from '../../identity/index.ts';
 import { ApiError } from '../../node/index.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
 import { signInCookie } from './sso-cookie.ts';
@@ -28,22 +28,35 @@ export function registerSsoRedirect(server: FastifyInstance, relyingParty: Relyi
     const action = query.action ?? 'login';
     if (action !== 'login' && action !== 'register')
       throw new ApiError(400, 'M_INVALID_PARAM', `action is login or register, not ${action}`);
-    let started: Awaited<ReturnType<RelyingParty['begin']>>;
-    try {
-      started = await relyingParty.begin({ redirectUrl, action });
-    } catch (error) {
-      if (error instanceof SignInError) throw new ApiError(502, 'M_UNKNOWN', error.message);
-      throw error;
-    }
-    const secure = new URL(relyingParty.settings.redirectUri).protocol === 'https:';
-    reply.header('set-cookie', signInCookie(started.browserBinding, secure));
-    reply.header('cache-control', 'no-store');
-    return reply.redirect(started.authorizationUrl, 302);
+    return redirectToProvider(reply, relyingParty, { redirectUrl, action });
   };
   for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) {
     server.get(`${prefix}/login/sso/redirect`, { schema: { querystring: Query }, config: limitAuth(limits) }, start);
     server.get(`${prefix}/login/sso/redirect/:idpId`, { schema: { querystring: Query, params: Params }, config: limitAuth(limits) }, start);
   }
+}
+
+/**
+ * Sends the browser to the identity provider to start a sign-in, with the cookie that ties
+ * the flow to this browser; a provider that cannot be reached is the client's 502.
+ */
+export async function redirectToProvider(
+  reply: FastifyReply,
+  relyingParty: RelyingParty,
+  intent: SignInIntent,
+  asked?: SignInPrompt,
+): Promise<FastifyReply> {
+  let started: Awaited<ReturnType<RelyingParty['begin']>>;
+  try {
+    started = await relyingParty.begin(intent, asked);
+  } catch (error) {
+    if (error instanceof SignInError) throw new ApiError(502, 'M_UNKNOWN', error.message);
+    throw error;
+  }
+  const secure = new URL(relyingParty.settings.redirectUri).protocol === 'https:';
+  reply.header('set-cookie', signInCookie(started.browserBinding, secure));
+  reply.header('cache-control', 'no-store');
+  return reply.redirect(started.authorizationUrl, 302);
 }
 
 /**
