@@ -46,6 +46,15 @@ const CASES: Case[] = [
     method: 'POST',
     path: '/_matrix/client/v3/register',
     body: 'username=a',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    status: 400,
+    errcode: 'M_NOT_JSON',
+  },
+  {
+    name: 'register with a text/plain body that is not JSON',
+    method: 'POST',
+    path: '/_matrix/client/v3/register',
+    body: 'username=a',
     headers: { 'content-type': 'text/plain' },
     status: 400,
     errcode: 'M_NOT_JSON',
@@ -189,6 +198,16 @@ for (const c of CASES) {
     assert.equal(typeof body.error, 'string', 'every error carries a message');
   });
 }
+
+test('a JSON body labelled text/plain is read as JSON, as matrix-js-sdk sends some requests', async () => {
+  const response = await fetch(`${dev.url}/_matrix/client/v3/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    body: JSON.stringify({ username: 'plain_text_body' }),
+  });
+  assert.equal(response.status, 401, 'the user-interactive auth challenge, so the body was understood');
+  assert.ok(((await response.json()) as { flows?: unknown }).flows);
+});
 
 test('password registration is closed outside development mode, with what to do instead', async () => {
   const response = await fetch(`${production.url}/_matrix/client/v3/register`, {
