@@ -19,6 +19,9 @@ const STATUS: Record<string, number> = {
   M_UNSUPPORTED_ROOM_VERSION: 400,
   M_ROOM_IN_USE: 400,
   M_DUPLICATE_ANNOTATION: 400,
+  // The encryption endpoints' own codes.
+  M_INVALID_SIGNATURE: 400,
+  M_WRONG_ROOM_KEYS_VERSION: 403,
   // The specification's code for a refusal it names no code for (forget while joined, a thread off a relation).
   M_UNKNOWN: 400,
   INVALID_ARGS: 400,
@@ -26,8 +29,9 @@ const STATUS: Record<string, number> = {
 
 /**
  * Runs a messenger method through the log and answers its value, or throws the Matrix error
- * its refusal maps to. Input the log refuses (JSON canonical form cannot carry, a field named
- * like a secret) is the client's M_BAD_JSON; a refusal code the table does not know is a bug.
+ * its refusal maps to, with the fields the refusal carries (`current_version` beside
+ * M_WRONG_ROOM_KEYS_VERSION). Input the log refuses (JSON canonical form cannot carry, a field
+ * named like a secret) is the client's M_BAD_JSON; a refusal code the table does not know is a bug.
  */
 export async function runCommand<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
   let result: Awaited<ReturnType<Subnet['submit']>>;
@@ -38,7 +42,8 @@ export async function runCommand<T>(subnet: Subnet, method: string, args: Record
     throw error;
   }
   if (result.ok) return result.value as T;
-  throw refusal(method, result.error.code, result.error.message);
+  const { code, message, details } = result.error;
+  throw refusal(method, code, message, details !== null && typeof details === 'object' && !Array.isArray(details) ? details : {});
 }
 
 /** Runs a messenger query against this replica's state, with the same error mapping. */
@@ -51,8 +56,8 @@ export function runQuery<T>(subnet: Subnet, name: string, args: Record<string, u
   }
 }
 
-function refusal(what: string, code: string, message: string): Error {
+function refusal(what: string, code: string, message: string, extra: Record<string, unknown> = {}): Error {
   const status = STATUS[code];
   if (status === undefined) return new Error(`messenger.${what} failed with ${code}: ${message}`);
-  return new ApiError(status, code === 'INVALID_ARGS' ? 'M_INVALID_PARAM' : code, message);
+  return new ApiError(status, code === 'INVALID_ARGS' ? 'M_INVALID_PARAM' : code, message, extra);
 }

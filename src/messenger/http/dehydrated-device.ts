@@ -4,7 +4,6 @@ import { ApiError, type NodeContext } from '../../node/index.ts';
 import { DeviceKeysSchema, OneTimeKeysSchema } from '../app/device-keys.ts';
 import { authenticate, requireToken } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
 
 /** MSC3814 is not yet in a stable release of the specification: its endpoints live under its unstable prefix. */
 const PREFIX = '/_matrix/client/unstable/org.matrix.msc3814.v1';
@@ -37,7 +36,7 @@ export function registerDehydratedDevice(server: FastifyInstance, node: NodeCont
     const json = JSON.stringify(body.device_data);
     if (Buffer.byteLength(json) > 65_536) throw new ApiError(413, 'M_TOO_LARGE', 'device_data may be at most 65536 bytes');
     const { unsigned: _unsigned, ...deviceKeys } = body.device_keys as Record<string, unknown>;
-    return runEncryptionCommand(
+    return runCommand(
       node.subnet,
       'put_dehydrated_device',
       {
@@ -55,7 +54,7 @@ export function registerDehydratedDevice(server: FastifyInstance, node: NodeCont
     runQuery(node.subnet, 'dehydrated_device', {}, authenticate(request, node.subnet).userId),
   );
   route('DELETE', '/dehydrated_device', {}, async (request) =>
-    runEncryptionCommand(node.subnet, 'delete_dehydrated_device', {}, authenticate(request, node.subnet).userId),
+    runCommand(node.subnet, 'delete_dehydrated_device', {}, authenticate(request, node.subnet).userId),
   );
   const events = async (request: FastifyRequest, from: string | undefined) => {
     const session = authenticate(request, node.subnet);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { localUsersOf } from './remote-users.ts';
 
@@ -26,7 +26,7 @@ export function registerKeysClaim(server: FastifyInstance, node: NodeContext): v
     const session = authenticate(request, node.subnet);
     const { local, failures } = localUsersOf((request.body as Static<typeof Body>).one_time_keys, node.serverName);
     if (Object.keys(local).length === 0) return { failures, one_time_keys: {} };
-    const claimed = await runEncryptionCommand<{ one_time_keys: Record<string, unknown> }>(
+    const claimed = await runCommand<{ one_time_keys: Record<string, unknown> }>(
       node.subnet,
       'claim_keys',
       { one_time_keys: local },

@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import { CrossSigningKeySchema } from '../app/cross-signing.ts';
 import { authenticate } from './authenticate.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import type { PasswordStage } from './password-stage.ts';
 
@@ -29,7 +29,7 @@ export function registerDeviceSigningUpload(server: FastifyInstance, node: NodeC
       if (!(await stage.passed(session, auth as never, reply))) return reply;
       authenticated = true;
     }
-    const result = await runEncryptionCommand<{ needs_auth: boolean }>(
+    const result = await runCommand<{ needs_auth: boolean }>(
       node.subnet,
       'upload_cross_signing_keys',
       { ...keys, authenticated },

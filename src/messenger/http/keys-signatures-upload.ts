@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { localUsersOf } from './remote-users.ts';
 
@@ -26,7 +26,7 @@ export function registerSignaturesUpload(server: FastifyInstance, node: NodeCont
       request.body as Record<string, Record<string, Record<string, unknown>>>,
       node.serverName,
     );
-    const { failures } = await runEncryptionCommand<{ failures: Record<string, unknown> }>(
+    const { failures } = await runCommand<{ failures: Record<string, unknown> }>(
       node.subnet,
       'upload_signatures',
       { signed: local },

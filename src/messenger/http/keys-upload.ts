@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import { DeviceKeysSchema, OneTimeKeysSchema } from '../app/device-keys.ts';
 import { authenticate } from './authenticate.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const Body = Type.Object({
@@ -21,7 +21,7 @@ export function registerKeysUpload(server: FastifyInstance, node: NodeContext): 
     const session = authenticate(request, node.subnet);
     const body = request.body as Static<typeof Body>;
     const { unsigned: _unsigned, ...deviceKeys } = (body.device_keys ?? {}) as Record<string, unknown>;
-    const result = await runEncryptionCommand<{ one_time_key_counts: Record<string, number> }>(
+    const result = await runCommand<{ one_time_key_counts: Record<string, number> }>(
       node.subnet,
       'upload_keys',
       {

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runQuery } from './commands.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand, runQuery } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const Algorithm = Type.String({ minLength: 1, maxLength: 255 });
@@ -23,7 +22,7 @@ export function registerRoomKeysVersion(server: FastifyInstance, node: NodeConte
   clientRoute(server, 'POST', '/room_keys/version', { body: Create }, async (request) => {
     const session = authenticate(request, node.subnet);
     const body = request.body as Static<typeof Create>;
-    return runEncryptionCommand(
+    return runCommand(
       node.subnet,
       'create_backup_version',
       { algorithm: body.algorithm, auth_data: authDataJson(body.auth_data) },
@@ -41,7 +40,7 @@ export function registerRoomKeysVersion(server: FastifyInstance, node: NodeConte
   clientRoute(server, 'PUT', '/room_keys/version/:version', { params: VersionParams, body: Update }, async (request) => {
     const session = authenticate(request, node.subnet);
     const body = request.body as Static<typeof Update>;
-    return runEncryptionCommand(
+    return runCommand(
       node.subnet,
       'update_backup_version',
       {
@@ -55,7 +54,7 @@ export function registerRoomKeysVersion(server: FastifyInstance, node: NodeConte
   });
   clientRoute(server, 'DELETE', '/room_keys/version/:version', { params: VersionParams }, async (request) => {
     const session = authenticate(request, node.subnet);
-    return runEncryptionCommand(
+    return runCommand(
       node.subnet,
       'delete_backup_version',
       { version: (request.params as Static<typeof VersionParams>).version },

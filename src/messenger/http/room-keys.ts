@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runQuery } from './commands.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand, runQuery } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 
 const VersionQuery = Type.Object({ version: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -47,7 +46,7 @@ export function registerRoomKeys(server: FastifyInstance, node: NodeContext): vo
     clientRoute(server, 'PUT', path, { ...schema, body }, async (request) => {
       const session = authenticate(request, node.subnet);
       const rooms = roomsOf(scopeOf(request), request.body as never);
-      return runEncryptionCommand(node.subnet, 'put_backup_keys', { version: versionOf(request), rooms }, session.userId);
+      return runCommand(node.subnet, 'put_backup_keys', { version: versionOf(request), rooms }, session.userId);
     });
     clientRoute(server, 'GET', path, schema, async (request) => {
       const session = authenticate(request, node.subnet);
@@ -55,7 +54,7 @@ export function registerRoomKeys(server: FastifyInstance, node: NodeContext): vo
     });
     clientRoute(server, 'DELETE', path, schema, async (request) => {
       const session = authenticate(request, node.subnet);
-      return runEncryptionCommand(node.subnet, 'delete_backup_keys', { version: versionOf(request), ...scopeOf(request) }, session.userId);
+      return runCommand(node.subnet, 'delete_backup_keys', { version: versionOf(request), ...scopeOf(request) }, session.userId);
     });
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import { authenticate } from './authenticate.ts';
-import { runEncryptionCommand } from './encryption-commands.ts';
+import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { localUsersOf } from './remote-users.ts';
 
@@ -44,7 +44,7 @@ export function registerSendToDevice(server: FastifyInstance, node: NodeContext)
         (messages[userId] as Record<string, string>)[deviceId] = json;
       }
     }
-    await runEncryptionCommand(
+    await runCommand(
       node.subnet,
       'send_to_device',
       { device_id: session.deviceId, txn_id: txnId, type: eventType, messages },
