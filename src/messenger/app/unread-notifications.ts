@@ -31,6 +31,8 @@ interface Tally extends UnreadNotifications {
 // changes nothing but the cost.
 const tallies = new WeakMap<AppStore, Map<string, Tally>>();
 const MAX_TALLIES = 200_000;
+// Each reader's ruleset as of the stream position of their last change to it: built once, not per sync.
+const rulesets = new WeakMap<AppStore, Map<string, { version: number; ruleset: PushRuleset }>>();
 
 /**
  * The reader's unread notification and highlight counts in a room (client-server §Receiving
@@ -62,6 +64,7 @@ export function unreadNotifications(store: AppStore, roomId: string, reader: str
       fresh ? UNREAD_SCAN_LIMIT : head - tally.through,
     );
     const context = pushContext(store, roomId, reader);
+    const ruleset = once(() => rulesetOf(store, reader, rulesVersion, rules));
     for (const row of rows) {
       if (row.sender === reader) {
         if (fresh) break;
@@ -71,7 +74,7 @@ export function unreadNotifications(store: AppStore, roomId: string, reader: str
       }
       if (row.redacted_by !== null) continue;
       const event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
-      const { notify, highlight } = notificationOf(pushActions(rules(), event, context));
+      const { notify, highlight } = notificationOf(pushActions(ruleset(), event, context));
       if (notify) tally.notification_count += 1;
       if (highlight) tally.highlight_count += 1;
     }
@@ -110,6 +113,17 @@ function pushContext(store: AppStore, roomId: string, reader: string): PushConte
       return userLevel(levels, sender) >= notificationLevel(levels, key);
     },
   };
+}
+
+function rulesetOf(store: AppStore, reader: string, version: number, build: () => PushRuleset): PushRuleset {
+  const perStore = rulesets.get(store) ?? new Map<string, { version: number; ruleset: PushRuleset }>();
+  rulesets.set(store, perStore);
+  const known = perStore.get(reader);
+  if (known && known.version === version) return known.ruleset;
+  if (perStore.size >= MAX_TALLIES) perStore.clear();
+  const ruleset = build();
+  perStore.set(reader, { version, ruleset });
+  return ruleset;
 }
 
 function once<T>(make: () => T): () => T {
