@@ -9,18 +9,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type ICreateClientOpts, type MatrixClient, type MatrixEvent, MsgType } from 'matrix-js-sdk';
+import { type ICreateClientOpts, type MatrixClient, MsgType } from 'matrix-js-sdk';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import {
+  encryptedClient,
   quietSdkLogs,
   registeredClient,
+  shownBodies,
   signedInClient,
-  startSyncing,
   unrefSdkRetryTimers,
   unrefSdkSyncTimers,
   until,
-  withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
@@ -43,20 +43,9 @@ const cryptoCallbacks: ICreateClientOpts['cryptoCallbacks'] = {
   },
 };
 
-async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
-  const ready = await withRustCrypto(await client);
-  clients.push(ready);
-  await startSyncing(ready);
-  return ready;
-}
+const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
 
-function bodies(client: MatrixClient, roomId: string): string[] {
-  return (client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [])
-    .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
-    .map((event) =>
-      event.getType() === 'm.room.message' && !event.isDecryptionFailure() ? (event.getContent().body as string) : '(not decrypted)',
-    );
-}
+const bodies = shownBodies;
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);

@@ -8,18 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type MatrixClient, type MatrixEvent, MsgType } from 'matrix-js-sdk';
+import { type MatrixClient, MsgType } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { assertDataFolderHoldsNone } from '../fixtures/data-folder-search.ts';
 import {
+  encryptedClient,
+  NOT_DECRYPTED,
   quietSdkLogs,
   registeredClient,
+  shownBodies,
   signedInClient,
-  startSyncing,
   unrefSdkRetryTimers,
   unrefSdkSyncTimers,
   until,
-  withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
@@ -33,23 +34,10 @@ const clients: MatrixClient[] = [];
 /** Every message body the clients sent: none of them may reach the server's disk or its logs. */
 const plaintextsSent: string[] = [];
 
-async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
-  const ready = await withRustCrypto(await client);
-  clients.push(ready);
-  await startSyncing(ready);
-  return ready;
-}
+const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
 
-/** What the client shows of a room's messages, in order: each body, or UNREADABLE for one it could not decrypt. */
-function plaintexts(client: MatrixClient, roomId: string): string[] {
-  const events = client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
-  return events
-    .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
-    .map((event) =>
-      event.getType() === 'm.room.message' && !event.isDecryptionFailure() ? (event.getContent().body as string) : UNREADABLE,
-    );
-}
-const UNREADABLE = '(not decrypted)';
+const plaintexts = shownBodies;
+const UNREADABLE = NOT_DECRYPTED;
 
 before(async () => {
   // Request logs on, so that "the logs" below are more than warnings.

@@ -9,20 +9,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type ICreateClientOpts, type MatrixClient, type MatrixError, type MatrixEvent, MsgType } from 'matrix-js-sdk';
+import { type ICreateClientOpts, type MatrixClient, type MatrixError, MsgType } from 'matrix-js-sdk';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { RustBackupManager } from 'matrix-js-sdk/lib/rust-crypto/backup.js';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { assertDataFolderHoldsNone } from '../fixtures/data-folder-search.ts';
 import {
+  encryptedClient,
   quietSdkLogs,
   registeredClient,
+  shownBodies,
   signedInClient,
-  startSyncing,
   unrefSdkRetryTimers,
   unrefSdkSyncTimers,
   until,
-  withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
@@ -48,20 +48,9 @@ const cryptoCallbacks: ICreateClientOpts['cryptoCallbacks'] = {
   },
 };
 
-async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
-  const ready = await withRustCrypto(await client);
-  clients.push(ready);
-  await startSyncing(ready);
-  return ready;
-}
+const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
 
-function bodies(client: MatrixClient, roomId: string): string[] {
-  return (client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [])
-    .filter((event: MatrixEvent) => event.isEncrypted() || event.getType() === 'm.room.message')
-    .map((event) =>
-      event.getType() === 'm.room.message' && !event.isDecryptionFailure() ? (event.getContent().body as string) : '(not decrypted)',
-    );
-}
+const bodies = shownBodies;
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);

@@ -20,6 +20,7 @@ import {
 } from 'matrix-js-sdk/lib/crypto-api/verification.js';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import {
+  encryptedClient,
   quietSdkLogs,
   registeredClient,
   signedInClient,
@@ -39,9 +40,7 @@ let node: RunningWatan;
 const clients: MatrixClient[] = [];
 
 async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
-  const ready = await withRustCrypto(await client);
-  clients.push(ready);
-  await startSyncing(ready);
+  const ready = await encryptedClient(client, clients);
   await ready.getCrypto()?.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
   return ready;
 }
