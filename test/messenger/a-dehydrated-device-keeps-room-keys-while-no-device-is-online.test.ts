@@ -9,12 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type ICreateClientOpts, type MatrixClient, MsgType } from 'matrix-js-sdk';
+import { type MatrixClient, MsgType } from 'matrix-js-sdk';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import {
   encryptedClient,
+  NOT_DECRYPTED,
   quietSdkLogs,
+  RecoveryKey,
   registeredClient,
   shownBodies,
   signedInClient,
@@ -32,20 +34,10 @@ const PASSWORD = 'alice’s long password';
 const dir = mkdtempSync(join(tmpdir(), 'watan-dehydration-'));
 let node: RunningWatan;
 const clients: MatrixClient[] = [];
-let recoveryKey: GeneratedSecretStorageKey | undefined;
-
-/** Answers the SDK's request for the secret storage key, as a person typing their recovery key would. */
-const cryptoCallbacks: ICreateClientOpts['cryptoCallbacks'] = {
-  getSecretStorageKey: async ({ keys }) => {
-    const [keyId] = Object.keys(keys);
-    if (!keyId || !recoveryKey) return null;
-    return [keyId, recoveryKey.privateKey];
-  },
-};
+const recovery = new RecoveryKey();
+const { cryptoCallbacks } = recovery;
 
 const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
-
-const bodies = shownBodies;
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);
@@ -62,8 +54,8 @@ test('a device alice signs in later rehydrates her dehydrated device and reads w
   const crypto = alice.getCrypto();
   assert.ok(crypto);
   await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
-  recoveryKey = await crypto.createRecoveryKeyFromPassphrase();
-  await crypto.bootstrapSecretStorage({ createSecretStorageKey: async () => recoveryKey as GeneratedSecretStorageKey });
+  recovery.key = await crypto.createRecoveryKeyFromPassphrase();
+  await crypto.bootstrapSecretStorage({ createSecretStorageKey: async () => recovery.key as GeneratedSecretStorageKey });
   assert.ok(await crypto.isDehydrationSupported(), 'the server offers dehydrated devices');
   await crypto.startDehydration({ createNewKey: true });
   const dehydrated = await fetch(`${node.url}/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device`, {
@@ -92,7 +84,7 @@ test('a device alice signs in later rehydrates her dehydrated device and reads w
   await until('the room on alice’s new device', () => laptop.getRoom(roomId));
   await until(
     'bob’s messages on the new device, not yet readable',
-    () => bodies(laptop, roomId).filter((body) => body === '(not decrypted)').length >= 2,
+    () => shownBodies(laptop, roomId).filter((body) => body === NOT_DECRYPTED).length >= 2,
   );
   // As an app does once the person gives their recovery key: take the cross-signing keys from secret storage, then rehydrate.
   await until('the new device knowing alice’s cross-signing keys', () =>
@@ -101,7 +93,7 @@ test('a device alice signs in later rehydrates her dehydrated device and reads w
   await laptop.getCrypto()?.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
   await laptop.getCrypto()?.startDehydration();
   const seen = await until('alice’s new device decrypting what bob sent while she was away', () => {
-    const texts = bodies(laptop, roomId);
+    const texts = shownBodies(laptop, roomId);
     return whileAway.every((body) => texts.includes(body)) ? texts : undefined;
   });
   assert.deepEqual(

@@ -36,9 +36,6 @@ const plaintextsSent: string[] = [];
 
 const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
 
-const plaintexts = shownBodies;
-const UNREADABLE = NOT_DECRYPTED;
-
 before(async () => {
   // Request logs on, so that "the logs" below are more than warnings.
   process.env.WATAN_LOG_LEVEL = 'info';
@@ -79,8 +76,8 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
     ['bob', bob],
   ] as const) {
     const seen = await until(`${name} decrypting all 40 messages`, () => {
-      const texts = plaintexts(client, roomId);
-      return texts.length >= 40 && !texts.includes(UNREADABLE) ? texts : undefined;
+      const texts = shownBodies(client, roomId);
+      return texts.length >= 40 && !texts.includes(NOT_DECRYPTED) ? texts : undefined;
     });
     assert.deepEqual(seen, expected, `${name} reads every message, in order`);
   }
@@ -114,7 +111,7 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
     ['bob’s phone', bobPhone],
   ] as const) {
     const seen = await until(`${name} decrypting the messages sent after the phone signed in`, () => {
-      const texts = plaintexts(client, roomId);
+      const texts = shownBodies(client, roomId);
       return tail.every((body) => texts.includes(body)) ? texts : undefined;
     });
     assert.deepEqual(seen.slice(-3), tail, `${name} reads them in order`);
@@ -135,7 +132,7 @@ test('unread notification counts count encrypted messages in a one-to-one room, 
   for (const body of unread) last = (await alice.sendMessage(roomId, { msgtype: MsgType.Text, body })).event_id;
   // Ciphertext to the server: the specification's rule for encrypted events in rooms of two notifies.
   assert.equal(await counts(), 3);
-  await until('bob decrypting them', () => unread.every((body) => plaintexts(bob, roomId).includes(body)));
+  await until('bob decrypting them', () => unread.every((body) => shownBodies(bob, roomId).includes(body)));
   const lastEvent = bob.getRoom(roomId)?.findEventById(last);
   assert.ok(lastEvent);
   await bob.sendReadReceipt(lastEvent);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type ICreateClientOpts, type MatrixClient, type MatrixError, MsgType } from 'matrix-js-sdk';
+import { type MatrixClient, type MatrixError, MsgType } from 'matrix-js-sdk';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { RustBackupManager } from 'matrix-js-sdk/lib/rust-crypto/backup.js';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
@@ -17,6 +17,7 @@ import { assertDataFolderHoldsNone } from '../fixtures/data-folder-search.ts';
 import {
   encryptedClient,
   quietSdkLogs,
+  RecoveryKey,
   registeredClient,
   shownBodies,
   signedInClient,
@@ -37,20 +38,10 @@ const HISTORY = ['dear diary 1', 'dear diary 2', 'dear diary 3', 'dear diary 4',
 const dir = mkdtempSync(join(tmpdir(), 'watan-backup-'));
 let node: RunningWatan;
 const clients: MatrixClient[] = [];
-let recoveryKey: GeneratedSecretStorageKey | undefined;
-
-/** Answers the SDK's request for the secret storage key, as a person typing their recovery key would. */
-const cryptoCallbacks: ICreateClientOpts['cryptoCallbacks'] = {
-  getSecretStorageKey: async ({ keys }) => {
-    const [keyId] = Object.keys(keys);
-    if (!keyId || !recoveryKey) return null;
-    return [keyId, recoveryKey.privateKey];
-  },
-};
+const recovery = new RecoveryKey();
+const { cryptoCallbacks } = recovery;
 
 const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
-
-const bodies = shownBodies;
 
 before(async () => {
   node = await startWatan(['--dev', '--data', dir, '--port', '0']);
@@ -89,9 +80,9 @@ test('a new device of alice restores her key backup from secret storage and decr
     'cross-signing is ready: the server holds the keys, and the device is signed by its self-signing key',
   );
 
-  recoveryKey = await crypto.createRecoveryKeyFromPassphrase();
+  recovery.key = await crypto.createRecoveryKeyFromPassphrase();
   await crypto.bootstrapSecretStorage({
-    createSecretStorageKey: async () => recoveryKey as GeneratedSecretStorageKey,
+    createSecretStorageKey: async () => recovery.key as GeneratedSecretStorageKey,
     setupNewKeyBackup: true,
   });
   assert.ok(await crypto.isSecretStorageReady(), 'secret storage holds the cross-signing and backup keys');
@@ -116,7 +107,7 @@ test('a new device of alice restores her key backup from secret storage and decr
   const laptopCrypto = laptop.getCrypto();
   assert.ok(laptopCrypto);
   assert.deepEqual(
-    bodies(laptop, roomId).filter((body) => history.includes(body)),
+    shownBodies(laptop, roomId).filter((body) => history.includes(body)),
     [],
     'before the restore, the new device has no key for the history',
   );
@@ -126,7 +117,7 @@ test('a new device of alice restores her key backup from secret storage and decr
   const restored = await laptopCrypto.restoreKeyBackup();
   assert.ok(restored.imported >= 1, `imported ${restored.imported} of ${restored.total} keys`);
   const seen = await until('the new device decrypting the history', () => {
-    const texts = bodies(laptop, roomId);
+    const texts = shownBodies(laptop, roomId);
     return history.every((body) => texts.includes(body)) ? texts : undefined;
   });
   assert.deepEqual(seen, history);
