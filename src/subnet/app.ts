@@ -14,6 +14,12 @@ export interface AppContext {
   readonly caller: string;
   readonly random: DeterministicRandom;
   readonly store: AppStore;
+  /**
+   * Runs another app's read-only query inside this command, against the state as this
+   * command sees it (so every replica reads the same): how one app checks facts another
+   * app owns — a builder app asking the messenger whether a person is verified.
+   */
+  readonly query: (app: string, name: string, args: unknown) => unknown;
 }
 
 /** What a read-only query sees: the local replica's state as of `height`. */

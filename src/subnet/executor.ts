@@ -112,12 +112,16 @@ export class Executor {
 
   /** Runs a read-only query against the local state. */
   query(appName: string, name: string, args: unknown, caller: string): unknown {
+    return this.runQuery(appName, name, args, caller, this.position.height);
+  }
+
+  private runQuery(appName: string, name: string, args: unknown, caller: string, height: number): unknown {
     const app = this.apps.get(appName);
     const spec = app && Object.hasOwn(app.definition.queries, name) ? app.definition.queries[name] : undefined;
     if (!app || !spec) throw new AppError('UNKNOWN_QUERY', `app ${appName} has no query ${name}`);
     const problem = checkArgs(spec.args, args);
     if (problem) throw new AppError('INVALID_ARGS', `${appName}.${name}: ${problem}`);
-    return spec.run({ height: this.position.height, caller, store: app.reader }, args as never);
+    return spec.run({ height, caller, store: app.reader }, args as never);
   }
 
   /** The result of the first execution of command `id`. */
@@ -246,6 +250,7 @@ export class Executor {
       commandId: command.id,
       caller: command.caller,
       store: app.writer,
+      query: (appName, name, args) => this.runQuery(appName, name, args, command.caller, height),
       get random() {
         random ??= new DeterministicRandom(height, previousDigest);
         return random;
