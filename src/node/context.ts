@@ -19,3 +19,9 @@ export interface NodePart {
   readonly apps: readonly AppDefinition[];
   registerRoutes(server: FastifyInstance, node: NodeContext): void;
 }
+
+/** What a route may say about its reply (in its Fastify `config`). */
+export interface RouteReplyConfig {
+  /** The reply is one stored content (a state event's, an account data type's): withheld whole if it nests too deep. */
+  replyIsContent?: boolean;
+}

@@ -9,7 +9,7 @@ import { createNodeMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
 export { ApiError } from './api-error.ts';
-export type { NodeContext, NodePart } from './context.ts';
+export type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 export { createLogger } from './logger.ts';
 
 export interface NodeConfig {

@@ -2,7 +2,9 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
-import type { NodeContext, NodePart } from './context.ts';
+import type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
+import { useBoundedJsonBodies } from './json-body.ts';
+import { withholdTooDeepContent } from './reply-depth.ts';
 import { registerCheckpoint } from './routes/checkpoint.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
@@ -35,13 +37,14 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
     },
   });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
-  // The API speaks JSON. A body labelled text/plain is read as JSON too, as deployed
-  // homeservers do: fetch labels a string body so unless told otherwise, and matrix-js-sdk's
-  // in-room verification requests arrive that way. What does not parse is M_NOT_JSON; any
-  // other type is refused as M_NOT_JSON.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // The API speaks JSON, nested at most MAX_JSON_DEPTH deep. What does not parse is
+  // M_NOT_JSON; any other content type is refused as M_NOT_JSON.
+  useBoundedJsonBodies(app);
   app.setErrorHandler(handleError);
+  // Every reply is bounded in depth before it is encoded, whatever the route put in it.
+  app.addHook('preSerialization', async (request, _reply, payload) =>
+    withholdTooDeepContent(payload, request.log, (request.routeOptions.config as RouteReplyConfig).replyIsContent === true),
+  );
   // CORS as the client-server API asks, so browser clients on any origin can call it; an
   // OPTIONS pre-flight is answered before routing.
   app.addHook('onRequest', async (request, reply) => {

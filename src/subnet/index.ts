@@ -11,7 +11,7 @@ export {
   removalBytes,
   validApprovers,
 } from './apps/registry.ts';
-export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
+export { CANONICAL_MAX_DEPTH, CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, signCheckpoint, verifyCertificate } from './checkpoint.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
@@ -20,6 +20,7 @@ export { LtHash } from './digest.ts';
 export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
 export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, makeGenesis, registryView } from './genesis.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
+export { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
 export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
 export {
   type AppendReceipt,

@@ -16,7 +16,7 @@ import { createLogger, type NodePart, type RunningNode, startNode } from '../../
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-every-endpoint-'));
 const logLines: string[] = [];
-const routes: { method: string; url: string; hasBody: boolean }[] = [];
+const routes: { method: string; url: string; hasBody: boolean; fields: string[] }[] = [];
 let node: RunningNode;
 let token: string;
 const values: Record<string, string> = {};
@@ -30,7 +30,8 @@ const recorder: NodePart = {
       if (!route.url.startsWith('/_matrix/')) return;
       for (const method of [route.method].flat()) {
         if (method === 'HEAD') continue;
-        routes.push({ method, url: route.url, hasBody: Boolean((route.schema as { body?: unknown } | undefined)?.body) });
+        const body = (route.schema as { body?: { properties?: Record<string, unknown> } } | undefined)?.body;
+        routes.push({ method, url: route.url, hasBody: Boolean(body), fields: Object.keys(body?.properties ?? {}) });
       }
     });
   },
@@ -175,6 +176,19 @@ test('a JSON body of the wrong shape answers 400 M_BAD_JSON', async () => {
       const answer = await call(route.method, pathOf(route.url), { token: await liveToken(), body });
       assertMatrixError(`${route.method} ${route.url} with the body ${body}`, answer, 400, 'M_BAD_JSON');
     }
+  }
+});
+
+test('a body nesting deeper than 100 levels, in any field, answers 400 M_BAD_JSON', async () => {
+  const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+  for (const route of routes) {
+    if (route.method === 'GET' || route.method === 'DELETE' || RAW_BODY.test(route.url)) continue;
+    for (const field of [...route.fields, 'extra']) {
+      const answer = await call(route.method, pathOf(route.url), { token: await liveToken(), body: `{${JSON.stringify(field)}:${deep}}` });
+      assertMatrixError(`${route.method} ${route.url} with ${field} nested 5,000 deep`, answer, 400, 'M_BAD_JSON');
+    }
+    const answer = await call(route.method, pathOf(route.url), { token: await liveToken(), body: deep });
+    assertMatrixError(`${route.method} ${route.url} with a body nested 5,000 deep`, answer, 400, 'M_BAD_JSON');
   }
 });
 

@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import { authenticate, type Session } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
-import { clientRoute } from './matrix-routes.ts';
+import { CONTENT_REPLY, clientRoute } from './matrix-routes.ts';
 
 const GlobalParams = Type.Object({ userId: Type.String({ maxLength: 255 }), type: Type.String({ minLength: 1, maxLength: 255 }) });
 const RoomParams = Type.Object({
@@ -29,24 +29,38 @@ export function registerAccountData(server: FastifyInstance, node: NodeContext):
     const { type } = request.params as Static<typeof GlobalParams>;
     return put(own(request), '', type, request.body);
   });
-  clientRoute(server, 'GET', '/user/:userId/account_data/:type', { params: GlobalParams }, async (request) => {
-    const session = own(request);
-    return runQuery(
-      node.subnet,
-      'account_data',
-      { room_id: '', type: (request.params as Static<typeof GlobalParams>).type },
-      session.userId,
-    );
-  });
+  clientRoute(
+    server,
+    'GET',
+    '/user/:userId/account_data/:type',
+    { params: GlobalParams },
+    async (request) => {
+      const session = own(request);
+      return runQuery(
+        node.subnet,
+        'account_data',
+        { room_id: '', type: (request.params as Static<typeof GlobalParams>).type },
+        session.userId,
+      );
+    },
+    CONTENT_REPLY,
+  );
   clientRoute(server, 'PUT', '/user/:userId/rooms/:roomId/account_data/:type', { params: RoomParams, body: Content }, async (request) => {
     const { roomId, type } = request.params as Static<typeof RoomParams>;
     return put(own(request), roomId, type, request.body);
   });
-  clientRoute(server, 'GET', '/user/:userId/rooms/:roomId/account_data/:type', { params: RoomParams }, async (request) => {
-    const session = own(request);
-    const { roomId, type } = request.params as Static<typeof RoomParams>;
-    return runQuery(node.subnet, 'account_data', { room_id: roomId, type }, session.userId);
-  });
+  clientRoute(
+    server,
+    'GET',
+    '/user/:userId/rooms/:roomId/account_data/:type',
+    { params: RoomParams },
+    async (request) => {
+      const session = own(request);
+      const { roomId, type } = request.params as Static<typeof RoomParams>;
+      return runQuery(node.subnet, 'account_data', { room_id: roomId, type }, session.userId);
+    },
+    CONTENT_REPLY,
+  );
 }
 
 const TagParams = Type.Object({

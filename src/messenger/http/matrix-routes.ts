@@ -1,5 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type { RouteReplyConfig } from '../../node/index.ts';
 import { requireToken } from './authenticate.ts';
+
+/** Route config of an endpoint whose reply is one stored content (see RouteReplyConfig). */
+export const CONTENT_REPLY = { replyIsContent: true } satisfies RouteReplyConfig;
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 

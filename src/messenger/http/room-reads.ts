@@ -6,7 +6,7 @@ import { eventMatcher } from '../filter/index.ts';
 import { authenticate } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { roomEventFilterOf } from './filter.ts';
-import { clientRoute } from './matrix-routes.ts';
+import { CONTENT_REPLY, clientRoute } from './matrix-routes.ts';
 
 const RoomParams = Type.Object({ roomId: Type.String({ maxLength: 255 }) });
 const StateParams = Type.Object({
@@ -68,10 +68,17 @@ export function registerRoomReads(server: FastifyInstance, node: NodeContext): v
     read('state', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),
   );
   for (const path of ['/rooms/:roomId/state/:eventType', '/rooms/:roomId/state/:eventType/:stateKey']) {
-    clientRoute(server, 'GET', path, { params: StateParams }, async (request) => {
-      const { roomId, eventType, stateKey = '' } = request.params as Static<typeof StateParams>;
-      return read('state_event', { room_id: roomId, type: eventType, state_key: stateKey }, authenticate(request, node.subnet).userId);
-    });
+    clientRoute(
+      server,
+      'GET',
+      path,
+      { params: StateParams },
+      async (request) => {
+        const { roomId, eventType, stateKey = '' } = request.params as Static<typeof StateParams>;
+        return read('state_event', { room_id: roomId, type: eventType, state_key: stateKey }, authenticate(request, node.subnet).userId);
+      },
+      CONTENT_REPLY,
+    );
   }
   clientRoute(server, 'GET', '/rooms/:roomId/members', { params: RoomParams }, async (request) => ({
     chunk: read('members', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),

@@ -1,0 +1,76 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { MAX_JSON_DEPTH } from '../subnet/index.ts';
+import { ApiError } from './api-error.ts';
+
+/**
+ * The deepest reply the node serialises. JSON.stringify recurses and overflows the stack
+ * near 4,500 levels; a reply carries stored JSON, accepted when the node bounded nothing
+ * (or written by anyone with the data folder), so it is measured before it is encoded.
+ */
+const MAX_REPLY_DEPTH = 256;
+
+/** A reply that cannot be encoded: a typed failure with a reason, instead of a stack overflow. */
+export class ReplyTooDeepError extends ApiError {
+  override name = 'ReplyTooDeepError';
+  constructor() {
+    super(
+      500,
+      'M_UNKNOWN',
+      `the answer holds a stored value nesting deeper than ${MAX_REPLY_DEPTH} levels, which this server does not serve; the node logged it`,
+    );
+  }
+}
+
+interface Pending {
+  value: object;
+  depth: number;
+  /** The event (or account data, or to-device message) whose `content` this value is inside. */
+  holder: Record<string, unknown> | undefined;
+  /** The depth of that `content` (level 1 of it). */
+  contentDepth: number;
+}
+
+/**
+ * Makes `payload` safe to encode. An event's `content` that nests deeper than MAX_JSON_DEPTH
+ * (what ingress accepts today) is withheld: served as `{}`, with a warning naming the event,
+ * so the one poisoned event cannot take down the syncs, pages and state of everyone who can
+ * see it. Anything else nesting deeper than MAX_REPLY_DEPTH makes the reply a
+ * ReplyTooDeepError. `contentAtRoot` says the whole reply is one stored content (GET of a
+ * state event or of account data). Walks without recursion.
+ */
+export function withholdTooDeepContent(payload: unknown, log: FastifyBaseLogger, contentAtRoot = false): unknown {
+  if (payload === null || typeof payload !== 'object') return payload;
+  if (contentAtRoot) {
+    const root = { content: payload };
+    withholdTooDeepContent(root, log);
+    return root.content;
+  }
+  const withheld = new Set<Record<string, unknown>>();
+  const stack: Pending[] = [{ value: payload, depth: 1, holder: undefined, contentDepth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, depth, holder, contentDepth } = item;
+    if (holder !== undefined && depth - contentDepth + 1 > MAX_JSON_DEPTH) {
+      withheld.add(holder);
+      continue;
+    }
+    if (holder === undefined && depth > MAX_REPLY_DEPTH) throw new ReplyTooDeepError();
+    if (holder !== undefined && withheld.has(holder)) continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (child === null || typeof child !== 'object') continue;
+      // The outermost `content` decides: a key named so inside content is just content.
+      if (holder === undefined && key === 'content' && !Array.isArray(value)) {
+        stack.push({ value: child, depth: depth + 1, holder: value as Record<string, unknown>, contentDepth: depth + 1 });
+      } else {
+        stack.push({ value: child, depth: depth + 1, holder, contentDepth });
+      }
+    }
+  }
+  for (const holder of withheld) {
+    holder.content = {};
+    log.warn(
+      { event_id: holder.event_id, type: holder.type, sender: holder.sender },
+      `withheld content nesting deeper than ${MAX_JSON_DEPTH} levels; served as {}`,
+    );
+  }
+  return payload;
+}
