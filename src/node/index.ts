@@ -3,12 +3,14 @@ import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { applyGenesis, bootstrapDevelopmentRegistry, coreApps, type Genesis, isMember, type NodeFacts, Subnet } from '../subnet/index.ts';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
 export { ApiError } from './api-error.ts';
+export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 export type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 export { createLogger } from './logger.ts';
 
@@ -25,6 +27,8 @@ export interface NodeConfig {
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
+  /** Connections and request timeouts (DEFAULT_CONNECTION_LIMITS where not given). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningNode {
@@ -56,7 +60,10 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const subnet = await Subnet.open({ dataDir: config.dataDir, apps, subnetId: config.subnetId, observer: metrics.observer });
   try {
     await joinRegistry(subnet, config, logger);
-    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts);
+    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts, {
+      ...DEFAULT_CONNECTION_LIMITS,
+      ...config.connectionLimits,
+    });
     const url = await listen(server, config);
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
+import { answerClientError, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, limitConnections } from './connections.ts';
 import type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 import { useBoundedJsonBodies } from './json-body.ts';
 import { withholdTooDeepContent } from './reply-depth.ts';
@@ -23,10 +24,16 @@ const coercingAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: f
 const BODY_LIMIT = 1024 * 1024;
 
 /** The node's HTTP face: Watan's own API, metrics, and the apps' routes as parts add them. */
-export function buildServer(node: NodeContext, logger: Logger, parts: readonly NodePart[] = []): FastifyInstance {
+export function buildServer(
+  node: NodeContext,
+  logger: Logger,
+  parts: readonly NodePart[] = [],
+  connectionLimits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    clientErrorHandler: answerClientError(logger as FastifyBaseLogger),
     routerOptions: {
       // Room, event and command ids run long; the router's default cut-off is 100 characters.
       maxParamLength: 1024,
@@ -36,6 +43,7 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
       reply.code(400).send({ errcode: 'M_INVALID_PARAM', error: `malformed request: ${error.message}` });
     },
   });
+  limitConnections(app.server, connectionLimits, app.log);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
   // The API speaks JSON, nested at most MAX_JSON_DEPTH deep. What does not parse is
   // M_NOT_JSON; any other content type is refused as M_NOT_JSON.
@@ -77,6 +85,13 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
 }
 
 function handleError(error: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  // A client that hangs up (or is cut off for being too slow) mid-request fails its own
+  // request; nobody is there to read the answer, and the node did nothing wrong.
+  if (request.raw.destroyed || request.raw.socket?.destroyed) {
+    request.log.info({ code: (error as NodeJS.ErrnoException).code }, 'the client closed the connection before the request completed');
+    reply.code(400).send({ errcode: 'M_UNKNOWN', error: 'the connection closed before the request completed' });
+    return;
+  }
   const { status, errcode, message, extra } = classify(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   reply.code(status).send({ errcode, error: message, ...extra });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_UPLOAD_SIZE, DEFAULT_RATE_LIMITS } from '../../messenger/index.ts';
-import { startNode } from '../../node/index.ts';
+import { DEFAULT_CONNECTION_LIMITS, startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
 import { nodeParts } from '../composition.ts';
 import { CliUsageError, parseJurisdiction, parseOptions, parsePort } from '../usage.ts';
@@ -26,6 +26,9 @@ export async function runStart(args: string[]): Promise<number> {
     'send-rate-limit': { type: 'string' },
     'access-token-lifetime': { type: 'string' },
     'max-upload-size': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-connections-per-address': { type: 'string' },
+    'request-timeout': { type: 'string' },
     ...identityFlags,
   });
   // Everything that can be checked is checked before the data folder is touched.
@@ -59,6 +62,17 @@ export async function runStart(args: string[]): Promise<number> {
       ...(identity.config ? { identity: identity.config } : {}),
     }),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
+    connectionLimits: {
+      total: parseLimit(options['max-connections'], '--max-connections', DEFAULT_CONNECTION_LIMITS.total, 'connections'),
+      perAddress: parseLimit(
+        options['max-connections-per-address'],
+        '--max-connections-per-address',
+        DEFAULT_CONNECTION_LIMITS.perAddress,
+        'connections',
+      ),
+      requestTimeoutMs:
+        1000 * parseLimit(options['request-timeout'], '--request-timeout', DEFAULT_CONNECTION_LIMITS.requestTimeoutMs / 1000, 'seconds'),
+    },
   }).catch(async (error: Error) => {
     await identity.provider?.close();
     throw error;
