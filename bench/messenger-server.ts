@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { nodeParts } from '../src/cli/composition.ts';
+import { DEFAULT_RATE_LIMITS } from '../src/messenger/index.ts';
 import { createLogger, startNode } from '../src/node/index.ts';
 
 export type ServerMessage = { url: string; tokens: string[] } | { rss: number };
@@ -37,7 +38,16 @@ async function serveWatan(users: number): Promise<() => Promise<void>> {
     serverName: 'localhost',
     dev: true,
     facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
-    parts: nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 1e9, sendsPer10Seconds: 1e9 } }),
+    parts: nodeParts({
+      openRegistration: true,
+      rateLimits: {
+        authPerMinute: 1e9,
+        sendsPer10Seconds: 1e9,
+        userActions: Object.fromEntries(
+          Object.keys(DEFAULT_RATE_LIMITS.userActions).map((action) => [action, { max: 1e9, windowMs: 1_000 }]),
+        ),
+      },
+    }),
     logger: createLogger({ level: 'silent' }),
   });
   // A known token per user; only its hash is stored, as at a real sign-in.

@@ -23,7 +23,7 @@ import { PasswordStage } from './http/password-stage.ts';
 import { registerPresence } from './http/presence.ts';
 import { registerProfile } from './http/profile.ts';
 import { registerPushRules } from './http/push-rules.ts';
-import { DEFAULT_RATE_LIMITS, type RateLimits, useRateLimits } from './http/rate-limits.ts';
+import { type RateLimitSettings, rateLimitsFrom, useRateLimits } from './http/rate-limits.ts';
 import { registerReceipts } from './http/receipts.ts';
 import { registerRedact } from './http/redact.ts';
 import { registerRegister } from './http/register.ts';
@@ -46,13 +46,13 @@ import { PresenceStore } from './presence.ts';
 import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
-export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
+export { DEFAULT_RATE_LIMITS, type RateLimitSettings, type RateLimits, type UserAction } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */
-  rateLimits?: RateLimits;
+  rateLimits?: RateLimitSettings;
   /** Password registration (development); production accounts come through the identity provider. */
   openRegistration: boolean;
   /** Lifetime of access tokens for clients that take refresh tokens (default 5 minutes). */
@@ -70,10 +70,10 @@ export function createMessenger(options: MessengerOptions): NodePart {
     name: 'messenger',
     apps: [messengerApp],
     registerRoutes(server, node) {
-      const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
+      const limits = rateLimitsFrom(options.rateLimits);
       // One plugin scope, so the rate limiter is loaded before the routes that use it.
       server.register(async (scope) => {
-        await useRateLimits(scope);
+        await useRateLimits(scope, limits, node.subnet);
         registerVersions(scope);
         registerWellKnown(scope, () => options.publicBaseUrl);
         const accessTokenLifetimeMs = options.accessTokenLifetimeMs ?? DEFAULT_ACCESS_TOKEN_LIFETIME_MS;

@@ -87,7 +87,8 @@ export function buildServer(
 function handleError(error: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply): void {
   // A client that hangs up (or is cut off for being too slow) mid-request fails its own
   // request; nobody is there to read the answer, and the node did nothing wrong.
-  if (request.raw.destroyed || request.raw.socket?.destroyed) {
+  // (The request stream itself ends destroyed once its body is read; the socket says whether the client is there.)
+  if (request.raw.socket?.destroyed) {
     request.log.info({ code: (error as NodeJS.ErrnoException).code }, 'the client closed the connection before the request completed');
     reply.code(400).send({ errcode: 'M_UNKNOWN', error: 'the connection closed before the request completed' });
     return;

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import type { RouteOptions } from 'fastify';
 import { nodeParts } from '../../src/cli/composition.ts';
 import { createLogger, type NodePart, type RunningNode, startNode } from '../../src/node/index.ts';
+import { UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-every-endpoint-'));
 const logLines: string[] = [];
@@ -72,7 +73,7 @@ before(async () => {
     dev: true,
     facts: { operator: 'test', dataCentre: 'test', province: 'Punjab', jurisdiction: 'PK' },
     logger: createLogger({ destination, level: 'info' }),
-    parts: [recorder, ...nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 10_000, sendsPer10Seconds: 10_000 } })],
+    parts: [recorder, ...nodeParts({ openRegistration: true, rateLimits: UNREACHED_LIMITS })],
   });
   const first = await call('POST', '/_matrix/client/v3/register', { body: '{"username":"sweeper","password":"long enough password"}' });
   const session = (first.body as { session: string }).session;

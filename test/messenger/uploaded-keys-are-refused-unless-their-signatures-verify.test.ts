@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { nodeParts } from '../../src/cli/composition.ts';
 import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
 import { newCommandId } from '../../src/subnet/index.ts';
+import { UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
 import { crossSigningKey, deviceKeys, newSigner, type Signed, signedBy } from '../fixtures/signed-keys.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-key-signatures-'));
@@ -66,7 +67,7 @@ before(async () => {
     dev: true,
     facts: { operator: 'test', dataCentre: 'test', province: 'Punjab', jurisdiction: 'PK' },
     logger: createLogger({ level: 'silent' }),
-    parts: nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 10_000, sendsPer10Seconds: 10_000 } }),
+    parts: nodeParts({ openRegistration: true, rateLimits: UNREACHED_LIMITS }),
   });
   alice = await register('alice');
   bob = await register('bob');
