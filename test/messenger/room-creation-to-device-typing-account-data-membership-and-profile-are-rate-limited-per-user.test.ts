@@ -132,7 +132,7 @@ test('invites, kicks and bans count together', async () => {
 test('display name and avatar changes count together', async () => {
   const u = encodeURIComponent(alice.userId);
   await assertLimited('profile', [
-    ['PUT', (i) => `/profile/${u}/displayname`, (i) => ({ displayname: `Alice ${i}` })],
-    ['PUT', (i) => `/profile/${u}/avatar_url`, (i) => ({ avatar_url: `mxc://localhost/a${i}` })],
+    ['PUT', () => `/profile/${u}/displayname`, (i) => ({ displayname: `Alice ${i}` })],
+    ['PUT', () => `/profile/${u}/avatar_url`, (i) => ({ avatar_url: `mxc://localhost/a${i}` })],
   ]);
 });
