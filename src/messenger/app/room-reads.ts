@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { AppError, type AppStore, query } from '../../subnet/index.ts';
 import type { ClientEvent, Pdu } from '../events/index.ts';
-import { requireJoined, requireStanding, visibleEvent } from './room-access.ts';
+import { membershipOf, requireJoined, requireStanding, visibleEvent } from './room-access.ts';
 import { currentState, currentStateEvent } from './room-state.ts';
 import { type EventRow, streamHead } from './room-tables.ts';
 import { clientEventOf, servedEvent } from './served-events.ts';
@@ -126,14 +126,17 @@ export const roomReadQueries = {
         event.stream,
         args.limit - beforeLimit,
       );
-      const serve = (rows: EventRow[]): ClientEvent[] =>
-        rows.filter((row) => canSee(ctx.store, ctx.caller, row)).map((row) => servedEvent(ctx.store, ctx.caller, row));
+      const visibleAfter = after.filter((row) => canSee(ctx.store, ctx.caller, row));
+      const serve = (rows: EventRow[]): ClientEvent[] => rows.map((row) => servedEvent(ctx.store, ctx.caller, row));
       const end = after.at(-1)?.stream ?? event.stream;
+      // The state at the last event returned, not at the last one read: for someone who left,
+      // the events after their leaving are read but not theirs to see, nor is the state they made.
+      const shownEnd = visibleAfter.at(-1)?.stream ?? event.stream;
       return {
         event: servedEvent(ctx.store, ctx.caller, event),
-        events_before: serve(before),
-        events_after: serve(after),
-        state: stateAt(ctx.store, args.room_id, end).map(clientEventOf),
+        events_before: serve(before.filter((row) => canSee(ctx.store, ctx.caller, row))),
+        events_after: serve(visibleAfter),
+        state: stateAt(ctx.store, args.room_id, shownEnd).map(clientEventOf),
         start: (before.at(-1)?.stream ?? event.stream) - 1,
         end,
       };
@@ -147,13 +150,15 @@ export const roomReadQueries = {
     ),
     (ctx, args) => {
       requireStanding(ctx.store, ctx.caller, args.room_id);
+      const readableUntil = formerMemberUntil(ctx.store, ctx.caller, args.room_id, args.ts);
       // Event times never go backwards along the stream (the executor keeps time monotonic).
       const forwards = args.dir === 'f';
       const rows = ctx.store.select<EventRow>(
         `SELECT * FROM {events} WHERE room_id = ? AND json_extract(pdu, '$.origin_server_ts') ${forwards ? '>=' : '<='} ?
-         ORDER BY stream ${forwards ? 'ASC' : 'DESC'} LIMIT 100`,
+         AND stream <= ? ORDER BY stream ${forwards ? 'ASC' : 'DESC'} LIMIT 100`,
         args.room_id,
         args.ts,
+        readableUntil,
       );
       const found = rows.find((row) => canSee(ctx.store, ctx.caller, row));
       if (!found) throw new AppError('M_NOT_FOUND', `no event you may see ${forwards ? 'at or after' : 'at or before'} ${args.ts}`);
@@ -161,6 +166,20 @@ export const roomReadQueries = {
     },
   ),
 };
+
+/**
+ * How far along the stream someone may look for events by time: anywhere for a member or an
+ * invitee; for someone who left, up to their leaving, and a time after it is refused as it
+ * is for a non-member (the answer would tell them what happened after).
+ */
+function formerMemberUntil(store: AppStore, userId: string, roomId: string, ts: number): number {
+  const membership = membershipOf(store, roomId, userId);
+  if (membership === undefined || membership.membership === 'join' || membership.membership === 'invite') return Number.MAX_SAFE_INTEGER;
+  const left = store.get<EventRow>('events', membership.event_id);
+  const leftAt = left ? (JSON.parse(left.pdu) as Pdu).origin_server_ts : 0;
+  if (ts > leftAt) throw new AppError('M_FORBIDDEN', `${userId} left room ${roomId}; what happened after that is not theirs to look up`);
+  return membership.visible_until ?? 0;
+}
 
 /** The room's state as it was just after stream position `stream`: each key's latest state event up to it. */
 function stateAt(store: AppStore, roomId: string, stream: number): EventRow[] {
