@@ -76,6 +76,15 @@ test('bodies nesting deeper than 100 levels are 400 M_BAD_JSON on every kind of 
   assert.equal(deepest.status, 200, JSON.stringify(deepest.body));
 });
 
+test('a filter in the query string nesting deeper than 100 levels is 400 M_INVALID_PARAM', async () => {
+  const filter = encodeURIComponent(`{"room":{"timeline":{"limit":1}},"x":${arrays(1_000)}}`);
+  for (const path of [`/sync?filter=${filter}`, `/rooms/${encodeURIComponent(room)}/messages?dir=b&filter=${filter}`]) {
+    const answer = await server.call('GET', path, alice.token);
+    assert.equal(answer.status, 400, `${path.slice(0, 40)}: ${JSON.stringify(answer.body)}`);
+    assert.equal(answer.body.errcode, 'M_INVALID_PARAM');
+  }
+});
+
 test('canonical JSON refuses a value deeper than it holds with a typed error, never a stack overflow', () => {
   assert.throws(() => canonicalJson(JSON.parse(arrays(POISON_DEPTH))), CanonicalJsonError);
   assert.throws(() => canonicalJson(JSON.parse(`${'{"a":'.repeat(POISON_DEPTH)}1${'}'.repeat(POISON_DEPTH)}`)), CanonicalJsonError);

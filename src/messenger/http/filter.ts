@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ApiError, type NodeContext } from '../../node/index.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../subnet/index.ts';
 import { Filter, RoomEventFilter } from '../filter/index.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
@@ -60,11 +61,21 @@ const checkFilter = Compile(Filter);
 const checkRoomEventFilter = Compile(RoomEventFilter);
 
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ApiError(400, 'M_INVALID_PARAM', 'filter is neither a filter id nor a JSON filter');
   }
+  // A filter in the query string never passed the body parser's bound.
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new ApiError(
+      400,
+      'M_INVALID_PARAM',
+      `filter nests more than ${MAX_JSON_DEPTH} levels; this server accepts at most ${MAX_JSON_DEPTH}`,
+    );
+  }
+  return value;
 }
 
 function firstError(check: { Errors(value: unknown): Iterable<{ instancePath: string; message: string }> }, value: unknown): string {
