@@ -13,6 +13,7 @@ export { ApiError } from './api-error.ts';
 export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 export type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 export { createLogger } from './logger.ts';
+export { ReplyTooDeepError, withholdTooDeepContent } from './reply-depth.ts';
 
 export interface NodeConfig {
   dataDir: string;

@@ -21,15 +21,6 @@ export class ReplyTooDeepError extends ApiError {
   }
 }
 
-interface Pending {
-  value: object;
-  depth: number;
-  /** The event (or account data, or to-device message) whose `content` this value is inside. */
-  holder: Record<string, unknown> | undefined;
-  /** The depth of that `content` (level 1 of it). */
-  contentDepth: number;
-}
-
 /**
  * Makes `payload` safe to encode. An event's `content` that nests deeper than MAX_JSON_DEPTH
  * (what ingress accepts today) is withheld: served as `{}`, with a warning naming the event,
@@ -46,23 +37,46 @@ export function withholdTooDeepContent(payload: unknown, log: FastifyBaseLogger,
     return root.content;
   }
   const withheld = new Set<Record<string, unknown>>();
-  const stack: Pending[] = [{ value: payload, depth: 1, holder: undefined, contentDepth: 0 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, depth, holder, contentDepth } = item;
-    if (holder !== undefined && depth - contentDepth + 1 > MAX_JSON_DEPTH) {
-      withheld.add(holder);
+  // Four parallel stacks rather than an object per value: this runs over every reply.
+  const values: object[] = [payload];
+  const depths: number[] = [1];
+  /** The event (or account data, or to-device message) whose `content` the value is inside. */
+  const holders: (Record<string, unknown> | undefined)[] = [undefined];
+  /** The depth of that `content` (its level 1). */
+  const contentDepths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
+    const holder = holders.pop();
+    const contentDepth = contentDepths.pop() as number;
+    if (holder !== undefined) {
+      if (depth - contentDepth + 1 > MAX_JSON_DEPTH) {
+        withheld.add(holder);
+        continue;
+      }
+      if (withheld.has(holder)) continue;
+    } else if (depth > MAX_REPLY_DEPTH) {
+      throw new ReplyTooDeepError();
+    }
+    if (Array.isArray(value)) {
+      for (const child of value) {
+        if (child === null || typeof child !== 'object') continue;
+        values.push(child);
+        depths.push(depth + 1);
+        holders.push(holder);
+        contentDepths.push(contentDepth);
+      }
       continue;
     }
-    if (holder === undefined && depth > MAX_REPLY_DEPTH) throw new ReplyTooDeepError();
-    if (holder !== undefined && withheld.has(holder)) continue;
-    for (const [key, child] of Object.entries(value)) {
+    for (const key in value) {
+      const child = value[key];
       if (child === null || typeof child !== 'object') continue;
+      values.push(child);
+      depths.push(depth + 1);
       // The outermost `content` decides: a key named so inside content is just content.
-      if (holder === undefined && key === 'content' && !Array.isArray(value)) {
-        stack.push({ value: child, depth: depth + 1, holder: value as Record<string, unknown>, contentDepth: depth + 1 });
-      } else {
-        stack.push({ value: child, depth: depth + 1, holder, contentDepth });
-      }
+      const opensContent = holder === undefined && key === 'content';
+      holders.push(opensContent ? value : holder);
+      contentDepths.push(opensContent ? depth + 1 : contentDepth);
     }
   }
   for (const holder of withheld) {
