@@ -49,6 +49,8 @@ async function serveWatan(users: number): Promise<() => Promise<void>> {
       },
     }),
     logger: createLogger({ level: 'silent' }),
+    // Every simulated user syncs from this one loopback address.
+    connectionLimits: { perAddress: 1e9 },
   });
   // A known token per user; only its hash is stored, as at a real sign-in.
   const tokens = await Promise.all(
