@@ -35,12 +35,12 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
     },
   });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema));
-  // The API speaks JSON. A body labelled text/plain is read as JSON too, as deployed
-  // homeservers do: fetch labels a string body so unless told otherwise, and matrix-js-sdk's
-  // in-room verification requests arrive that way. What does not parse is M_NOT_JSON; any
-  // other type is refused as M_NOT_JSON.
+  // The API speaks JSON. A body of any other label (or none) is read as JSON too, as deployed
+  // homeservers do: fetch labels a string body text/plain unless told otherwise (matrix-js-sdk's
+  // in-room verification requests arrive that way), and curl -d sends form-urlencoded. What
+  // does not parse is M_NOT_JSON. Routes that take other bodies (media) set their own parsers.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser(['text/plain', '*'], { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
   app.setErrorHandler(handleError);
   // CORS as the client-server API asks, so browser clients on any origin can call it; an
   // OPTIONS pre-flight is answered before routing.
