@@ -61,3 +61,18 @@ export function clientV1Route(
 ): void {
   route(server, method, '/_matrix/client/v1', path, schema, handler, config);
 }
+
+/**
+ * Registers an endpoint also under `/_matrix/client/unstable`, where clients written before it
+ * was stable still call it (Element's first cross-signing upload): the same handler, no other change.
+ */
+export function clientUnstableRoute(
+  server: FastifyInstance,
+  method: HTTPMethods,
+  path: string,
+  schema: FastifySchema,
+  handler: Handler,
+  config?: Record<string, unknown>,
+): void {
+  route(server, method, '/_matrix/client/unstable', path, schema, handler, config);
+}
