@@ -13,6 +13,9 @@ import { after, before, test } from 'node:test';
 import type { RouteOptions } from 'fastify';
 import { nodeParts } from '../../src/cli/composition.ts';
 import { createLogger, type NodePart, type RunningNode, startNode } from '../../src/node/index.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-every-endpoint-'));
 const logLines: string[] = [];

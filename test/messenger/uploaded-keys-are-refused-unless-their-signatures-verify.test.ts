@@ -14,6 +14,9 @@ import { nodeParts } from '../../src/cli/composition.ts';
 import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
 import { newCommandId } from '../../src/subnet/index.ts';
 import { crossSigningKey, deviceKeys, newSigner, type Signed, signedBy } from '../fixtures/signed-keys.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-key-signatures-'));
 let node: RunningNode;
