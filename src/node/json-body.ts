@@ -16,7 +16,9 @@ const JSON_TYPES = ['application/json', 'text/plain'];
 export function useBoundedJsonBodies(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(JSON_TYPES);
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (request: FastifyRequest, body: string, done) => {
+  // Any other label (or none) is read as JSON too, as deployed homeservers do: curl -d sends
+  // form-urlencoded. Routes that take other bodies (media) set their own parsers.
+  app.addContentTypeParser([...JSON_TYPES, '*'], { parseAs: 'string' }, (request: FastifyRequest, body: string, done) => {
     parse(request, body, (error, value) => {
       if (error) return done(error, undefined);
       const depth = jsonDepth(value, MAX_JSON_DEPTH);

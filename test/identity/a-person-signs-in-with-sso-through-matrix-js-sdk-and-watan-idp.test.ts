@@ -3,12 +3,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createClient } from 'matrix-js-sdk';
+import { createClient, Method } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { crossSigningKey, newSigner } from '../fixtures/signed-keys.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 import { credentialFor, POLICY_FRAME, present, registerWith } from './credentials.ts';
 import { freePort, type RunningIdp, startIdp } from './run-idp.ts';
 import { signedInClient, ssoSignIn } from './sso.ts';
 import { identifyingValuesIn } from './the-data-folder.ts';
+
+checkResponsesAgainstSpec();
 
 const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
 const BILAL = { cnic: '42101-0000002-2', pin: '2222' };
@@ -88,6 +92,15 @@ describe('a person signs in with SSO through matrix-js-sdk, watan start and wata
     assert.match(whoami.user_id, /^@u-[a-z0-9]{12}:localhost$/, 'user ids are random, not derived from identity claims');
     assert.equal(whoami.user_id, client.getUserId());
     ayeshaUserId = whoami.user_id;
+    const localpart = whoami.user_id.slice(1, whoami.user_id.indexOf(':'));
+    const profile = await client.getProfileInfo(whoami.user_id);
+    assert.equal(profile.displayname, localpart, 'named by the random localpart, nothing that identifies her');
+    // Element's first cross-signing upload after an SSO sign-in carries an empty auth.
+    const master = crossSigningKey(whoami.user_id, 'master', newSigner());
+    assert.deepEqual(
+      await client.http.authedRequest(Method.Post, '/keys/device_signing/upload', undefined, { master_key: master, auth: {} }),
+      {},
+    );
     // The login token is single-use.
     await assert.rejects(signedInClient(node.url, outcome.loginToken), /login token is not valid/);
   });

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 import { credentialFor, credentialFromElsewhere, POLICY_FRAME, present, registerWith } from './credentials.ts';
 import { identifyingValuesIn } from './the-data-folder.ts';
+
+checkResponsesAgainstSpec();
 
 const HINA = { cnic: '35202-0000007-7', pin: '7777' };
 const KAMRAN = { cnic: '35202-0000006-6', pin: '6666' };

@@ -6,7 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
+
+checkResponsesAgainstSpec();
 
 const SANA = { cnic: '61101-0000005-5', pin: '5555' };
 const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };

@@ -6,8 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import type { MatrixClient, MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 import { Browser } from './browser.ts';
 import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
+
+checkResponsesAgainstSpec();
 
 const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
 const BILAL = { cnic: '42101-0000002-2', pin: '2222' };

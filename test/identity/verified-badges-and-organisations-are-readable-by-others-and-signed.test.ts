@@ -9,7 +9,10 @@ import { verifyAttestation } from '../../src/identity/index.ts';
 import { canonicalJson } from '../../src/subnet/index.ts';
 import { getJson, type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 import { signedInClient, ssoSignIn } from './sso.ts';
+
+checkResponsesAgainstSpec();
 
 const IMRAN_OFFICIAL = { cnic: '61101-0000004-4', pin: '4444' };
 const BILAL = { cnic: '42101-0000002-2', pin: '2222' };

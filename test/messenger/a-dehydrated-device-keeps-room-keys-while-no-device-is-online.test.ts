@@ -25,6 +25,9 @@ import {
   until,
 } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 unrefSdkSyncTimers();
 unrefSdkRetryTimers();

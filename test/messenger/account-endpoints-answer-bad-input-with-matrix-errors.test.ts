@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const root = mkdtempSync(join(tmpdir(), 'watan-bad-input-'));
 let dev: RunningWatan;

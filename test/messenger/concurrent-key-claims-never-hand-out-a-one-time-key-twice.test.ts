@@ -19,6 +19,9 @@ import {
   until,
   withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 unrefSdkSyncTimers();
 unrefSdkRetryTimers();

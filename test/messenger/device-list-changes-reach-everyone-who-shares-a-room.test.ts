@@ -10,6 +10,9 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { canonicalJson } from '../../src/subnet/index.ts';
 import { type Account, type MessengerNode, startMessengerNode } from '../fixtures/messenger-node.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 let server: MessengerNode;
 let alice: Account;

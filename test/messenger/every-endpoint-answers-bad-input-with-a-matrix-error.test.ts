@@ -14,6 +14,9 @@ import type { RouteOptions } from 'fastify';
 import { nodeParts } from '../../src/cli/composition.ts';
 import { createLogger, type NodePart, type RunningNode, startNode } from '../../src/node/index.ts';
 import { UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-every-endpoint-'));
 const logLines: string[] = [];

@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import { createClient, type MatrixClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { errcodeOf, registeredClient, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 unrefSdkSyncTimers();
 const dir = mkdtempSync(join(tmpdir(), 'watan-account-data-'));

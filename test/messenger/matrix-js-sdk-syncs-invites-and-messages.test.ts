@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import type { MatrixClient, MatrixEvent, Room } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 unrefSdkSyncTimers();
 

@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import { Direction, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { errcodeOf, registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-rooms-'));
 let node: RunningWatan;

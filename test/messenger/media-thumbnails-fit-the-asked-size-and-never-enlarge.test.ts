@@ -7,6 +7,9 @@ import type { MatrixClient } from 'matrix-js-sdk';
 import sharp from 'sharp';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-thumbnails-'));
 let node: RunningWatan;

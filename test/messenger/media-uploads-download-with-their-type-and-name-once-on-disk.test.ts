@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { errcodeOf, registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const LIMIT = 64 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'watan-media-'));

@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test';
 import { Direction, type MatrixClient, type MatrixError } from 'matrix-js-sdk';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { errcodeOf, registeredClient } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-members-forget-'));
 let node: RunningWatan;
@@ -43,8 +46,8 @@ test('joined_members lists exactly the users joined now, with their display name
 
   const { joined } = await guest.getJoinedRoomMembers(roomId);
   assert.deepEqual(joined, {
-    [owner.getUserId() as string]: { display_name: 'Amna A.' },
-    [guest.getUserId() as string]: { display_name: 'Babar B.' },
+    [owner.getUserId() as string]: { display_name: 'Amna A.', avatar_url: null },
+    [guest.getUserId() as string]: { display_name: 'Babar B.', avatar_url: null },
   });
   assert.equal(await errcodeOf(invitee.getJoinedRoomMembers(roomId)), 'M_FORBIDDEN', 'an invitee is not yet in the room');
   assert.equal(await errcodeOf(leaver.getJoinedRoomMembers(roomId)), 'M_FORBIDDEN', 'someone who left is no longer in it');

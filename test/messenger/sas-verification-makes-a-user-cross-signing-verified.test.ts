@@ -30,6 +30,9 @@ import {
   until,
   withRustCrypto,
 } from '../fixtures/matrix-clients.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 unrefSdkSyncTimers();
 unrefSdkRetryTimers();

@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Account, type MessengerNode, startMessengerNode } from '../fixtures/messenger-node.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 let server: MessengerNode;
 let alice: Account;

@@ -15,6 +15,9 @@ import { createLogger, type RunningNode, startNode } from '../../src/node/index.
 import { newCommandId } from '../../src/subnet/index.ts';
 import { UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
 import { crossSigningKey, deviceKeys, newSigner, type Signed, signedBy } from '../fixtures/signed-keys.ts';
+import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+
+checkResponsesAgainstSpec();
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-key-signatures-'));
 let node: RunningNode;

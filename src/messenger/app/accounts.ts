@@ -3,6 +3,7 @@ import { type AppContext, AppError, type AppStore, method, query, type TableSpec
 import { forgetCrossSigning } from './cross-signing.ts';
 import { forgetDeviceKeys, markDeviceListChanged } from './device-keys.ts';
 import { forgetBackups } from './key-backup.ts';
+import { forgetDevicePushers } from './pushers.ts';
 import { leaveAllRooms } from './rooms.ts';
 import { forgetDeviceMessages } from './to-device.ts';
 
@@ -81,10 +82,7 @@ export const accountMethods = {
     ),
     (ctx, args) => {
       const localpart = args.localpart ?? `user-${ctx.random.string(10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
-      const userId = `@${localpart}:${args.server_name}`;
-      if (Buffer.byteLength(userId) > 255) throw new AppError('M_INVALID_USERNAME', 'the user id would be longer than 255 bytes');
-      if (ctx.store.get('users', userId)) throw new AppError('M_USER_IN_USE', `${userId} is already taken; choose another username`);
-      ctx.store.insert('users', { user_id: userId, password_hash: args.password_hash ?? null, created_at: ctx.time, deactivated: 0 });
+      const userId = createAccount(ctx.store, ctx.time, localpart, args.server_name, args.password_hash ?? null);
       if (args.token_hash) {
         openDevice(ctx.store, ctx.time, userId, args.device_id, args.display_name);
         issueTokens(ctx.store, ctx.time, userId, args.device_id, args.token_hash, args.renewal);
@@ -287,6 +285,20 @@ export const accountQueries = {
   ),
 };
 
+/**
+ * Makes a new account. Its display name starts as the localpart, as Synapse gives it, so
+ * clients show a name rather than a raw user id; the localpart is all that is used, so an
+ * account bound to a person shows nothing that identifies them until they choose a name.
+ */
+export function createAccount(store: AppStore, time: number, localpart: string, serverName: string, passwordHash: string | null): string {
+  const userId = `@${localpart}:${serverName}`;
+  if (Buffer.byteLength(userId) > 255) throw new AppError('M_INVALID_USERNAME', 'the user id would be longer than 255 bytes');
+  if (store.get('users', userId)) throw new AppError('M_USER_IN_USE', `${userId} is already taken; choose another username`);
+  store.insert('users', { user_id: userId, password_hash: passwordHash, created_at: time, deactivated: 0 });
+  store.put('profiles', { user_id: userId, displayname: localpart, avatar_url: null });
+  return userId;
+}
+
 /** Registers the device the first time it signs in; later sign-ins keep its name. */
 export function openDevice(store: AppStore, time: number, userId: string, deviceId: string, displayName: string | undefined): void {
   if (!store.get('devices', { user_id: userId, device_id: deviceId })) {
@@ -345,6 +357,7 @@ export function removeDevice(store: AppStore, userId: string, deviceId: string):
   // Its keys and queued messages go with it, and those who share a room with its owner hear of it.
   forgetDeviceKeys(store, userId, deviceId);
   forgetDeviceMessages(store, userId, deviceId);
+  forgetDevicePushers(store, userId, deviceId);
   store.delete('devices', { user_id: userId, device_id: deviceId });
 }
 

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { AppError, type AppStore, method, query, type TableSpec } from '../../subnet/index.ts';
-import { closeAccount, issueTokens, openDevice } from './accounts.ts';
+import { closeAccount, createAccount, issueTokens, openDevice } from './accounts.ts';
 
 /**
  * Accounts bound to verified people. A person is known here only by `person_hash`, the HMAC
@@ -102,10 +102,7 @@ export const identityBindingMethods = {
         );
       }
       const localpart = args.localpart ?? `u-${ctx.random.string(12, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
-      userId = `@${localpart}:${args.server_name}`;
-      if (Buffer.byteLength(userId) > 255) throw new AppError('M_INVALID_USERNAME', 'the user id would be longer than 255 bytes');
-      if (ctx.store.get('users', userId)) throw new AppError('M_USER_IN_USE', `${userId} is already taken; choose another username`);
-      ctx.store.insert('users', { user_id: userId, password_hash: null, created_at: ctx.time, deactivated: 0 });
+      userId = createAccount(ctx.store, ctx.time, localpart, args.server_name, null);
       // A revoked binding of an earlier account stays as the record of the revocation.
       ctx.store.insert('identity_bindings', {
         user_id: userId,

@@ -12,6 +12,7 @@ import { keyBackupMethods, keyBackupQueries, keyBackupTables } from './key-backu
 import { keyQueryQueries } from './key-query.ts';
 import { mediaMethods, mediaQueries, mediaTables } from './media.ts';
 import { pushRuleMethods, pushRuleQueries, pushRuleTables } from './push-rules.ts';
+import { pusherMethods, pusherQueries, pusherTables } from './pushers.ts';
 import { receiptMethods, receiptTables } from './receipts.ts';
 import { roomTables } from './room-tables.ts';
 import { roomMethods, roomQueries } from './rooms.ts';
@@ -33,6 +34,7 @@ export const messengerApp = defineApp({
     ...directoryTables,
     ...mediaTables,
     ...pushRuleTables,
+    ...pusherTables,
     ...identityBindingTables,
     ...deviceKeyTables,
     ...crossSigningTables,
@@ -50,6 +52,7 @@ export const messengerApp = defineApp({
     ...directoryMethods,
     ...mediaMethods,
     ...pushRuleMethods,
+    ...pusherMethods,
     ...identityBindingMethods,
     ...deviceKeyMethods,
     ...crossSigningMethods,
@@ -66,6 +69,7 @@ export const messengerApp = defineApp({
     ...directoryQueries,
     ...mediaQueries,
     ...pushRuleQueries,
+    ...pusherQueries,
     ...identityBindingQueries,
     ...keyQueryQueries,
     ...encryptionSyncQueries,

@@ -39,10 +39,7 @@ export const receiptMethods = {
       { additionalProperties: false },
     ),
     (ctx, args) => {
-      const membership = ctx.store.get<{ membership: string }>('memberships', { user_id: ctx.caller, room_id: args.room_id });
-      if (membership?.membership !== 'join') throw new AppError('M_FORBIDDEN', `${ctx.caller} is not in room ${args.room_id}`);
-      const event = ctx.store.get<EventRow>('events', args.event_id);
-      if (!event || event.room_id !== args.room_id) throw new AppError('M_NOT_FOUND', `there is no event ${args.event_id} in this room`);
+      requireReadableEvent(ctx.store, ctx.caller, args.room_id, args.event_id);
       const stream = nextStream(ctx);
       const thread = args.thread_id ?? '';
       ctx.store.put('receipts', {
@@ -57,7 +54,34 @@ export const receiptMethods = {
       return { room_id: args.room_id };
     },
   ),
+  /**
+   * The fully read marker: room account data of type m.fully_read, which only the read
+   * markers API may set (the specification's rule), and which reaches the user's other
+   * clients through sync as any room account data does.
+   */
+  fully_read: method(
+    Type.Object({ room_id: Type.String({ maxLength: 255 }), event_id: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+    (ctx, args) => {
+      requireReadableEvent(ctx.store, ctx.caller, args.room_id, args.event_id);
+      ctx.store.put('account_data', {
+        user_id: ctx.caller,
+        room_id: args.room_id,
+        type: 'm.fully_read',
+        content: JSON.stringify({ event_id: args.event_id }),
+        stream: nextStream(ctx),
+      });
+      return { room_id: args.room_id };
+    },
+  ),
 };
+
+/** A marker or receipt may point only at an event of a room the reader is joined to. */
+function requireReadableEvent(store: AppStore, userId: string, roomId: string, eventId: string): void {
+  const membership = store.get<{ membership: string }>('memberships', { user_id: userId, room_id: roomId });
+  if (membership?.membership !== 'join') throw new AppError('M_FORBIDDEN', `${userId} is not in room ${roomId}`);
+  const event = store.get<EventRow>('events', eventId);
+  if (!event || event.room_id !== roomId) throw new AppError('M_NOT_FOUND', `there is no event ${eventId} in this room`);
+}
 
 /**
  * The m.receipt ephemeral event for a room: receipts newer than `since` (all of them on an

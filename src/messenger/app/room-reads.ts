@@ -89,12 +89,14 @@ export const roomReadQueries = {
        LEFT JOIN {profiles} p ON p.user_id = m.user_id WHERE m.room_id = ? AND m.membership = 'join' ORDER BY m.user_id`,
       args.room_id,
     );
-    const joined: Record<string, { display_name?: string; avatar_url?: string }> = {};
+    // Both keys always, null when unset: clients that validate the answer require them, and
+    // without them take the room's members for not fully known (and refuse to encrypt).
+    const joined: Record<string, { display_name: string | null; avatar_url: string | null }> = {};
     for (const row of rows) {
       const content = (JSON.parse(row.pdu) as Pdu).content;
       const name = typeof content.displayname === 'string' ? content.displayname : row.displayname;
       const avatar = typeof content.avatar_url === 'string' ? content.avatar_url : row.avatar_url;
-      joined[row.user_id] = { ...(name ? { display_name: name } : {}), ...(avatar ? { avatar_url: avatar } : {}) };
+      joined[row.user_id] = { display_name: name || null, avatar_url: avatar || null };
     }
     return { joined };
   }),

@@ -69,7 +69,9 @@ function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { roo
   const preset = args.preset ?? (args.visibility === 'public' ? 'public_chat' : 'private_chat');
   const send = (type: string, content: JsonObject, stateKey = '') =>
     appendEvent(ctx, roomId, { type, state_key: stateKey, sender: creator, content });
-  const create = send('m.room.create', { ...(args.creation_content as JsonObject | undefined), room_version: '11' });
+  // Version 11 dropped `creator` (the sender says it) but allows extra keys: clients written
+  // before it (nheko) read the creator from there, and take the room for version 1 without it.
+  const create = send('m.room.create', { ...(args.creation_content as JsonObject | undefined), creator, room_version: '11' });
   recordRoom(ctx, roomId, create.event_id, creator, args.visibility ?? 'private');
   send('m.room.member', { membership: 'join', ...profileOf(ctx, creator) }, creator);
   const peers = preset === 'trusted_private_chat' ? (args.invite ?? []) : [];

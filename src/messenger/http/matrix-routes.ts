@@ -54,14 +54,24 @@ export function clientRoute(
   for (const prefix of ['/_matrix/client/v3', '/_matrix/client/r0']) route(server, method, prefix, path, schema, handler, config);
 }
 
-/** Registers an endpoint the specification versions under `/_matrix/client/v1` (no legacy alias). */
-export function clientV1Route(
+type Register = (
   server: FastifyInstance,
   method: HTTPMethods,
   path: string,
   schema: FastifySchema,
   handler: Handler,
   config?: Record<string, unknown>,
-): void {
-  route(server, method, '/_matrix/client/v1', path, schema, handler, config);
+) => void;
+
+function underPrefix(prefix: string): Register {
+  return (server, method, path, schema, handler, config) => route(server, method, prefix, path, schema, handler, config);
 }
+
+/** Registers an endpoint the specification versions under `/_matrix/client/v1` (no legacy alias). */
+export const clientV1Route: Register = underPrefix('/_matrix/client/v1');
+
+/**
+ * Registers an endpoint also under `/_matrix/client/unstable`, where clients written before it
+ * was stable still call it (Element's first cross-signing upload): the same handler, no other change.
+ */
+export const clientUnstableRoute: Register = underPrefix('/_matrix/client/unstable');

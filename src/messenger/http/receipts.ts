@@ -28,7 +28,10 @@ export function registerReceipts(server: FastifyInstance, node: NodeContext): vo
     async (request) => {
       const session = authenticate(request, node.subnet);
       const { roomId, receiptType, eventId } = request.params as Static<typeof Params>;
-      if (receiptType === 'm.fully_read') return {};
+      if (receiptType === 'm.fully_read') {
+        await runCommand(node.subnet, 'fully_read', { room_id: roomId, event_id: eventId }, session.userId);
+        return {};
+      }
       if (receiptType !== 'm.read' && receiptType !== 'm.read.private') {
         throw new ApiError(400, 'M_INVALID_PARAM', `receipt type must be m.read, m.read.private or m.fully_read, not ${receiptType}`);
       }
@@ -46,6 +49,8 @@ export function registerReceipts(server: FastifyInstance, node: NodeContext): vo
     const session = authenticate(request, node.subnet);
     const { roomId } = request.params as Static<typeof RoomParams>;
     const markers = request.body as Static<typeof Markers>;
+    const fullyRead = markers['m.fully_read'];
+    if (fullyRead) await runCommand(node.subnet, 'fully_read', { room_id: roomId, event_id: fullyRead }, session.userId);
     for (const type of ['m.read', 'm.read.private'] as const) {
       const eventId = markers[type];
       if (eventId) await runCommand(node.subnet, 'receipt', { room_id: roomId, event_id: eventId, type }, session.userId);

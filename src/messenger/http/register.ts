@@ -121,9 +121,16 @@ function checkPassword(password: string): void {
     throw new ApiError(400, 'M_WEAK_PASSWORD', `choose a password of at least ${MIN_PASSWORD_LENGTH} characters`);
 }
 
+/**
+ * A request that carries the dummy stage completes it by itself: `session` is optional in the
+ * specification, and clients such as matrix-nio register in one request without one. A
+ * session that is named must still be one this node opened and that has not run out.
+ */
 function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], sessions: Map<string, number>): boolean {
-  const expires = auth?.session ? sessions.get(auth.session) : undefined;
-  if (auth?.type !== 'm.login.dummy' || !auth.session || expires === undefined) return false;
+  if (auth?.type !== 'm.login.dummy') return false;
+  if (auth.session === undefined) return true;
+  const expires = sessions.get(auth.session);
+  if (expires === undefined) return false;
   sessions.delete(auth.session);
   return expires >= Date.now();
 }
