@@ -1,6 +1,7 @@
 import type { AppStore, QueryContext } from '../../subnet/index.ts';
 import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
 import { eventMatcher, type Filter, type FilterableEvent } from '../filter/index.ts';
+import { formatStreamToken } from '../sync/token.ts';
 import type { EventRow } from './room-tables.ts';
 import { canSee } from './visibility.ts';
 
@@ -100,7 +101,7 @@ export function timelineOf(
   return {
     events: events.map((row) => syncEventOf(row, { userId: ctx.caller, deviceId }, ctx.store)),
     limited,
-    prev_batch: `s${first ? first.stream - 1 : until}`,
+    prev_batch: formatStreamToken(first ? first.stream - 1 : until),
   };
 }
 

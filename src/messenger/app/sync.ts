@@ -3,6 +3,7 @@ import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
 import type { JsonObject, Pdu } from '../events/index.ts';
 import { eventMatcher, Filter, roomAllowed } from '../filter/index.ts';
 import type { PushRuleset } from '../push/index.ts';
+import { formatStreamToken } from '../sync/token.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
@@ -240,7 +241,7 @@ function leaveEventOnly(ctx: QueryContext, eventId: string, deviceId: string, st
   return {
     events: row ? [syncEventOf(row, { userId: ctx.caller, deviceId }, ctx.store)] : [],
     limited: false,
-    prev_batch: `s${stream - 1}`,
+    prev_batch: formatStreamToken(stream - 1),
   };
 }
 

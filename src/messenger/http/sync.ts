@@ -1,12 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type NodeContext } from '../../node/index.ts';
+import type { NodeContext } from '../../node/index.ts';
 import type { AppliedBlock } from '../../subnet/index.ts';
 import type { EncryptionSync } from '../app/encryption-sync.ts';
 import type { RoomsSync } from '../app/sync.ts';
 import { eventMatcher } from '../filter/index.ts';
 import type { PresenceStore } from '../presence.ts';
+import { formatStreamToken, formatSyncToken, MAX_TOKEN_LENGTH, parseSyncToken, type SyncPosition } from '../sync/token.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
@@ -15,7 +16,7 @@ import { clientRoute } from './matrix-routes.ts';
 import { PresenceStateSchema, presenceEvents } from './presence.ts';
 
 const SyncQuery = Type.Object({
-  since: Type.Optional(Type.String({ maxLength: 64 })),
+  since: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
   timeout: Type.Optional(Type.Integer({ minimum: 0 })),
   filter: Type.Optional(Type.String({ maxLength: 16_384 })),
   full_state: Type.Optional(Type.Boolean()),
@@ -94,7 +95,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const session = authenticate(request, node.subnet);
     const query = request.query as Static<typeof SyncQuery>;
     // full_state asks for every room's whole state; the timeline and everything else still run from the token.
-    const token = sinceOf(query.since);
+    const token = query.since === undefined ? undefined : parseSyncToken(query.since, 'since');
     const fullState = query.full_state === true;
     const toDeviceSince = token === undefined ? undefined : (token.toDevice ?? token.stream);
     const since = token?.stream;
@@ -132,7 +133,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       return { rooms, typingPosition, typed, presencePosition, presenceNews, encryption };
     };
     /** Whether the token is at the head of the stream, and no typing or presence has changed around the user since. */
-    const caughtUp = (token: SinceToken, rooms: readonly string[]) =>
+    const caughtUp = (token: SyncPosition, rooms: readonly string[]) =>
       token.toDevice === undefined &&
       token.stream >= runQuery<number>(node.subnet, 'stream_head', {}, session.userId) &&
       !rooms.some((room) => typing.changedSince(room, token.typing)) &&
@@ -168,10 +169,14 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const { rooms, typingPosition, presencePosition, encryption } = answer;
     if (toDeviceSince !== undefined && encryption.to_device.acknowledgedPending)
       acknowledgeToDevice(node, session.userId, session.deviceId, toDeviceSince);
-    // Past a full batch of to-device messages, the token says how far delivery got (`_d`).
-    const toDevicePart = encryption.to_device.reached === undefined ? '' : `_d${encryption.to_device.reached}`;
     return {
-      next_batch: `s${rooms.position}_t${typingPosition}_p${presence.instance}.${presencePosition}${toDevicePart}`,
+      next_batch: formatSyncToken({
+        stream: rooms.position,
+        typing: typingPosition,
+        presence: { instance: presence.instance, serial: presencePosition },
+        // Past a full batch of to-device messages, the token says how far delivery got.
+        ...(encryption.to_device.reached === undefined ? {} : { toDevice: encryption.to_device.reached }),
+      }),
       rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: {} },
       presence: { events: answer.presenceNews },
       account_data: { events: rooms.account_data },
@@ -181,33 +186,6 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       device_unused_fallback_key_types: encryption.device_unused_fallback_key_types,
     };
   });
-}
-
-export interface SinceToken {
-  stream: number;
-  typing: number;
-  presence?: { instance: string; serial: number };
-  /** How far to-device delivery got, when one sync could not carry every message up to `stream`. */
-  toDevice?: number;
-}
-
-/**
- * A since token: the stream position (`s<n>`), the typing serial of this node (`_t<n>`),
- * which another node or a restart does not know — then typing is simply sent afresh — and
- * the presence serial with the presence store it belongs to (`_p<instance>.<n>`). Tokens
- * issued before a part existed stay valid.
- */
-export function sinceOf(token: string | undefined, name = 'since'): SinceToken | undefined {
-  if (token === undefined) return undefined;
-  const match = /^s(\d{1,16})(?:_t(\d{1,16}))?(?:_p([0-9a-f]{1,32})\.(\d{1,16}))?(?:_d(\d{1,16}))?$/.exec(token);
-  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', `${name} is not a token this server issued; start again without it`);
-  const [, stream, typing, instance, serial, toDevice] = match;
-  return {
-    stream: Number(stream),
-    typing: Number(typing ?? 0),
-    ...(instance !== undefined && serial !== undefined ? { presence: { instance, serial: Number(serial) } } : {}),
-    ...(toDevice !== undefined && Number(toDevice) < Number(stream) ? { toDevice: Number(toDevice) } : {}),
-  };
 }
 
 function hasEncryptionNews(encryption: EncryptionSync): boolean {
@@ -252,7 +230,7 @@ function addTyping(rooms: RoomsSync, joined: readonly string[], typing: TypingSt
     if (!changed) continue;
     const room = rooms.join[roomId] ?? {
       state: { events: [] },
-      timeline: { events: [], limited: false, prev_batch: `s${rooms.position}` },
+      timeline: { events: [], limited: false, prev_batch: formatStreamToken(rooms.position) },
       ephemeral: { events: [] },
       account_data: { events: [] },
       unread_notifications: { notification_count: 0, highlight_count: 0 },
