@@ -1,12 +1,11 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
-import type { AppliedBlock } from '../../subnet/index.ts';
 import type { EncryptionSync } from '../app/encryption-sync.ts';
 import type { RoomsSync } from '../app/sync.ts';
 import { eventMatcher } from '../filter/index.ts';
 import type { PresenceStore } from '../presence.ts';
+import { Notifier } from '../sync/notifier.ts';
 import { formatStreamToken, formatSyncToken, MAX_TOKEN_LENGTH, parseSyncToken, type SyncPosition } from '../sync/token.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
@@ -27,9 +26,6 @@ const SyncQuery = Type.Object({
 /** The longest a sync waits for something to happen. */
 const MAX_TIMEOUT_MS = 60_000;
 
-/** Presence changes of more users at once than this wake every waiting sync rather than look up each one's rooms. */
-const PRESENCE_WAKE_LOOKUPS = 50;
-
 /**
  * GET /sync. The `since` token is a stream position (`s<n>`), the subnet's order of accepted
  * events, so it is valid on every replica and across restarts. With nothing new and a
@@ -40,55 +36,12 @@ const PRESENCE_WAKE_LOOKUPS = 50;
  * keeps its device present (`set_presence`) while it runs.
  */
 export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore, presence: PresenceStore): void {
-  const waiters = new Set<Waiter>();
-  const wakeAll = () => {
-    for (const waiter of [...waiters]) waiter.wake();
-  };
-  // A block wakes only the requests it concerns: those of users whose rooms it touched, or
-  // who it named (an invitee, a room's creator, an owner of account data).
-  const wakeTouched = (rooms: ReadonlySet<string>, users: ReadonlySet<string>) => {
-    for (const waiter of [...waiters]) {
-      if (users.has(waiter.userId) || [...waiter.rooms].some((room) => rooms.has(room))) waiter.wake();
-    }
-  };
-  // The stream position up to which to-device messages and device list changes have woken syncs.
-  let encryptionSeen = runQuery<{ position: number }>(
-    node.subnet,
-    'encryption_news',
-    { after: Number.MAX_SAFE_INTEGER },
-    'ingress',
-  ).position;
-  const unsubscribe = [
-    node.subnet.onApplied((blocks) => {
-      const { rooms, users } = touchedBy(blocks);
-      wakeTouched(rooms, users);
-    }),
-    typing.subscribe((roomId) => wakeTouched(new Set([roomId]), new Set())),
-    // To-device messages and device list changes, whichever command made them: read from the state, not from results.
-    node.subnet.onApplied(() => {
-      const news = runQuery<{ position: number; users: string[]; rooms: string[] }>(
-        node.subnet,
-        'encryption_news',
-        { after: encryptionSeen },
-        'ingress',
-      );
-      encryptionSeen = news.position;
-      if (waiters.size > 0 && news.users.length + news.rooms.length > 0) wakeTouched(new Set(news.rooms), new Set(news.users));
-    }),
-    // Only real transitions reach here (coming online, going offline, a new status), never a sync that keeps someone online.
-    presence.subscribe((userIds) => {
-      if (waiters.size === 0) return;
-      if (userIds.length > PRESENCE_WAKE_LOOKUPS) return wakeAll();
-      const rooms = new Set(userIds.flatMap((userId) => runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, userId)));
-      wakeTouched(rooms, new Set(userIds));
-    }),
-  ];
+  const notifier = new Notifier(node, typing, presence);
   let closing = false;
   server.addHook('preClose', async () => {
     closing = true;
-    for (const stop of unsubscribe) stop();
     typing.close();
-    wakeAll();
+    notifier.close();
   });
 
   clientRoute(server, 'GET', '/sync', { querystring: SyncQuery }, async (request, reply) => {
@@ -151,7 +104,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       // that a woken sync answers within as few turns as the send that woke it.)
       const rooms = token !== undefined && mayWait() ? roomsOfUser() : [];
       if (token !== undefined && mayWait() && caughtUp(token, rooms)) {
-        await nextChange(waiters, session.userId, new Set(rooms), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, new Set(rooms), deadline - Date.now(), reply.raw);
         // The session may have ended while this request waited.
         authenticate(request, node.subnet);
       }
@@ -159,7 +112,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       const quiet = () =>
         isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0 && !hasEncryptionNews(answer.encryption);
       while (quiet() && mayWait()) {
-        await nextChange(waiters, session.userId, new Set(roomsOfUser()), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, new Set(roomsOfUser()), deadline - Date.now(), reply.raw);
         authenticate(request, node.subnet);
         answer = ask();
       }
@@ -246,60 +199,4 @@ function isEmpty(rooms: RoomsSync): boolean {
   return (
     rooms.account_data.length + Object.keys(rooms.join).length + Object.keys(rooms.invite).length + Object.keys(rooms.leave).length === 0
   );
-}
-
-interface Waiter {
-  userId: string;
-  rooms: ReadonlySet<string>;
-  wake(): void;
-}
-
-/** Waits until something concerning the user or their rooms happens, the client goes, or time is up. */
-function nextChange(
-  waiters: Set<Waiter>,
-  userId: string,
-  rooms: ReadonlySet<string>,
-  timeoutMs: number,
-  connection: ServerResponse,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const waiter: Waiter = {
-      userId,
-      rooms,
-      wake: () => {
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        connection.off('close', waiter.wake);
-        resolve();
-      },
-    };
-    const timer = setTimeout(waiter.wake, Math.max(0, timeoutMs));
-    connection.once('close', waiter.wake);
-    waiters.add(waiter);
-  });
-}
-
-/** The rooms and users that the messenger's commands in these blocks concerned. */
-function touchedBy(blocks: readonly AppliedBlock[]): { rooms: Set<string>; users: Set<string> } {
-  const rooms = new Set<string>();
-  const users = new Set<string>();
-  for (const { results } of blocks) {
-    for (const result of results) {
-      if (result.app !== 'messenger' || !result.ok || result.value === null || typeof result.value !== 'object') continue;
-      const value = result.value as {
-        room_id?: unknown;
-        room_ids?: unknown;
-        target?: unknown;
-        user_id?: unknown;
-        creator?: unknown;
-        invited?: unknown;
-      };
-      if (typeof value.room_id === 'string') rooms.add(value.room_id);
-      for (const room of Array.isArray(value.room_ids) ? value.room_ids : []) if (typeof room === 'string') rooms.add(room);
-      for (const user of [value.target, value.user_id, value.creator, ...(Array.isArray(value.invited) ? value.invited : [])]) {
-        if (typeof user === 'string') users.add(user);
-      }
-    }
-  }
-  return { rooms, users };
 }
