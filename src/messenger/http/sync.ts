@@ -69,10 +69,13 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
         ...(fullState ? { full_state: true } : {}),
       };
       const rooms = runQuery<RoomsSync>(node.subnet, 'sync_rooms', args, session.userId);
-      const typed = addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
-      const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId)).filter(
-        presenceAllowed,
-      );
+      // Typing and presence are looked at only when their streams moved past the token (or a room-mate is new).
+      const typingMoved = token === undefined || typingPosition > token.typing;
+      const typed =
+        typingMoved && addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
+      const met = newlyJoined(rooms, session.userId);
+      const presenceMoved = presenceSince === undefined || presencePosition > presenceSince || met.size > 0;
+      const presenceNews = presenceMoved ? presenceEvents(node, presence, session.userId, presenceSince, met).filter(presenceAllowed) : [];
       const encryption = runQuery<EncryptionSync>(
         node.subnet,
         'encryption_sync',
@@ -91,7 +94,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       token.stream >= runQuery<number>(node.subnet, 'stream_head', {}, session.userId) &&
       !rooms.some((room) => typing.changedSince(room, token.typing)) &&
       presenceSince !== undefined &&
-      presence.changedSince(presenceSince).length === 0;
+      presence.position <= presenceSince;
     const syncEnded = presence.syncStarted(session.userId, session.deviceId, query.set_presence);
     let answer: ReturnType<typeof ask>;
     try {
