@@ -14,8 +14,9 @@ import Fastify from 'fastify';
 import { nodeParts } from '../src/cli/composition.ts';
 import { createLogger, startNode } from '../src/node/index.ts';
 
-export type ServerMessage = { url: string; tokens: string[] } | { rss: number };
-export type ParentMessage = 'rss' | 'stop';
+export type ServerMessage = { url: string; tokens: string[] } | { rss: number } | { heap: number };
+/** `rss`: resident memory now; `heap`: the heap in use after a full collection (what is retained, not transient garbage). */
+export type ParentMessage = 'rss' | 'heap' | 'stop';
 
 const send = (message: ServerMessage) => process.send?.(message);
 
@@ -70,6 +71,10 @@ const [mode, users] = process.argv.slice(2);
 const stop = mode === 'trivial' ? await serveTrivialRoute() : await serveWatan(Number(users));
 process.on('message', async (message: ParentMessage) => {
   if (message === 'rss') send({ rss: process.memoryUsage().rss });
+  if (message === 'heap') {
+    (globalThis as { gc?: () => void }).gc?.();
+    send({ heap: process.memoryUsage().heapUsed });
+  }
   if (message === 'stop') {
     await stop();
     process.exit(0);
