@@ -6,7 +6,8 @@ import type { RoomsSync } from '../app/sync.ts';
 import { eventMatcher } from '../filter/index.ts';
 import type { PresenceStore } from '../presence.ts';
 import { Notifier } from '../sync/notifier.ts';
-import { formatStreamToken, formatSyncToken, MAX_TOKEN_LENGTH, parseSyncToken, type SyncPosition } from '../sync/token.ts';
+import { addTypingSection, newlyMet } from '../sync/streams/index.ts';
+import { formatSyncToken, MAX_TOKEN_LENGTH, parseSyncToken, type SyncPosition } from '../sync/token.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
@@ -27,13 +28,10 @@ const SyncQuery = Type.Object({
 const MAX_TIMEOUT_MS = 60_000;
 
 /**
- * GET /sync. The `since` token is a stream position (`s<n>`), the subnet's order of accepted
- * events, so it is valid on every replica and across restarts. With nothing new and a
- * timeout, the request waits until this replica applies a block, someone starts or stops
- * typing in the user's rooms, or a room-mate's presence changes, and asks again. A block
- * wakes it when it concerns the user's rooms or the user, a to-device message for them, or
- * a change to the devices of someone they share a room with. Each sync
- * keeps its device present (`set_presence`) while it runs.
+ * GET /sync. The `since` token holds each stream's position (sync/token.ts), so it is valid on
+ * every replica and across restarts. With nothing new and a timeout, the request waits until
+ * the notifier says a stream moved for something that concerns the user (sync/notifier.ts),
+ * and asks again. Each sync keeps its device present (`set_presence`) while it runs.
  */
 export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore, presence: PresenceStore): void {
   const notifier = new Notifier(node, typing, presence);
@@ -72,8 +70,8 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       // Typing and presence are looked at only when their streams moved past the token (or a room-mate is new).
       const typingMoved = token === undefined || typingPosition > token.typing;
       const typed =
-        typingMoved && addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
-      const met = newlyJoined(rooms, session.userId);
+        typingMoved && addTypingSection(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
+      const met = newlyMet(rooms, session.userId);
       const presenceMoved = presenceSince === undefined || presencePosition > presenceSince || met.size > 0;
       const presenceNews = presenceMoved ? presenceEvents(node, presence, session.userId, presenceSince, met).filter(presenceAllowed) : [];
       const encryption = runQuery<EncryptionSync>(
@@ -163,39 +161,6 @@ function acknowledgeToDevice(node: NodeContext, userId: string, deviceId: string
   runCommand(node.subnet, 'acknowledge_to_device', { device_id: deviceId, up_to: upTo }, userId)
     .catch(() => {})
     .finally(() => acknowledging.delete(key));
-}
-
-/** Users this sync shows joining a room with the user, or already there in a room the user joined. */
-function newlyJoined(rooms: RoomsSync, userId: string): Set<string> {
-  const users = new Set<string>();
-  for (const room of Object.values(rooms.join)) {
-    for (const event of [...room.state.events, ...room.timeline.events]) {
-      if (event.type === 'm.room.member' && event.content.membership === 'join' && event.state_key && event.state_key !== userId)
-        users.add(event.state_key);
-    }
-  }
-  return users;
-}
-
-/** Adds m.typing to every joined room whose typing changed since the token; true if any did. */
-function addTyping(rooms: RoomsSync, joined: readonly string[], typing: TypingStore, since: number | undefined): boolean {
-  let added = false;
-  for (const roomId of joined) {
-    const users = typing.usersTyping(roomId);
-    const changed = since === undefined ? users.length > 0 : typing.changedSince(roomId, since);
-    if (!changed) continue;
-    const room = rooms.join[roomId] ?? {
-      state: { events: [] },
-      timeline: { events: [], limited: false, prev_batch: formatStreamToken(rooms.position) },
-      ephemeral: { events: [] },
-      account_data: { events: [] },
-      unread_notifications: { notification_count: 0, highlight_count: 0 },
-    };
-    rooms.join[roomId] = room;
-    room.ephemeral.events.push({ type: 'm.typing', content: { user_ids: users } });
-    added = true;
-  }
-  return added;
 }
 
 function isEmpty(rooms: RoomsSync): boolean {

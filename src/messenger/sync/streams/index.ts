@@ -11,12 +11,12 @@ import { unreadCountStream } from './unread-counts.ts';
 export { accountDataStream } from './account-data.ts';
 export { deviceListStream } from './device-lists.ts';
 export { membershipStream } from './memberships.ts';
-export { presenceStream } from './presence.ts';
+export { newlyMet, presenceStream } from './presence.ts';
 export { receiptStream } from './receipts.ts';
 export { roomEventStream } from './room-events.ts';
 export type { StateStream, StreamChanges, SyncStream } from './stream.ts';
 export { toDeviceStream } from './to-device.ts';
-export { typingStream } from './typing.ts';
+export { addTypingSection, typingStream } from './typing.ts';
 
 /** The streams the log orders, read from the replica's state. */
 export const stateStreams: readonly StateStream[] = [

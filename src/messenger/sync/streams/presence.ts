@@ -1,3 +1,4 @@
+import type { RoomsSync } from '../../app/sync.ts';
 import type { PresenceStore } from '../../presence.ts';
 import type { SyncStream } from './stream.ts';
 
@@ -11,3 +12,15 @@ export const presenceStream: SyncStream<PresenceStore> = {
   // A user who changed again after `to` is named too: waking a sync once more than needed is harmless.
   changes: (presence, from) => ({ rooms: [], users: presence.changedSince(from) }),
 };
+
+/** Users this sync shows joining a room with the user, or already there in a room the user joined: their presence is news to the user. */
+export function newlyMet(rooms: RoomsSync, userId: string): Set<string> {
+  const users = new Set<string>();
+  for (const room of Object.values(rooms.join)) {
+    for (const event of [...room.state.events, ...room.timeline.events]) {
+      if (event.type === 'm.room.member' && event.content.membership === 'join' && event.state_key && event.state_key !== userId)
+        users.add(event.state_key);
+    }
+  }
+  return users;
+}
