@@ -20,6 +20,7 @@ export class StreamNews {
   through: number;
   private readonly byStream = new Map<string, { rooms: Map<string, number>; users: Map<string, number>; last: number }>();
   private readonly windows = new Map<string, RoomWindow>();
+  private readonly userRooms = new Map<string, { rooms: string[]; at: number }>();
   private entries = 0;
 
   constructor(position: number) {
@@ -47,6 +48,7 @@ export class StreamNews {
     if (from !== this.through || this.entries > MAX_ENTRIES) {
       this.byStream.clear();
       this.windows.clear();
+      this.userRooms.clear();
       this.entries = 0;
       this.start = to;
     }
@@ -66,6 +68,16 @@ export class StreamNews {
   /** Whether `stream` changed anything at all after `since`. */
   streamChanged(stream: string, since: number): boolean {
     return (this.byStream.get(stream)?.last ?? 0) > since;
+  }
+
+  /** The rooms a user has a membership in, as `read` gives them, read again only when `membershipStream` moved for the user. */
+  roomsOf(user: string, membershipStream: string, read: () => string[]): string[] {
+    const known = this.userRooms.get(user);
+    if (known && known.at >= this.start && !this.userChanged(membershipStream, user, known.at)) return known.rooms;
+    const rooms = read();
+    if (this.userRooms.size >= MAX_WINDOWS) this.userRooms.clear();
+    this.userRooms.set(user, { rooms, at: this.through });
+    return rooms;
   }
 
   /** Appends a block's new events to the windows of the rooms that have one; a redaction rewrites an older row, so its room's window goes. */

@@ -3,7 +3,7 @@ import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
 import type { JsonObject, Pdu } from '../events/index.ts';
 import { eventMatcher, Filter, roomAllowed } from '../filter/index.ts';
 import type { PushRuleset } from '../push/index.ts';
-import { accountDataStream, receiptStream, roomEventStream } from '../sync/streams/index.ts';
+import { accountDataStream, membershipStream, receiptStream, roomEventStream } from '../sync/streams/index.ts';
 import { formatStreamToken } from '../sync/token.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
@@ -60,11 +60,14 @@ const STRIPPED_STATE_TYPES = [
  */
 export const syncQueries = {
   /** The rooms whose news a waiting sync of the caller must wake for: every room they have a membership in. */
-  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
-    ctx.store
-      .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
-      .map((row) => row.room_id),
-  ),
+  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) => {
+    const read = () =>
+      ctx.store
+        .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
+        .map((row) => row.room_id);
+    // Kept between long-polls while the memberships stream has not moved for the caller.
+    return upToDate(ctx.store, streamHead(ctx.store))?.news.roomsOf(ctx.caller, membershipStream.name, read) ?? read();
+  }),
   /** Which of `user_ids` share a joined room with the caller: whose presence the caller may see. */
   users_sharing_a_room: query(
     Type.Object({ user_ids: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }) }, { additionalProperties: false }),
