@@ -9,30 +9,17 @@
  *   node bench/sync-answer.ts [--messages N]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { nodeParts } from '../src/cli/composition.ts';
-import { createLogger, startNode } from '../src/node/index.ts';
 import type { JsonValue } from '../src/subnet/index.ts';
+import { startBenchNode } from './bench-node.ts';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '500' } } });
 const MESSAGES = Number(values.messages);
 const MEMBERS = 10;
 const WARM_UP = 50;
 
-const dir = mkdtempSync(join(tmpdir(), 'watan-bench-sync-answer-'));
-const node = await startNode({
-  dataDir: dir,
-  port: 0,
-  host: '127.0.0.1',
-  serverName: 'localhost',
-  dev: true,
-  facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
-  parts: nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 1e9, sendsPer10Seconds: 1e9 } }),
-  logger: createLogger({ level: 'silent' }),
-});
+const { node, stop } = await startBenchNode('sync-answer');
 try {
   const submit = async (method: string, args: Record<string, unknown>, caller: string) => {
     const result = await node.subnet.submit({ app: 'messenger', method, args: args as JsonValue, caller });
@@ -82,7 +69,6 @@ try {
   console.log(row('one trivial query through the same path (µs, floor)', floorMicros.toFixed(1)));
   console.log(row('a member’s answer: one new message in one room (µs)', (answerMicros / answers).toFixed(1)));
 } finally {
-  await node.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }
 process.exit(0);
