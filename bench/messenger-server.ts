@@ -7,16 +7,12 @@
  * memory, and stops on `stop`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify from 'fastify';
-import { nodeParts } from '../src/cli/composition.ts';
-import { DEFAULT_RATE_LIMITS } from '../src/messenger/index.ts';
-import { createLogger, startNode } from '../src/node/index.ts';
+import { startBenchNode } from './bench-node.ts';
 
-export type ServerMessage = { url: string; tokens: string[] } | { rss: number };
-export type ParentMessage = 'rss' | 'stop';
+export type ServerMessage = { url: string; tokens: string[] } | { rss: number } | { heap: number };
+/** `rss`: resident memory now; `heap`: the heap in use after a full collection (what is retained, not transient garbage). */
+export type ParentMessage = 'rss' | 'heap' | 'stop';
 
 const send = (message: ServerMessage) => process.send?.(message);
 
@@ -30,28 +26,7 @@ async function serveTrivialRoute(): Promise<() => Promise<void>> {
 }
 
 async function serveWatan(users: number): Promise<() => Promise<void>> {
-  const dir = mkdtempSync(join(tmpdir(), 'watan-bench-messenger-'));
-  const node = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
-    parts: nodeParts({
-      openRegistration: true,
-      rateLimits: {
-        authPerMinute: 1e9,
-        sendsPer10Seconds: 1e9,
-        userActions: Object.fromEntries(
-          Object.keys(DEFAULT_RATE_LIMITS.userActions).map((action) => [action, { max: 1e9, windowMs: 1_000 }]),
-        ),
-      },
-    }),
-    logger: createLogger({ level: 'silent' }),
-    // Every simulated user syncs from this one loopback address.
-    connectionLimits: { perAddress: 1e9 },
-  });
+  const { node, stop } = await startBenchNode('messenger');
   // A known token per user; only its hash is stored, as at a real sign-in.
   const tokens = await Promise.all(
     Array.from({ length: users }, async (_, i) => {
@@ -72,16 +47,17 @@ async function serveWatan(users: number): Promise<() => Promise<void>> {
     }),
   );
   send({ url: node.url, tokens });
-  return async () => {
-    await node.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
+  return stop;
 }
 
 const [mode, users] = process.argv.slice(2);
 const stop = mode === 'trivial' ? await serveTrivialRoute() : await serveWatan(Number(users));
 process.on('message', async (message: ParentMessage) => {
   if (message === 'rss') send({ rss: process.memoryUsage().rss });
+  if (message === 'heap') {
+    (globalThis as { gc?: () => void }).gc?.();
+    send({ heap: process.memoryUsage().heapUsed });
+  }
   if (message === 'stop') {
     await stop();
     process.exit(0);

@@ -3,6 +3,12 @@
  * rooms, each running a /sync long-poll loop over HTTP, while senders post messages.
  *
  *   node bench/messenger.ts [--users N] [--room-size N] [--senders N] [--rate N] [--seconds N]
+ *   node bench/messenger.ts --shape one-room
+ *
+ * `--shape one-room` measures instead the two one-room shapes of issue 12: 10 senders × 100
+ * messages into one room with 10 members long-polling /sync, then 20 × 100 with 50 members
+ * (senders are members who do not sync; each sends its next message when the last is
+ * answered), and gives messages sent and deliveries per second and delivery latency.
  *
  * Two phases, because a latency target only means something at a stated load:
  * - at the target load, senders post `--rate` messages a second between them (open loop:
@@ -28,6 +34,7 @@ const { values } = parseArgs({
     senders: { type: 'string', default: '100' },
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '15' },
+    shape: { type: 'string', default: 'rooms' },
   },
 });
 const USERS = Number(values.users);
@@ -46,6 +53,8 @@ interface Server {
 async function startServer(...args: string[]): Promise<Server> {
   const child: ChildProcess = fork(new URL('./messenger-server.ts', import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // So that the server can tell what it retains, apart from garbage not yet collected.
+    execArgv: [...process.execArgv, '--expose-gc'],
   });
   const next = () =>
     new Promise<ServerMessage>((resolve, reject) => {
@@ -136,6 +145,119 @@ interface PhaseResult {
   p99: number;
 }
 
+/** The answer to a long-poll, as far as the benchmark reads it. */
+interface SyncAnswer {
+  next_batch: string;
+  rooms: { join: Record<string, { timeline: { events: { type: string; content: { sent?: number } }[] } }> };
+}
+
+/** Send-to-delivery latencies (ms) of the benchmark's messages in a sync answer. */
+function deliveries(answer: SyncAnswer, now: number): number[] {
+  const latencies: number[] = [];
+  for (const room of Object.values(answer.rooms.join)) {
+    for (const event of room.timeline.events) {
+      if (event.type === 'm.room.message' && typeof event.content.sent === 'number') latencies.push(now - event.content.sent);
+    }
+  }
+  return latencies;
+}
+
+/** The call of one user: the JSON answer, or an error that names the request. */
+function caller(url: string) {
+  return async (method: string, path: string, token: string, body?: unknown) => {
+    const { status, json } = await httpJson(
+      `${url}/_matrix/client/v3${path}`,
+      method,
+      { authorization: `Bearer ${token}` },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    if (status >= 300) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+interface OneRoomResult {
+  senders: number;
+  members: number;
+  sendRate: number;
+  deliveredRate: number;
+  p50: number;
+  p99: number;
+}
+
+/** `senders` × `messages` into one room whose `members` long-poll /sync; senders send back to back. */
+async function oneRoom(senders: number, members: number, messages: number): Promise<OneRoomResult> {
+  const server = await startServer('watan', String(senders + members));
+  const call = caller(server.url);
+  const tokens = server.tokens;
+  try {
+    const { room_id: roomId } = (await call('POST', '/createRoom', tokens[0] as string, { preset: 'public_chat' })) as { room_id: string };
+    const room = encodeURIComponent(roomId);
+    for (const token of tokens.slice(1)) await call('POST', `/rooms/${room}/join`, token);
+    const readers = tokens.slice(senders);
+    const latencies: number[] = [];
+    const expected = senders * messages * readers.length;
+    let running = true;
+    let ready = 0;
+    const syncers = readers.map(async (token) => {
+      let since = (await call('GET', '/sync', token)).next_batch as string;
+      ready += 1;
+      while (running) {
+        const answer = (await call('GET', `/sync?since=${encodeURIComponent(since)}&timeout=5000`, token)) as unknown as SyncAnswer;
+        since = answer.next_batch;
+        latencies.push(...deliveries(answer, Date.now()));
+        if (latencies.length >= expected) running = false;
+      }
+    });
+    while (ready < readers.length) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const started = performance.now();
+    await Promise.all(
+      tokens.slice(0, senders).map(async (token, s) => {
+        for (let m = 0; m < messages; m++) {
+          await call('PUT', `/rooms/${room}/send/m.room.message/o${s}.${m}`, token, { msgtype: 'm.text', body: 'bench', sent: Date.now() });
+        }
+      }),
+    );
+    const sendSeconds = (performance.now() - started) / 1000;
+    const deadline = performance.now() + 30_000;
+    while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const deliverySeconds = (performance.now() - started) / 1000;
+    running = false;
+    await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      senders,
+      members: readers.length,
+      sendRate: (senders * messages) / sendSeconds,
+      deliveredRate: latencies.length / deliverySeconds,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function mainOneRoom(): Promise<void> {
+  const ceiling = await trivialRouteRate(20, 5000);
+  const shapes = [await oneRoom(10, 10, 100), await oneRoom(20, 50, 100)];
+  const count = (n: number) => Math.round(n).toLocaleString('en-US');
+  const row = (measure: string, value: string) => `| ${measure.padEnd(66)} | ${value.padEnd(18)} |`;
+  console.log(`bench:messenger one room — node ${process.version}, ${availableParallelism()} CPUs`);
+  console.log('server in a child process, clients in this one, on the same cores; the trivial route is measured the same way');
+  console.log(row('measure', 'value'));
+  console.log(`|${'-'.repeat(68)}|${'-'.repeat(20)}|`);
+  console.log(row('trivial Fastify route, 20 clients (requests/s, ceiling)', count(ceiling)));
+  for (const shape of shapes) {
+    const name = `${shape.senders} senders × 100, ${shape.members} members`;
+    const p99Target = shape.members <= 10 ? 100 : 250;
+    console.log(row(`${name}: sends (messages/s${shape.members <= 10 ? ', target >= 1,000' : ''})`, count(shape.sendRate)));
+    console.log(row(`${name}: deliveries (per s${shape.members <= 10 ? ', target >= 10,000' : ''})`, count(shape.deliveredRate)));
+    console.log(row(`${name}: delivery p50 / p99 (ms, p99 <= ${p99Target})`, `${shape.p50} / ${shape.p99}`));
+  }
+}
+
 async function main(): Promise<void> {
   const ceiling = await trivialRouteRate(SENDERS, 5000);
   const server = await startServer('watan', String(USERS));
@@ -163,6 +285,7 @@ async function main(): Promise<void> {
       rooms.push(room_id);
     }
     const rssBefore = ((await server.ask('rss')) as { rss: number }).rss;
+    const heapBefore = ((await server.ask('heap')) as { heap: number }).heap;
     let running = true;
     let delivered = 0;
     let latencies: number[] = [];
@@ -192,6 +315,7 @@ async function main(): Promise<void> {
     const setupSeconds = (performance.now() - syncStart) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rssSyncing = ((await server.ask('rss')) as { rss: number }).rss;
+    const heapSyncing = ((await server.ask('heap')) as { heap: number }).heap;
 
     let txn = 0;
     const sendOne = (s: number) => {
@@ -282,6 +406,12 @@ async function main(): Promise<void> {
     console.log(
       row('server memory per syncing user (KiB of RSS added by the syncs)', ((rssSyncing - rssBefore) / USERS / 1024).toFixed(1)),
     );
+    console.log(
+      row(
+        'server heap retained per idle syncing user (KiB after GC, <= 30)',
+        `${((heapSyncing - heapBefore) / USERS / 1024).toFixed(1)} ${verdict(heapSyncing - heapBefore <= USERS * 30 * 1024)}`,
+      ),
+    );
     console.log(row('server memory per user (KiB of RSS in all / users)', (rssSyncing / USERS / 1024).toFixed(1)));
     console.log(row(`initial syncs of all ${USERS} users at once (s)`, setupSeconds.toFixed(1)));
     await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
@@ -290,5 +420,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await (values.shape === 'one-room' ? mainOneRoom() : main());
 process.exit(0);

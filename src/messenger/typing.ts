@@ -41,6 +41,11 @@ export class TypingStore {
     return [...(this.typing.get(roomId)?.keys() ?? [])].sort();
   }
 
+  /** The rooms whose typing changed after `serial`. */
+  roomsChangedSince(serial: number): string[] {
+    return [...this.lastChange].filter(([, changed]) => changed > serial).map(([roomId]) => roomId);
+  }
+
   changedSince(roomId: string, serial: number): boolean {
     return (this.lastChange.get(roomId) ?? 0) > serial;
   }

@@ -14,7 +14,8 @@ export const accountDataTables: TableSpec[] = [
     name: 'account_data',
     columns: { user_id: 'text', room_id: 'text', type: 'text', content: 'text', stream: 'integer' },
     primaryKey: ['user_id', 'room_id', 'type'],
-    indexes: [['user_id', 'stream']],
+    // By stream alone too: the account data stream asks whose data changed between two positions.
+    indexes: [['user_id', 'stream'], ['stream']],
   },
   { name: 'profiles', columns: { user_id: 'text', displayname: 'text?', avatar_url: 'text?' }, primaryKey: ['user_id'] },
 ];
@@ -36,7 +37,7 @@ export const accountDataMethods = {
         content: args.content_json,
         stream: nextStream(ctx),
       });
-      return { user_id: ctx.caller };
+      return {};
     },
   ),
   /** Adds (with its content) or removes one tag of a room, in the room's m.tag account data. */
@@ -56,7 +57,7 @@ export const accountDataMethods = {
       if (args.tag_json === null) delete tags[args.tag];
       else tags[args.tag] = JSON.parse(args.tag_json) as unknown;
       ctx.store.put('account_data', { ...key, content: JSON.stringify({ tags }), stream: nextStream(ctx) });
-      return { user_id: ctx.caller };
+      return {};
     },
   ),
   set_profile: method(
@@ -75,7 +76,8 @@ export const accountDataMethods = {
         avatar_url: current?.avatar_url ?? null,
         [args.field]: args.value,
       });
-      return { room_ids: announceProfile(ctx, ctx.caller) };
+      announceProfile(ctx, ctx.caller);
+      return {};
     },
   ),
 };

@@ -219,19 +219,18 @@ export const deviceMethods = {
   ),
   /** Closes the account for good: no sign-in, no sessions, no rooms. The user id is never given out again. */
   deactivate: method(Type.Object({}, { additionalProperties: false }), (ctx) => {
-    // room_ids: the rooms whose members' syncs must hear of it.
-    return { id_server_unbind_result: 'no-support', room_ids: closeAccount(ctx, ctx.caller) };
+    closeAccount(ctx, ctx.caller);
+    return { id_server_unbind_result: 'no-support' };
   }),
 };
 
 /**
  * Closes an account for good, the one routine for the owner's deactivation and for the
  * identity paths (revocation, a verified owner's deactivation), so none leaves keys behind.
- * Gives the rooms left, whose members' syncs must hear of it.
  */
-export function closeAccount(ctx: AppContext, userId: string): string[] {
+export function closeAccount(ctx: AppContext, userId: string): void {
   ctx.store.update('users', userId, { deactivated: 1, password_hash: null });
-  const left = leaveAllRooms(ctx, userId);
+  leaveAllRooms(ctx, userId);
   const devices = ctx.store.select<{ device_id: string }>('SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id', userId);
   for (const { device_id } of devices) removeDevice(ctx.store, userId, device_id);
   const loginTokens = ctx.store.select<{ login_hash: string }>(
@@ -244,7 +243,6 @@ export function closeAccount(ctx: AppContext, userId: string): string[] {
   forgetCrossSigning(ctx.store, userId);
   forgetBackups(ctx.store, userId);
   markDeviceListChanged(ctx.store, userId);
-  return left;
 }
 
 export const accountQueries = {

@@ -139,7 +139,8 @@ export const identityBindingMethods = {
     const binding = ctx.store.get<BindingRow>('identity_bindings', args.user_id);
     if (!binding || binding.revoked_at !== null) throw new AppError('M_NOT_FOUND', `${args.user_id} has no verified binding to revoke`);
     ctx.store.update('identity_bindings', args.user_id, { revoked_at: ctx.time, revoked_by: ctx.caller });
-    return { user_id: args.user_id, revoked_at: ctx.time, room_ids: closeAccount(ctx, args.user_id) };
+    closeAccount(ctx, args.user_id);
+    return { user_id: args.user_id, revoked_at: ctx.time };
   }),
   /**
    * The owner closes their verified account; its binding no longer counts against the
@@ -154,7 +155,8 @@ export const identityBindingMethods = {
     if (!proof || proof.user_id !== ctx.caller || proof.expires_at <= ctx.time)
       throw new AppError('M_FORBIDDEN', 'confirm with a login token from a fresh sign-in at the identity provider; this one is not valid');
     ctx.store.delete('login_tokens', args.login_hash);
-    return { room_ids: closeAccount(ctx, ctx.caller) };
+    closeAccount(ctx, ctx.caller);
+    return {};
   }),
 };
 

@@ -78,7 +78,7 @@ export const pushRuleMethods = {
       }
       ctx.store.put('push_rules', { ...key, position, body: JSON.stringify(rule), enabled: existing ? existing.enabled : 1 });
       publishRuleset(ctx);
-      return { user_id: ctx.caller };
+      return {};
     },
   ),
   delete_push_rule: method(RuleKey, (ctx, args) => {
@@ -89,13 +89,13 @@ export const pushRuleMethods = {
     if (!ctx.store.delete('push_rules', { user_id: ctx.caller, kind: args.kind, rule_id: args.rule_id }))
       throw notFound(args.kind, args.rule_id);
     publishRuleset(ctx);
-    return { user_id: ctx.caller };
+    return {};
   }),
   set_push_rule_enabled: method(
     Type.Object({ kind: Kind, rule_id: RuleId, enabled: Type.Boolean() }, { additionalProperties: false }),
     (ctx, args) => {
       changeRule(ctx, args.kind, args.rule_id, { enabled: args.enabled ? 1 : 0 });
-      return { user_id: ctx.caller };
+      return {};
     },
   ),
   set_push_rule_actions: method(
@@ -104,7 +104,7 @@ export const pushRuleMethods = {
       const actions = parseActions(parsedJson(args.actions_json));
       if (typeof actions === 'string') throw new AppError('M_BAD_JSON', actions);
       changeRule(ctx, args.kind, args.rule_id, { actions });
-      return { user_id: ctx.caller };
+      return {};
     },
   ),
 };

@@ -51,7 +51,7 @@ export const receiptMethods = {
         ts: ctx.time,
         stream,
       });
-      return { room_id: args.room_id };
+      return {};
     },
   ),
   /**

@@ -63,7 +63,7 @@ function defaultPowerLevels(creator: string, peers: readonly string[]): JsonObje
   };
 }
 
-function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { room_id: string; creator: string; invited: string[] } {
+function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { room_id: string } {
   const creator = ctx.caller;
   const roomId = `!${ctx.random.string(18)}:${args.server_name}`;
   const preset = args.preset ?? (args.visibility === 'public' ? 'public_chat' : 'private_chat');
@@ -86,7 +86,7 @@ function createRoom(ctx: AppContext, args: Static<typeof CreateRoomArgs>): { roo
   for (const invitee of args.invite ?? []) {
     send('m.room.member', { membership: 'invite', ...profileOf(ctx, invitee), ...(args.is_direct ? { is_direct: true } : {}) }, invitee);
   }
-  return { room_id: roomId, creator, invited: args.invite ?? [] };
+  return { room_id: roomId };
 }
 
 export const roomMethods = {
@@ -123,7 +123,6 @@ export const roomMethods = {
       };
       return {
         event_id: appendEvent(ctx, args.room_id, args.state_key === undefined ? draft : { ...draft, state_key: args.state_key }).event_id,
-        room_id: args.room_id,
       };
     },
   ),
@@ -168,7 +167,7 @@ export const roomMethods = {
       const profile = args.membership === 'join' || args.membership === 'invite' ? profileOf(ctx, args.target) : {};
       const content: JsonObject = { membership: args.membership, ...profile, ...(args.reason ? { reason: args.reason } : {}) };
       const appended = appendEvent(ctx, args.room_id, { type: 'm.room.member', state_key: args.target, sender: ctx.caller, content });
-      return { event_id: appended.event_id, room_id: args.room_id, target: args.target };
+      return { event_id: appended.event_id };
     },
   ),
   /**
@@ -178,12 +177,12 @@ export const roomMethods = {
    */
   forget_room: method(Type.Object({ room_id: RoomId }, { additionalProperties: false }), (ctx, args) => {
     const membership = membershipOf(ctx.store, args.room_id, ctx.caller)?.membership;
-    if (membership === undefined) return { user_id: ctx.caller };
+    if (membership === undefined) return {};
     if (membership !== 'leave' && membership !== 'ban') {
       throw new AppError('M_UNKNOWN', `${ctx.caller} is in room ${args.room_id} (membership ${membership}); leave it before forgetting it`);
     }
     ctx.store.put('forgotten_rooms', { user_id: ctx.caller, room_id: args.room_id });
-    return { user_id: ctx.caller };
+    return {};
   }),
 };
 
@@ -197,7 +196,7 @@ function redactEvent(
   targetId: string,
   content: JsonObject,
   txn: { device_id: string; txn_id: string } | undefined,
-): { event_id: string; room_id: string } {
+): { event_id: string } {
   const target = ctx.store.get<EventRow>('events', targetId);
   if (!target || target.room_id !== roomId) throw new AppError('M_NOT_FOUND', `there is no event ${targetId} in this room`);
   if (target.sender !== ctx.caller) {
@@ -210,7 +209,7 @@ function redactEvent(
   }
   const appended = appendEvent(ctx, roomId, { type: 'm.room.redaction', sender: ctx.caller, content, ...(txn ? { txn } : {}) });
   applyRedaction(ctx, roomId, appended.event_id, targetId);
-  return { event_id: appended.event_id, room_id: roomId };
+  return { event_id: appended.event_id };
 }
 
 /** The display name and avatar a member event carries: the person's profile, as far as it is set. */

@@ -1,8 +1,10 @@
 import type { AppStore, QueryContext } from '../../subnet/index.ts';
 import { type JsonObject, type Pdu, toClientEvent } from '../events/index.ts';
 import { eventMatcher, type Filter, type FilterableEvent } from '../filter/index.ts';
+import { formatStreamToken } from '../sync/token.ts';
 import type { EventRow } from './room-tables.ts';
-import { canSee } from './visibility.ts';
+import type { StreamNews } from './sync-news.ts';
+import { type CurrentMembership, canSee } from './visibility.ts';
 
 /** An event as a room section of /sync carries it: the client event without `room_id`. */
 export interface SyncEvent {
@@ -63,6 +65,13 @@ export function roomSectionFilter(filter: Filter | undefined, limit: number): Ro
 /** How many pages of rows a filtered timeline reads, at most, looking for events that pass. */
 const MAX_TIMELINE_PAGES = 10;
 
+/** Work on a room that one reader's timeline may take from what is shared by all its members. */
+export interface SharedRoomWork {
+  records?: StreamNews | undefined;
+  /** The reader's membership now, which spares most visibility lookups. */
+  reader?: CurrentMembership;
+}
+
 /** The newest `limit` events of a room in (after, until] that pass the filter and the reader may see, oldest first. */
 export function timelineOf(
   ctx: QueryContext,
@@ -71,7 +80,20 @@ export function timelineOf(
   until: number,
   filter: RoomSectionFilter,
   deviceId: string,
+  shared: SharedRoomWork = {},
 ): Timeline {
+  const reader = { userId: ctx.caller, deviceId };
+  // The room's new events as read once for all its members, when the records hold them.
+  const recorded = filter.timelineUnfiltered ? shared.records?.roomEvents(ctx.store, roomId, after, until) : undefined;
+  if (recorded) {
+    const events = recorded.slice(-filter.limit).filter((row) => canSee(ctx.store, ctx.caller, row, shared.reader));
+    const first = events[0];
+    return {
+      events: events.map((row) => readerEvent(row, reader, ctx.store, shared.records)),
+      limited: recorded.length > filter.limit,
+      prev_batch: formatStreamToken(first ? first.stream - 1 : until),
+    };
+  }
   const page = filter.timelineUnfiltered ? filter.limit + 1 : Math.max(filter.limit + 1, 50);
   const rows: EventRow[] = [];
   let cursor = until;
@@ -95,12 +117,12 @@ export function timelineOf(
   const events = rows
     .slice(0, filter.limit)
     .reverse()
-    .filter((row) => canSee(ctx.store, ctx.caller, row));
+    .filter((row) => canSee(ctx.store, ctx.caller, row, shared.reader));
   const first = events[0];
   return {
-    events: events.map((row) => syncEventOf(row, { userId: ctx.caller, deviceId }, ctx.store)),
+    events: events.map((row) => readerEvent(row, reader, ctx.store, shared.records)),
     limited,
-    prev_batch: `s${first ? first.stream - 1 : until}`,
+    prev_batch: formatStreamToken(first ? first.stream - 1 : until),
   };
 }
 
@@ -208,6 +230,13 @@ function membersCounted(store: AppStore, roomId: string, membership: string): nu
 export interface Reader {
   userId: string;
   deviceId: string;
+}
+
+/** The event for this reader: the one every member gets, unless it carries something for this reader alone. */
+function readerEvent(row: EventRow, reader: Reader, store: AppStore, records: StreamNews | undefined): SyncEvent {
+  const ownTransaction = row.sender === reader.userId && row.txn_device === reader.deviceId && row.txn_id !== null;
+  if (!records || ownTransaction || row.redacted_by !== null) return syncEventOf(row, reader, store);
+  return records.sharedEvent(row, () => syncEventOf(row, reader, store));
 }
 
 export function syncEventOf(row: EventRow, reader: Reader, store?: AppStore): SyncEvent {

@@ -3,10 +3,13 @@ import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
 import type { JsonObject, Pdu } from '../events/index.ts';
 import { eventMatcher, Filter, roomAllowed } from '../filter/index.ts';
 import type { PushRuleset } from '../push/index.ts';
+import { accountDataStream, membershipStream, receiptStream, roomEventStream } from '../sync/streams/index.ts';
+import { formatStreamToken } from '../sync/token.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
 import { type EventRow, streamHead } from './room-tables.ts';
+import { existingStreamNews, type StreamNews, streamChangesAfter } from './sync-news.ts';
 import {
   type RoomSectionFilter,
   type RoomSummary,
@@ -57,11 +60,14 @@ const STRIPPED_STATE_TYPES = [
  */
 export const syncQueries = {
   /** The rooms whose news a waiting sync of the caller must wake for: every room they have a membership in. */
-  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
-    ctx.store
-      .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
-      .map((row) => row.room_id),
-  ),
+  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) => {
+    const read = () =>
+      ctx.store
+        .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
+        .map((row) => row.room_id);
+    // Kept between long-polls while the memberships stream has not moved for the caller.
+    return upToDate(ctx.store, streamHead(ctx.store))?.news.roomsOf(ctx.caller, membershipStream.name, read) ?? read();
+  }),
   /** Which of `user_ids` share a joined room with the caller: whose presence the caller may see. */
   users_sharing_a_room: query(
     Type.Object({ user_ids: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }) }, { additionalProperties: false }),
@@ -77,6 +83,13 @@ export const syncQueries = {
               JSON.stringify(args.user_ids),
             )
             .map((row) => row.user_id),
+  ),
+  /**
+   * What the log's streams changed after position `after`, up to the head: whose waiting syncs
+   * to wake. Each stream is asked only when its own position is past `after`.
+   */
+  stream_changes: query(Type.Object({ after: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), (ctx, args) =>
+    streamChangesAfter(ctx.store, args.after),
   ),
   /** The stream's head: a sync whose token is there has nothing new in the stream to be told. */
   stream_head: query(Type.Object({}, { additionalProperties: false }), (ctx) => streamHead(ctx.store)),
@@ -98,11 +111,16 @@ export const syncQueries = {
       if (args.since !== undefined && args.since > position)
         return { position: args.since, account_data: [], join: {}, invite: {}, leave: {} };
       const since = args.since;
+      // What the streams recorded as blocks were applied, when it reaches back to `since`.
+      const records = since === undefined ? undefined : recordsCovering(ctx.store, since, position);
       const filter = roomSectionFilter(args.filter, args.limit);
       const accountDataAllowed = eventMatcher(args.filter?.account_data);
       const result: RoomsSync = {
         position,
-        account_data: globalAccountData(ctx.store, ctx.caller, since).filter(accountDataAllowed),
+        account_data:
+          records && since !== undefined && !records.userChanged(accountDataStream.name, ctx.caller, since)
+            ? []
+            : globalAccountData(ctx.store, ctx.caller, since).filter(accountDataAllowed),
         join: {},
         invite: {},
         leave: {},
@@ -122,23 +140,23 @@ export const syncQueries = {
       );
       const rules = lazily(() => pushRulesContent(ctx.store, ctx.caller).global);
       const includeLeave = args.filter?.room?.include_leave === true;
-      const active = since === undefined ? undefined : roomsActiveSince(ctx.store, ctx.caller, since, position);
+      const active = since === undefined ? undefined : activeRooms(ctx.store, records, ctx.caller, since, position);
       for (const { room_id: roomId, membership, stream, event_id: eventId, visible_until: visibleUntil } of memberships) {
         if (!roomAllowed(roomId, args.filter?.room)) continue;
         const changed = since === undefined || stream > since;
-        if (membership === 'join' && !changed && !args.full_state && active && !active.has(roomId)) continue;
+        if (membership === 'join' && !changed && !args.full_state && active && !active(roomId)) continue;
         if (membership === 'join') {
           // A room joined after `since` is new to this client: it gets the whole picture.
-          const room = joinedRoom(
-            ctx,
-            roomId,
-            changed ? undefined : since,
+          const room = joinedRoom(ctx, roomId, {
+            since: changed ? undefined : since,
             position,
             filter,
-            args.device_id,
+            deviceId: args.device_id,
             rules,
-            args.full_state === true,
-          );
+            fullState: args.full_state === true,
+            records,
+            joinedAt: stream,
+          });
           if (room) result.join[roomId] = room;
         } else if (membership === 'invite' && changed) {
           result.invite[roomId] = { invite_state: { events: strippedState(ctx.store, roomId) } };
@@ -161,11 +179,7 @@ export const syncQueries = {
 /** How far behind the stream a token may be for roomsActiveSince to pay; further back, every room is looked at. */
 const ACTIVE_ROOMS_WINDOW = 10_000;
 
-/**
- * Rooms with something after `since` that a member's sync carries (events, receipts, the
- * reader's room account data), so that an incremental sync of someone in many rooms looks
- * only at those; undefined when the token is too old for that to be cheaper.
- */
+/** Rooms with something after `since` that a member's sync carries, read from the tables. */
 function roomsActiveSince(store: AppStore, userId: string, since: number, position: number): Set<string> | undefined {
   if (position - since > ACTIVE_ROOMS_WINDOW) return undefined;
   const rows = store.select<{ room_id: string }>(
@@ -192,32 +206,86 @@ function globalAccountData(store: AppStore, userId: string, since: number | unde
   return events;
 }
 
-function joinedRoom(
-  ctx: QueryContext,
-  roomId: string,
-  since: number | undefined,
-  position: number,
-  filter: RoomSectionFilter,
-  deviceId: string,
-  rules: () => PushRuleset,
-  fullState = false,
-): JoinedRoomSync | undefined {
-  const timeline = timelineOf(ctx, roomId, since ?? 0, position, filter, deviceId);
-  const receipts = receiptEvent(ctx.store, roomId, since, ctx.caller);
-  const accountData = accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
+/** How one joined room's sections are worked out for one reader. */
+interface JoinedRoomRequest {
+  /** The reader's token; undefined for a room new to the client. */
+  since: number | undefined;
+  position: number;
+  filter: RoomSectionFilter;
+  deviceId: string;
+  rules: () => PushRuleset;
+  fullState: boolean;
+  /** What the streams recorded up to `position`, when it reaches back to `since`. */
+  records: StreamNews | undefined;
+  /** Where the reader's join took effect. */
+  joinedAt: number;
+}
+
+function joinedRoom(ctx: QueryContext, roomId: string, request: JoinedRoomRequest): JoinedRoomSync | undefined {
+  const { since, position, filter, deviceId, records } = request;
+  const shared = { records, reader: { membership: 'join', since: request.joinedAt } };
+  const timeline = timelineOf(ctx, roomId, since ?? 0, position, filter, deviceId, shared);
+  // Receipts and the reader's room account data are read only when their streams moved for this room or reader.
+  const receipts =
+    records && since !== undefined && !records.roomChanged(receiptStream.name, roomId, since)
+      ? null
+      : receiptEvent(ctx.store, roomId, since, ctx.caller);
+  const accountData =
+    records && since !== undefined && !records.userChanged(accountDataStream.name, ctx.caller, since)
+      ? []
+      : accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
   // State comes first: a timeline filter may have left out a state change the client must still hear of.
-  const state = stateBefore(ctx, roomId, fullState ? undefined : since, startOf(ctx.store, timeline, position), timeline, filter, deviceId);
+  const state = stateBefore(
+    ctx,
+    roomId,
+    request.fullState ? undefined : since,
+    startOf(ctx.store, timeline, position),
+    timeline,
+    filter,
+    deviceId,
+  );
   const quiet = timeline.events.length === 0 && state.length === 0 && receipts === null && accountData.length === 0;
   if (since !== undefined && quiet) return undefined;
-  const membersChanged = since === undefined || fullState || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
+  const membersChanged =
+    since === undefined || request.fullState || [...state, ...timeline.events].some((event) => event.type === 'm.room.member');
   return {
     ...(membersChanged ? { summary: summaryOf(ctx.store, roomId, ctx.caller) } : {}),
     state: { events: state },
     timeline,
     ephemeral: { events: receipts && filter.ephemeral(receipts) ? [receipts] : [] },
     account_data: { events: accountData },
-    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, rules),
+    unread_notifications: unreadNotifications(ctx.store, roomId, ctx.caller, request.rules, upToDate(ctx.store, position)),
   };
+}
+
+/** The records of what the streams changed, when they reach `position`: the unread tallies check their own starting points. */
+function upToDate(store: AppStore, position: number): { news: StreamNews; position: number } | undefined {
+  const news = existingStreamNews(store);
+  return news && news.through === position ? { news, position } : undefined;
+}
+
+/** The records of what the streams changed, when they reach back to `since` and up to `position`. */
+function recordsCovering(store: AppStore, since: number, position: number): StreamNews | undefined {
+  const records = existingStreamNews(store);
+  return records?.covers(since, position) ? records : undefined;
+}
+
+/**
+ * Which rooms have something after `since` that a member's sync carries (events, receipts, the
+ * reader's room account data), so that an incremental sync of someone in many rooms looks only
+ * at those; undefined when the token is too old for that to be cheaper.
+ */
+function activeRooms(
+  store: AppStore,
+  records: StreamNews | undefined,
+  userId: string,
+  since: number,
+  position: number,
+): ((roomId: string) => boolean) | undefined {
+  if (records && !records.userChanged(accountDataStream.name, userId, since))
+    return (roomId) => records.roomChanged(roomEventStream.name, roomId, since) || records.roomChanged(receiptStream.name, roomId, since);
+  const rooms = roomsActiveSince(store, userId, since, position);
+  return rooms && ((roomId) => rooms.has(roomId));
 }
 
 /** Where a timeline starts in the stream: its first event, or just after `until` when it is empty. */
@@ -240,7 +308,7 @@ function leaveEventOnly(ctx: QueryContext, eventId: string, deviceId: string, st
   return {
     events: row ? [syncEventOf(row, { userId: ctx.caller, deviceId }, ctx.store)] : [],
     limited: false,
-    prev_batch: `s${stream - 1}`,
+    prev_batch: formatStreamToken(stream - 1),
   };
 }
 

@@ -49,16 +49,14 @@ export const toDeviceMethods = {
     ),
     (ctx, args) => {
       const txn = { user_id: ctx.caller, device_id: args.device_id, txn_id: args.txn_id };
-      if (ctx.store.get('to_device_transactions', txn)) return { users: [] };
+      if (ctx.store.get('to_device_transactions', txn)) return {};
       ctx.store.insert('to_device_transactions', txn);
       const stream = nextStream(ctx);
-      const users: string[] = [];
       for (const userId of Object.keys(args.messages).sort()) {
         const byDevice = args.messages[userId] as Record<string, string>;
         const devices = ctx.store
           .select<{ device_id: string }>('SELECT device_id FROM {devices} WHERE user_id = ? ORDER BY device_id', userId)
           .map((row) => row.device_id);
-        let delivered = false;
         for (const deviceId of devices) {
           const content = byDevice[deviceId] ?? byDevice['*'];
           if (content === undefined) continue;
@@ -70,11 +68,9 @@ export const toDeviceMethods = {
             type: args.type,
             content,
           });
-          delivered = true;
         }
-        if (delivered) users.push(userId);
       }
-      return { users };
+      return {};
     },
   ),
   /** The device synced from `up_to`: the messages it was given up to there have arrived. */
@@ -120,20 +116,35 @@ export function toDeviceBatch(
     TO_DEVICE_BATCH + 1,
   );
   const batch = rows.slice(0, TO_DEVICE_BATCH);
-  const pending =
+  return {
+    events: batch.map((row) => ({ sender: row.sender, type: row.type, content: JSON.parse(row.content) as JsonObject })),
+    reached: rows.length > TO_DEVICE_BATCH ? batch[batch.length - 1]?.stream : undefined,
+    last: batch[batch.length - 1]?.stream,
+    acknowledgedPending: acknowledgedPending(store, userId, deviceId, acknowledged),
+  };
+}
+
+/** The batch when nothing arrived after `acknowledged` (the caller knows it from the stream's records). */
+export function emptyToDeviceBatch(store: AppStore, userId: string, deviceId: string, acknowledged: number | undefined): ToDeviceBatch {
+  return {
+    events: [],
+    reached: undefined,
+    last: undefined,
+    acknowledgedPending: acknowledgedPending(store, userId, deviceId, acknowledged),
+  };
+}
+
+/** Whether messages the device acknowledged by syncing past `acknowledged` are still stored. */
+function acknowledgedPending(store: AppStore, userId: string, deviceId: string, acknowledged: number | undefined): boolean {
+  return (
     acknowledged !== undefined &&
     store.selectOne(
       'SELECT stream FROM {to_device_messages} WHERE user_id = ? AND device_id = ? AND stream <= ? LIMIT 1',
       userId,
       deviceId,
       acknowledged,
-    ) !== undefined;
-  return {
-    events: batch.map((row) => ({ sender: row.sender, type: row.type, content: JSON.parse(row.content) as JsonObject })),
-    reached: rows.length > TO_DEVICE_BATCH ? batch[batch.length - 1]?.stream : undefined,
-    last: batch[batch.length - 1]?.stream,
-    acknowledgedPending: pending,
-  };
+    ) !== undefined
+  );
 }
 
 /** A device that is going away takes its queue and its transactions with it. */

@@ -2,8 +2,10 @@ import type { AppStore } from '../../subnet/index.ts';
 import { type Pdu, toClientEvent } from '../events/index.ts';
 import { notificationOf, type PushContext, type PushEvent, type PushRuleset, pushActions } from '../push/index.ts';
 import { notificationLevel, type PowerLevels, readPowerLevels, userLevel } from '../rooms/index.ts';
+import { accountDataStream, membershipStream, receiptStream, roomEventStream } from '../sync/streams/index.ts';
 import { authEventOf, currentStateEvent } from './room-state.ts';
 import type { EventRow } from './room-tables.ts';
+import type { StreamNews } from './sync-news.ts';
 import { joinedMemberCount } from './sync-room.ts';
 
 export interface UnreadNotifications {
@@ -23,6 +25,8 @@ interface Tally extends UnreadNotifications {
   rulesVersion: number;
   /** The room's last stream position the tally has looked at. */
   through: number;
+  /** The stream position at which the read position and rules were last read. */
+  checkedAt: number;
 }
 
 // Per replica (per store), per room and reader. Counts are worked out when a sync asks rather
@@ -41,10 +45,18 @@ const rulesets = new WeakMap<AppStore, Map<string, { version: number; ruleset: P
  * their push rules said notify when they arrived. An event redacted after it was counted still
  * counts until read.
  */
-export function unreadNotifications(store: AppStore, roomId: string, reader: string, rules: () => PushRuleset): UnreadNotifications {
+export function unreadNotifications(
+  store: AppStore,
+  roomId: string,
+  reader: string,
+  rules: () => PushRuleset,
+  records?: { news: StreamNews; position: number },
+): UnreadNotifications {
   const perStore = tallies.get(store) ?? new Map<string, Tally>();
   tallies.set(store, perStore);
   const key = `${roomId}\n${reader}`;
+  const recorded = records && countFromRecords(store, perStore.get(key), roomId, reader, rules, records.news, records.position);
+  if (recorded) return recorded;
   const readPosition = readUpTo(store, roomId, reader);
   const rulesVersion = store.get<{ stream: number }>('account_data', { user_id: reader, room_id: '', type: 'm.push_rules' })?.stream ?? 0;
   const head =
@@ -53,7 +65,8 @@ export function unreadNotifications(store: AppStore, roomId: string, reader: str
   const tally =
     known && known.readUpTo === readPosition && known.rulesVersion === rulesVersion && known.through <= head
       ? known
-      : { readUpTo: readPosition, rulesVersion, through: readPosition, notification_count: 0, highlight_count: 0 };
+      : { readUpTo: readPosition, rulesVersion, through: readPosition, checkedAt: 0, notification_count: 0, highlight_count: 0 };
+  tally.checkedAt = records?.position ?? 0;
   if (tally.through < head) {
     const fresh = tally !== known;
     // From nothing: the newest events, newest first, down to the reader's own latest. Else: what arrived since, oldest first.
@@ -63,26 +76,82 @@ export function unreadNotifications(store: AppStore, roomId: string, reader: str
       tally.through,
       fresh ? UNREAD_SCAN_LIMIT : head - tally.through,
     );
-    const context = pushContext(store, roomId, reader);
-    const ruleset = once(() => rulesetOf(store, reader, rulesVersion, rules));
-    for (const row of rows) {
-      if (row.sender === reader) {
-        if (fresh) break;
-        tally.notification_count = 0;
-        tally.highlight_count = 0;
-        continue;
-      }
-      if (row.redacted_by !== null) continue;
-      const event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
-      const { notify, highlight } = notificationOf(pushActions(ruleset(), event, context));
-      if (notify) tally.notification_count += 1;
-      if (highlight) tally.highlight_count += 1;
-    }
+    count(
+      store,
+      tally,
+      rows,
+      roomId,
+      reader,
+      fresh,
+      once(() => rulesetOf(store, reader, rulesVersion, rules)),
+    );
     tally.through = head;
   }
   if (perStore.size >= MAX_TALLIES && !perStore.has(key)) perStore.clear();
   perStore.set(key, tally);
   return { notification_count: tally.notification_count, highlight_count: tally.highlight_count };
+}
+
+/**
+ * The count from the streams' records, when they show the reader's read position and rules
+ * unchanged since the tally was last checked: then only the room's new events, read once for
+ * all its members, are looked at. Undefined when the records cannot tell.
+ */
+function countFromRecords(
+  store: AppStore,
+  known: Tally | undefined,
+  roomId: string,
+  reader: string,
+  rules: () => PushRuleset,
+  news: StreamNews,
+  position: number,
+): UnreadNotifications | undefined {
+  if (!known || !news.covers(known.checkedAt, position)) return undefined;
+  const since = known.checkedAt;
+  const readMoved = news.roomChanged(receiptStream.name, roomId, since) || news.userChanged(membershipStream.name, reader, since);
+  if (readMoved || news.userChanged(accountDataStream.name, reader, since)) return undefined;
+  if (news.roomChanged(roomEventStream.name, roomId, since)) {
+    const rows = news.roomEvents(store, roomId, known.through, position);
+    if (rows === undefined) return undefined;
+    count(
+      store,
+      known,
+      rows,
+      roomId,
+      reader,
+      false,
+      once(() => rulesetOf(store, reader, known.rulesVersion, rules)),
+    );
+    known.through = rows.at(-1)?.stream ?? known.through;
+  }
+  known.checkedAt = position;
+  return { notification_count: known.notification_count, highlight_count: known.highlight_count };
+}
+
+/** Adds `rows` to the tally: from nothing, newest first down to the reader's own latest; else oldest first. */
+function count(
+  store: AppStore,
+  tally: Tally,
+  rows: readonly EventRow[],
+  roomId: string,
+  reader: string,
+  fresh: boolean,
+  ruleset: () => PushRuleset,
+): void {
+  const context = pushContext(store, roomId, reader);
+  for (const row of rows) {
+    if (row.sender === reader) {
+      if (fresh) break;
+      tally.notification_count = 0;
+      tally.highlight_count = 0;
+      continue;
+    }
+    if (row.redacted_by !== null) continue;
+    const event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
+    const { notify, highlight } = notificationOf(pushActions(ruleset(), event, context));
+    if (notify) tally.notification_count += 1;
+    if (highlight) tally.highlight_count += 1;
+  }
 }
 
 /** The stream position up to which the reader has read the room: receipts (unthreaded or main) and their joining. */

@@ -13,9 +13,12 @@ export function historyVisibility(value: unknown): string {
  * Whether `userId` may see `event`, by the rules of client-server §History visibility,
  * judged on the room as it was at the event. A history_visibility event is visible if the
  * rule before or after it allows; one's own membership event, if the membership before or
- * after it does.
+ * after it does. `current`, when the caller knows it, is the user's membership now and where
+ * it took that value: a join from before the event was the membership at the event.
  */
-export function canSee(store: AppStore, userId: string, event: EventRow): boolean {
+export function canSee(store: AppStore, userId: string, event: EventRow, current?: CurrentMembership): boolean {
+  // A member at the event sees it, whatever the visibility: no need to look up the history.
+  if (current?.membership === 'join' && current.since < event.stream) return true;
   const before = membershipAt(store, event.room_id, userId, event.stream);
   const content = (JSON.parse(event.pdu) as Pdu).content;
   const visibilities = [event.visibility];
@@ -25,6 +28,11 @@ export function canSee(store: AppStore, userId: string, event: EventRow): boolea
   return visibilities.some((visibility) =>
     memberships.some((membership) => allows(visibility, membership, () => joinedAfter(store, event.room_id, userId, event.stream))),
   );
+}
+
+export interface CurrentMembership {
+  membership: string;
+  since: number;
 }
 
 function allows(visibility: string, membership: string | undefined, joinedLater: () => boolean): boolean {

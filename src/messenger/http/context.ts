@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import type { ClientEvent } from '../events/index.ts';
 import { eventMatcher } from '../filter/index.ts';
+import { formatStreamToken } from '../sync/token.ts';
 import { authenticate } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { roomEventFilterOf } from './filter.ts';
@@ -48,8 +49,8 @@ export function registerContext(server: FastifyInstance, node: NodeContext): voi
       events_before: before,
       events_after: after,
       state,
-      start: `s${context.start}`,
-      end: `s${context.end}`,
+      start: formatStreamToken(context.start),
+      end: formatStreamToken(context.end),
     };
   });
 }

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../node/index.ts';
 import type { ClientEvent } from '../events/index.ts';
+import { formatStreamToken, MAX_TOKEN_LENGTH, parseStreamToken } from '../sync/token.ts';
 import { authenticate } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { clientV1Route } from './matrix-routes.ts';
-import { streamOf } from './room-reads.ts';
 
 const RelationParams = Type.Object({
   roomId: Type.String({ maxLength: 255 }),
@@ -14,8 +14,8 @@ const RelationParams = Type.Object({
   eventType: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });
 const RelationQuery = Type.Object({
-  from: Type.Optional(Type.String({ maxLength: 64 })),
-  to: Type.Optional(Type.String({ maxLength: 64 })),
+  from: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
+  to: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
   limit: Type.Optional(Type.Integer({ minimum: 1 })),
   dir: Type.Optional(Type.Union([Type.Literal('b'), Type.Literal('f')])),
   recurse: Type.Optional(Type.Boolean()),
@@ -46,8 +46,8 @@ export function registerRelations(server: FastifyInstance, node: NodeContext): v
         const session = authenticate(request, node.subnet);
         const { roomId, eventId, relType, eventType } = request.params as Static<typeof RelationParams>;
         const query = request.query as Static<typeof RelationQuery>;
-        const from = streamOf(query.from, 'from');
-        const to = streamOf(query.to, 'to');
+        const from = parseStreamToken(query.from, 'from');
+        const to = parseStreamToken(query.to, 'to');
         const page = runQuery<{ chunk: ClientEvent[]; next?: number; recursion_depth?: number }>(
           node.subnet,
           'relations',
@@ -66,7 +66,7 @@ export function registerRelations(server: FastifyInstance, node: NodeContext): v
         );
         return {
           chunk: page.chunk,
-          ...(page.next === undefined ? {} : { next_batch: `s${page.next}` }),
+          ...(page.next === undefined ? {} : { next_batch: formatStreamToken(page.next) }),
           // As Synapse does: the page began where the client asked; a first page has no prev_batch.
           ...(query.from === undefined ? {} : { prev_batch: query.from }),
           ...(page.recursion_depth === undefined ? {} : { recursion_depth: page.recursion_depth }),

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type NodeContext } from '../../node/index.ts';
+import type { NodeContext } from '../../node/index.ts';
 import type { ClientEvent } from '../events/index.ts';
 import { eventMatcher } from '../filter/index.ts';
+import { formatStreamToken, MAX_TOKEN_LENGTH, parseStreamToken } from '../sync/token.ts';
 import { authenticate } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { roomEventFilterOf } from './filter.ts';
@@ -16,24 +17,12 @@ const StateParams = Type.Object({
 });
 const EventParams = Type.Object({ roomId: Type.String({ maxLength: 255 }), eventId: Type.String({ maxLength: 255 }) });
 const MessagesQuery = Type.Object({
-  from: Type.Optional(Type.String({ maxLength: 64 })),
-  to: Type.Optional(Type.String({ maxLength: 64 })),
+  from: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
+  to: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
   dir: Type.Union([Type.Literal('b'), Type.Literal('f')]),
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   filter: Type.Optional(Type.String({ maxLength: 8192 })),
 });
-
-/**
- * Pagination tokens are stream positions, written `s<n>`: the same on every replica, because
- * the stream is the subnet's order of accepted events. A /sync `next_batch` (`s<n>_t<m>`) is
- * one too, as the specification lets clients pass it; its typing part means nothing here.
- */
-export function streamOf(token: string | undefined, name: string): number | undefined {
-  if (token === undefined) return undefined;
-  const match = /^s(\d{1,15})(?:_t\d{1,16})?$/.exec(token);
-  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', `${name} is not a pagination token this server issued`);
-  return Number(match[1]);
-}
 
 /** Reading a room: its timeline, state, members and single events, from this replica's state. */
 export function registerRoomReads(server: FastifyInstance, node: NodeContext): void {
@@ -45,8 +34,8 @@ export function registerRoomReads(server: FastifyInstance, node: NodeContext): v
   clientRoute(server, 'GET', '/rooms/:roomId/messages', { params: RoomParams, querystring: MessagesQuery }, async (request) => {
     const session = authenticate(request, node.subnet);
     const query = request.query as Static<typeof MessagesQuery>;
-    const from = streamOf(query.from, 'from');
-    const to = streamOf(query.to, 'to');
+    const from = parseStreamToken(query.from, 'from');
+    const to = parseStreamToken(query.to, 'to');
     const limit = Math.max(1, query.limit ?? 10);
     const matches = eventMatcher(roomEventFilterOf(query.filter));
     const page = read<{ chunk: ClientEvent[]; start: number; end?: number }>(
@@ -62,7 +51,12 @@ export function registerRoomReads(server: FastifyInstance, node: NodeContext): v
     );
     // The filter applies to the page the limit cut; `end` still moves past every event read.
     const chunk = page.chunk.filter((event) => matches(event));
-    return { chunk, start: `s${page.start}`, ...(page.end === undefined ? {} : { end: `s${page.end}` }), state: [] };
+    return {
+      chunk,
+      start: formatStreamToken(page.start),
+      ...(page.end === undefined ? {} : { end: formatStreamToken(page.end) }),
+      state: [],
+    };
   });
   clientRoute(server, 'GET', '/rooms/:roomId/state', { params: RoomParams }, async (request) =>
     read('state', { room_id: (request.params as Static<typeof RoomParams>).roomId }, authenticate(request, node.subnet).userId),

@@ -1,12 +1,13 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type NodeContext } from '../../node/index.ts';
-import type { AppliedBlock } from '../../subnet/index.ts';
+import type { NodeContext } from '../../node/index.ts';
 import type { EncryptionSync } from '../app/encryption-sync.ts';
 import type { RoomsSync } from '../app/sync.ts';
 import { eventMatcher } from '../filter/index.ts';
 import type { PresenceStore } from '../presence.ts';
+import { Notifier } from '../sync/notifier.ts';
+import { addTypingSection, newlyMet } from '../sync/streams/index.ts';
+import { formatSyncToken, MAX_TOKEN_LENGTH, parseSyncToken, type SyncPosition } from '../sync/token.ts';
 import type { TypingStore } from '../typing.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
@@ -15,7 +16,7 @@ import { clientRoute } from './matrix-routes.ts';
 import { PresenceStateSchema, presenceEvents } from './presence.ts';
 
 const SyncQuery = Type.Object({
-  since: Type.Optional(Type.String({ maxLength: 64 })),
+  since: Type.Optional(Type.String({ maxLength: MAX_TOKEN_LENGTH })),
   timeout: Type.Optional(Type.Integer({ minimum: 0 })),
   filter: Type.Optional(Type.String({ maxLength: 16_384 })),
   full_state: Type.Optional(Type.Boolean()),
@@ -26,75 +27,26 @@ const SyncQuery = Type.Object({
 /** The longest a sync waits for something to happen. */
 const MAX_TIMEOUT_MS = 60_000;
 
-/** Presence changes of more users at once than this wake every waiting sync rather than look up each one's rooms. */
-const PRESENCE_WAKE_LOOKUPS = 50;
-
 /**
- * GET /sync. The `since` token is a stream position (`s<n>`), the subnet's order of accepted
- * events, so it is valid on every replica and across restarts. With nothing new and a
- * timeout, the request waits until this replica applies a block, someone starts or stops
- * typing in the user's rooms, or a room-mate's presence changes, and asks again. A block
- * wakes it when it concerns the user's rooms or the user, a to-device message for them, or
- * a change to the devices of someone they share a room with. Each sync
- * keeps its device present (`set_presence`) while it runs.
+ * GET /sync. The `since` token holds each stream's position (sync/token.ts), so it is valid on
+ * every replica and across restarts. With nothing new and a timeout, the request waits until
+ * the notifier says a stream moved for something that concerns the user (sync/notifier.ts),
+ * and asks again. Each sync keeps its device present (`set_presence`) while it runs.
  */
 export function registerSync(server: FastifyInstance, node: NodeContext, typing: TypingStore, presence: PresenceStore): void {
-  const waiters = new Set<Waiter>();
-  const wakeAll = () => {
-    for (const waiter of [...waiters]) waiter.wake();
-  };
-  // A block wakes only the requests it concerns: those of users whose rooms it touched, or
-  // who it named (an invitee, a room's creator, an owner of account data).
-  const wakeTouched = (rooms: ReadonlySet<string>, users: ReadonlySet<string>) => {
-    for (const waiter of [...waiters]) {
-      if (users.has(waiter.userId) || [...waiter.rooms].some((room) => rooms.has(room))) waiter.wake();
-    }
-  };
-  // The stream position up to which to-device messages and device list changes have woken syncs.
-  let encryptionSeen = runQuery<{ position: number }>(
-    node.subnet,
-    'encryption_news',
-    { after: Number.MAX_SAFE_INTEGER },
-    'ingress',
-  ).position;
-  const unsubscribe = [
-    node.subnet.onApplied((blocks) => {
-      const { rooms, users } = touchedBy(blocks);
-      wakeTouched(rooms, users);
-    }),
-    typing.subscribe((roomId) => wakeTouched(new Set([roomId]), new Set())),
-    // To-device messages and device list changes, whichever command made them: read from the state, not from results.
-    node.subnet.onApplied(() => {
-      const news = runQuery<{ position: number; users: string[]; rooms: string[] }>(
-        node.subnet,
-        'encryption_news',
-        { after: encryptionSeen },
-        'ingress',
-      );
-      encryptionSeen = news.position;
-      if (waiters.size > 0 && news.users.length + news.rooms.length > 0) wakeTouched(new Set(news.rooms), new Set(news.users));
-    }),
-    // Only real transitions reach here (coming online, going offline, a new status), never a sync that keeps someone online.
-    presence.subscribe((userIds) => {
-      if (waiters.size === 0) return;
-      if (userIds.length > PRESENCE_WAKE_LOOKUPS) return wakeAll();
-      const rooms = new Set(userIds.flatMap((userId) => runQuery<string[]>(node.subnet, 'sync_rooms_of', {}, userId)));
-      wakeTouched(rooms, new Set(userIds));
-    }),
-  ];
+  const notifier = new Notifier(node, typing, presence);
   let closing = false;
   server.addHook('preClose', async () => {
     closing = true;
-    for (const stop of unsubscribe) stop();
     typing.close();
-    wakeAll();
+    notifier.close();
   });
 
   clientRoute(server, 'GET', '/sync', { querystring: SyncQuery }, async (request, reply) => {
     const session = authenticate(request, node.subnet);
     const query = request.query as Static<typeof SyncQuery>;
     // full_state asks for every room's whole state; the timeline and everything else still run from the token.
-    const token = sinceOf(query.since);
+    const token = query.since === undefined ? undefined : parseSyncToken(query.since, 'since');
     const fullState = query.full_state === true;
     const toDeviceSince = token === undefined ? undefined : (token.toDevice ?? token.stream);
     const since = token?.stream;
@@ -115,10 +67,13 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
         ...(fullState ? { full_state: true } : {}),
       };
       const rooms = runQuery<RoomsSync>(node.subnet, 'sync_rooms', args, session.userId);
-      const typed = addTyping(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
-      const presenceNews = presenceEvents(node, presence, session.userId, presenceSince, newlyJoined(rooms, session.userId)).filter(
-        presenceAllowed,
-      );
+      // Typing and presence are looked at only when their streams moved past the token (or a room-mate is new).
+      const typingMoved = token === undefined || typingPosition > token.typing;
+      const typed =
+        typingMoved && addTypingSection(rooms, runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId), typing, token?.typing);
+      const met = newlyMet(rooms, session.userId);
+      const presenceMoved = presenceSince === undefined || presencePosition > presenceSince || met.size > 0;
+      const presenceNews = presenceMoved ? presenceEvents(node, presence, session.userId, presenceSince, met).filter(presenceAllowed) : [];
       const encryption = runQuery<EncryptionSync>(
         node.subnet,
         'encryption_sync',
@@ -132,12 +87,12 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       return { rooms, typingPosition, typed, presencePosition, presenceNews, encryption };
     };
     /** Whether the token is at the head of the stream, and no typing or presence has changed around the user since. */
-    const caughtUp = (token: SinceToken, rooms: readonly string[]) =>
+    const caughtUp = (token: SyncPosition, rooms: readonly string[]) =>
       token.toDevice === undefined &&
       token.stream >= runQuery<number>(node.subnet, 'stream_head', {}, session.userId) &&
       !rooms.some((room) => typing.changedSince(room, token.typing)) &&
       presenceSince !== undefined &&
-      presence.changedSince(presenceSince).length === 0;
+      presence.position <= presenceSince;
     const syncEnded = presence.syncStarted(session.userId, session.deviceId, query.set_presence);
     let answer: ReturnType<typeof ask>;
     try {
@@ -150,7 +105,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       // that a woken sync answers within as few turns as the send that woke it.)
       const rooms = token !== undefined && mayWait() ? roomsOfUser() : [];
       if (token !== undefined && mayWait() && caughtUp(token, rooms)) {
-        await nextChange(waiters, session.userId, new Set(rooms), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, new Set(rooms), deadline - Date.now(), reply.raw);
         // The session may have ended while this request waited.
         authenticate(request, node.subnet);
       }
@@ -158,7 +113,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       const quiet = () =>
         isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0 && !hasEncryptionNews(answer.encryption);
       while (quiet() && mayWait()) {
-        await nextChange(waiters, session.userId, new Set(roomsOfUser()), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, new Set(roomsOfUser()), deadline - Date.now(), reply.raw);
         authenticate(request, node.subnet);
         answer = ask();
       }
@@ -168,10 +123,14 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
     const { rooms, typingPosition, presencePosition, encryption } = answer;
     if (toDeviceSince !== undefined && encryption.to_device.acknowledgedPending)
       acknowledgeToDevice(node, session.userId, session.deviceId, toDeviceSince);
-    // Past a full batch of to-device messages, the token says how far delivery got (`_d`).
-    const toDevicePart = encryption.to_device.reached === undefined ? '' : `_d${encryption.to_device.reached}`;
     return {
-      next_batch: `s${rooms.position}_t${typingPosition}_p${presence.instance}.${presencePosition}${toDevicePart}`,
+      next_batch: formatSyncToken({
+        stream: rooms.position,
+        typing: typingPosition,
+        presence: { instance: presence.instance, serial: presencePosition },
+        // Past a full batch of to-device messages, the token says how far delivery got.
+        ...(encryption.to_device.reached === undefined ? {} : { toDevice: encryption.to_device.reached }),
+      }),
       rooms: { join: rooms.join, invite: rooms.invite, leave: rooms.leave, knock: {} },
       presence: { events: answer.presenceNews },
       account_data: { events: rooms.account_data },
@@ -181,33 +140,6 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       device_unused_fallback_key_types: encryption.device_unused_fallback_key_types,
     };
   });
-}
-
-export interface SinceToken {
-  stream: number;
-  typing: number;
-  presence?: { instance: string; serial: number };
-  /** How far to-device delivery got, when one sync could not carry every message up to `stream`. */
-  toDevice?: number;
-}
-
-/**
- * A since token: the stream position (`s<n>`), the typing serial of this node (`_t<n>`),
- * which another node or a restart does not know — then typing is simply sent afresh — and
- * the presence serial with the presence store it belongs to (`_p<instance>.<n>`). Tokens
- * issued before a part existed stay valid.
- */
-export function sinceOf(token: string | undefined, name = 'since'): SinceToken | undefined {
-  if (token === undefined) return undefined;
-  const match = /^s(\d{1,16})(?:_t(\d{1,16}))?(?:_p([0-9a-f]{1,32})\.(\d{1,16}))?(?:_d(\d{1,16}))?$/.exec(token);
-  if (!match) throw new ApiError(400, 'M_INVALID_PARAM', `${name} is not a token this server issued; start again without it`);
-  const [, stream, typing, instance, serial, toDevice] = match;
-  return {
-    stream: Number(stream),
-    typing: Number(typing ?? 0),
-    ...(instance !== undefined && serial !== undefined ? { presence: { instance, serial: Number(serial) } } : {}),
-    ...(toDevice !== undefined && Number(toDevice) < Number(stream) ? { toDevice: Number(toDevice) } : {}),
-  };
 }
 
 function hasEncryptionNews(encryption: EncryptionSync): boolean {
@@ -231,97 +163,8 @@ function acknowledgeToDevice(node: NodeContext, userId: string, deviceId: string
     .finally(() => acknowledging.delete(key));
 }
 
-/** Users this sync shows joining a room with the user, or already there in a room the user joined. */
-function newlyJoined(rooms: RoomsSync, userId: string): Set<string> {
-  const users = new Set<string>();
-  for (const room of Object.values(rooms.join)) {
-    for (const event of [...room.state.events, ...room.timeline.events]) {
-      if (event.type === 'm.room.member' && event.content.membership === 'join' && event.state_key && event.state_key !== userId)
-        users.add(event.state_key);
-    }
-  }
-  return users;
-}
-
-/** Adds m.typing to every joined room whose typing changed since the token; true if any did. */
-function addTyping(rooms: RoomsSync, joined: readonly string[], typing: TypingStore, since: number | undefined): boolean {
-  let added = false;
-  for (const roomId of joined) {
-    const users = typing.usersTyping(roomId);
-    const changed = since === undefined ? users.length > 0 : typing.changedSince(roomId, since);
-    if (!changed) continue;
-    const room = rooms.join[roomId] ?? {
-      state: { events: [] },
-      timeline: { events: [], limited: false, prev_batch: `s${rooms.position}` },
-      ephemeral: { events: [] },
-      account_data: { events: [] },
-      unread_notifications: { notification_count: 0, highlight_count: 0 },
-    };
-    rooms.join[roomId] = room;
-    room.ephemeral.events.push({ type: 'm.typing', content: { user_ids: users } });
-    added = true;
-  }
-  return added;
-}
-
 function isEmpty(rooms: RoomsSync): boolean {
   return (
     rooms.account_data.length + Object.keys(rooms.join).length + Object.keys(rooms.invite).length + Object.keys(rooms.leave).length === 0
   );
-}
-
-interface Waiter {
-  userId: string;
-  rooms: ReadonlySet<string>;
-  wake(): void;
-}
-
-/** Waits until something concerning the user or their rooms happens, the client goes, or time is up. */
-function nextChange(
-  waiters: Set<Waiter>,
-  userId: string,
-  rooms: ReadonlySet<string>,
-  timeoutMs: number,
-  connection: ServerResponse,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const waiter: Waiter = {
-      userId,
-      rooms,
-      wake: () => {
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        connection.off('close', waiter.wake);
-        resolve();
-      },
-    };
-    const timer = setTimeout(waiter.wake, Math.max(0, timeoutMs));
-    connection.once('close', waiter.wake);
-    waiters.add(waiter);
-  });
-}
-
-/** The rooms and users that the messenger's commands in these blocks concerned. */
-function touchedBy(blocks: readonly AppliedBlock[]): { rooms: Set<string>; users: Set<string> } {
-  const rooms = new Set<string>();
-  const users = new Set<string>();
-  for (const { results } of blocks) {
-    for (const result of results) {
-      if (result.app !== 'messenger' || !result.ok || result.value === null || typeof result.value !== 'object') continue;
-      const value = result.value as {
-        room_id?: unknown;
-        room_ids?: unknown;
-        target?: unknown;
-        user_id?: unknown;
-        creator?: unknown;
-        invited?: unknown;
-      };
-      if (typeof value.room_id === 'string') rooms.add(value.room_id);
-      for (const room of Array.isArray(value.room_ids) ? value.room_ids : []) if (typeof room === 'string') rooms.add(room);
-      for (const user of [value.target, value.user_id, value.creator, ...(Array.isArray(value.invited) ? value.invited : [])]) {
-        if (typeof user === 'string') users.add(user);
-      }
-    }
-  }
-  return { rooms, users };
 }
