@@ -203,7 +203,7 @@ async function runOurs(options: Options): Promise<OursResult> {
     const heightBefore = subnet.appliedHeight;
     const blockSizes: number[] = [];
     const stop = subnet.onApplied((blocks) => {
-      for (const { certificate } of blocks) blockSizes.push(certificate.checkpoint.height - certificate.checkpoint.firstHeight + 1);
+      for (const { checkpoint } of blocks) blockSizes.push(checkpoint.height - checkpoint.firstHeight + 1);
     });
     const latenciesMs = new Float64Array(options.commands);
     const started = performance.now();

@@ -31,8 +31,8 @@ export function createNodeMetrics(onFailure: (error: Error) => void): NodeMetric
       applied(blocks, seconds, height) {
         applySeconds.observe(seconds);
         logHeight.set(height);
-        for (const { results, certificate } of blocks) {
-          appliedHeight.set(certificate.checkpoint.height);
+        for (const { results, checkpoint } of blocks) {
+          appliedHeight.set(checkpoint.height);
           for (const result of results) applied.inc({ app: result.app, outcome: result.ok ? 'ok' : 'error' });
         }
       },
