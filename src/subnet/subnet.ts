@@ -11,10 +11,11 @@ import { claimSubnetId, DataDirError, dataFiles, lockDataDir, prepareDataDir } f
 import { type AppliedBlock, Executor, type ResultProof } from './executor.ts';
 import type { LogBlock } from './log/command-log.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
-import type { OwnCheckpoint } from './state-db.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './node-key.ts';
 import type { CommandResult } from './results.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
+import { sealDataDir, takeSeal, verifyAtStart } from './startup-trust.ts';
+import type { OwnCheckpoint } from './state-db.ts';
 
 export interface SubmitRequest {
   app: string;
@@ -103,6 +104,8 @@ export class Subnet {
     const opened: { close(): void }[] = [];
     try {
       this.nodeKey = loadOrCreateSigningKey(files.nodeKey);
+      // Before any database is opened: the seal vouches for the files exactly as they were left.
+      const sealed = takeSeal(this.dataDir, this.subnetId, this.nodeKey);
       this.observer = options.observer;
       this.log = new SqliteLog(files.log, this.subnetId);
       opened.push(this.log);
@@ -111,6 +114,7 @@ export class Subnet {
       opened.push(this.stateDb);
       this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
       this.assertStateFollowsLog();
+      verifyAtStart(this.dataDir, this.executor, this.log, this.nodeKey, !sealed);
       this.certifier = new Certifier({
         db: this.stateDb,
         subnetId: this.subnetId,
@@ -267,6 +271,8 @@ export class Subnet {
     for (const listener of [...this.certificateListeners]) listener(undefined);
     this.log.close();
     this.stateDb.close();
+    // A replica that failed is not vouched for: its next start checks everything.
+    if (!this.failure) sealDataDir(this.dataDir, this.subnetId, this.nodeKey, this.executor.height);
     this.releaseLock();
   }
 
