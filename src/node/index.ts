@@ -2,7 +2,16 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { applyGenesis, bootstrapDevelopmentRegistry, coreApps, type Genesis, isMember, type NodeFacts, Subnet } from '../subnet/index.ts';
+import {
+  applyGenesis,
+  bootstrapDevelopmentRegistry,
+  type CertificationChannel,
+  coreApps,
+  type Genesis,
+  isMember,
+  type NodeFacts,
+  Subnet,
+} from '../subnet/index.ts';
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
@@ -25,6 +34,8 @@ export interface NodeConfig {
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
+  /** How this replica exchanges checkpoint votes with the subnet's other replicas; a node alone needs none. */
+  certification?: CertificationChannel;
 }
 
 export interface RunningNode {
@@ -53,7 +64,13 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const metrics = createNodeMetrics((error) => logger.fatal({ err: error }, 'this replica stopped applying its log and refuses writes'));
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
-  const subnet = await Subnet.open({ dataDir: config.dataDir, apps, subnetId: config.subnetId, observer: metrics.observer });
+  const subnet = await Subnet.open({
+    dataDir: config.dataDir,
+    apps,
+    subnetId: config.subnetId,
+    observer: metrics.observer,
+    channel: config.certification,
+  });
   try {
     await joinRegistry(subnet, config, logger);
     const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts);

@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { DivergenceError } from '../subnet/index.ts';
 import { ApiError } from './api-error.ts';
 import type { NodeContext, NodePart } from './context.ts';
 import { registerCheckpoint } from './routes/checkpoint.ts';
@@ -16,6 +17,9 @@ import { registerResults } from './routes/results.ts';
  */
 const strictAjv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });
 const coercingAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false, allErrors: false });
+
+/** What a diverged replica still answers: its health, its metrics and the certificates it holds. */
+const STILL_SERVED_WHEN_DIVERGED = new Set(['/_watan/v1/health', '/metrics', '/_watan/v1/checkpoint']);
 
 /** Request bodies above this are refused before parsing (media uploads get their own limit). */
 const BODY_LIMIT = 1024 * 1024;
@@ -49,6 +53,15 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
     reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
     reply.header('access-control-allow-headers', 'X-Requested-With, Content-Type, Authorization');
     if (request.method === 'OPTIONS') return reply.code(204).send();
+  });
+  // A replica whose state a quorum contradicts serves nothing but what tells operators so.
+  app.addHook('onRequest', async (request, reply) => {
+    const failure = node.subnet.failed;
+    if (!(failure instanceof DivergenceError) || STILL_SERVED_WHEN_DIVERGED.has(pathOf(request.url))) return;
+    return reply.code(503).send({
+      errcode: 'M_UNKNOWN',
+      error: `this replica stopped serving: its state differs from what a quorum of the subnet certified at block ${failure.block}; use another replica`,
+    });
   });
   // Every route's path pattern, so a known path asked with the wrong method is a 405, not a 404.
   const known: { method: string; pattern: RegExp }[] = [];

@@ -31,6 +31,8 @@ export interface SubnetObserver {
   applied(blocks: readonly AppliedBlock[], seconds: number, logHeight: number): void;
   /** The replica stopped applying its log (it then refuses writes); called once. */
   failed?(error: Error): void;
+  /** A quorum certified a block. */
+  certified?(certificate: Certificate): void;
 }
 
 export interface SubnetOptions {
@@ -340,6 +342,11 @@ export class Subnet {
   }
 
   private announce(certificate: Certificate): void {
+    try {
+      this.observer?.certified?.(certificate);
+    } catch (error) {
+      process.emitWarning(`a subnet observer failed: ${(error as Error).message}`);
+    }
     for (const listener of [...this.certificateListeners]) listener(certificate);
   }
 

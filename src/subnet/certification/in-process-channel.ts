@@ -11,9 +11,8 @@ export class InProcessChannel implements CertificationChannel {
 
   async publish(vote: CheckpointVote): Promise<void> {
     const text = JSON.stringify(vote);
-    const listeners = [...this.listeners];
     setImmediate(() => {
-      for (const listener of listeners) listener(JSON.parse(text) as CheckpointVote);
+      for (const listener of this.listeners) listener(JSON.parse(text) as CheckpointVote);
     });
   }
 
