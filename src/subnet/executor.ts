@@ -16,6 +16,16 @@ import { type ExecutorPosition, type OwnCheckpoint, StateDb, type StoredResult }
 import { AppStore, StoreError, type WriteGate } from './store.ts';
 import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
 
+/**
+ * How far one block may move ctx.time past the previous block's time when the subnet has more
+ * than one member. A command's time comes from the clock of the replica that took it in; time
+ * is monotonic, so without a bound one replica whose clock runs an hour ahead would set the
+ * time of every later command, on every replica, an hour ahead. With it, each block moves
+ * time at most 10 s, and honest commands after it wait (time stands still) until real time
+ * catches up. On a node alone its one clock is the subnet's clock, and nothing is bounded.
+ */
+export const MAX_CLOCK_STEP_MS = 10_000;
+
 export class ExecutorError extends Error {
   override name = 'ExecutorError';
 }
@@ -70,6 +80,10 @@ export class Executor {
   private position: ExecutorPosition;
   private previousDigest: Buffer;
   private lastCheckpoint: string;
+  /** Registry members after the last block applied (read once, then kept from each checkpoint). */
+  private memberCount: number | undefined;
+  /** The latest time a command of the block being applied may set (see MAX_CLOCK_STEP_MS). */
+  private timeCeiling = Number.MAX_SAFE_INTEGER;
   /** Command ids first claimed in the block being applied, in log order. */
   private claimed: { id: string; height: number }[] = [];
   private readonly savepoint;
@@ -117,6 +131,7 @@ export class Executor {
       this.journal.commit();
       this.previousDigest = this.digest.digest();
       this.lastCheckpoint = this.checkpointHashOnDisk();
+      this.memberCount = undefined;
       throw error;
     }
   }
@@ -224,6 +239,8 @@ export class Executor {
     }
     this.claimed = [];
     const before = { ...this.position };
+    this.memberCount ??= this.members().length;
+    this.timeCeiling = this.memberCount > 1 ? before.time + MAX_CLOCK_STEP_MS : Number.MAX_SAFE_INTEGER;
     const applied = block.entries.map((entry) => this.applyEntry(entry));
     const stored = applied.map((a) => a.stored);
     const { bodies, digests } = resultsRowOf(stored);
@@ -236,6 +253,7 @@ export class Executor {
     this.digest.add(positionElement(this.position));
     this.previousDigest = this.digest.digest();
     const members = this.members();
+    this.memberCount = members.length;
     const membership = membershipHash(members);
     const checkpoint: Checkpoint = {
       subnet: this.subnetId,
@@ -277,7 +295,7 @@ export class Executor {
     if (!chainHash(this.position.logHead, height, entry.block, entry.bytes).equals(entry.hash)) {
       throw new ExecutorError(`log entry at height ${height} does not chain from the entry before it`);
     }
-    this.position.time = Math.max(this.position.time, command.time);
+    this.position.time = Math.max(this.position.time, Math.min(command.time, this.timeCeiling));
     const claimed = this.state.claimCommandId(command.id, height, entry.block);
     if (claimed) this.claimed.push({ id: command.id, height });
     const { outcome, body } = claimed ? this.run(entry) : this.duplicate(entry);

@@ -32,7 +32,7 @@ export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandEr
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { LtHash } from './digest.ts';
-export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
+export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, MAX_CLOCK_STEP_MS, type ResultProof } from './executor.ts';
 export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, makeGenesis, registryView } from './genesis.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
 export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
