@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { dataFiles, sha256, toHex } from '../../src/subnet/index.ts';
+import { editDatabase } from '../fixtures/edit-database.ts';
 import { runWatan, startWatan } from './run-watan.ts';
 
 const TIMEOUT = { timeout: 180_000 };
@@ -58,15 +58,6 @@ function copyOf(name: string): string {
   return dir;
 }
 
-function edit(path: string, change: (db: Database.Database) => void): void {
-  const db = new Database(path);
-  try {
-    change(db);
-  } finally {
-    db.close();
-  }
-}
-
 /** Starts watan on the folder; it must exit 1 with one line saying the folder was changed. */
 async function assertRefused(dir: string, finding: RegExp): Promise<void> {
   const outcome = await runWatan(['start', '--data', dir, ...START_ARGS], 120_000);
@@ -89,7 +80,7 @@ test('the folder as the node left it starts, sealed or (as after kill -9) not', 
 
 test('an inserted access-token row (to act as the victim) is refused at start', TIMEOUT, async () => {
   const dir = copyOf('token');
-  edit(dataFiles(dir).state, (db) => {
+  editDatabase(dataFiles(dir).state, (db) => {
     db.prepare(
       'INSERT INTO app_messenger__access_tokens (token_hash, user_id, device_id, created_at, expires_at, fresh) VALUES (?, ?, ?, 0, NULL, 0)',
     ).run(toHex(sha256(Buffer.from('attacker token'))), victim, 'EVIL');
@@ -99,7 +90,7 @@ test('an inserted access-token row (to act as the victim) is refused at start', 
 
 test('an edited event is refused at start', TIMEOUT, async () => {
   const dir = copyOf('event');
-  edit(dataFiles(dir).state, (db) => {
+  editDatabase(dataFiles(dir).state, (db) => {
     const changed = db
       .prepare("UPDATE app_messenger__events SET pdu = replace(pdu, 'meet at noon', 'meet at dawn') WHERE type = 'm.room.message'")
       .run().changes;
@@ -110,7 +101,7 @@ test('an edited event is refused at start', TIMEOUT, async () => {
 
 test('a deleted row is refused at start', TIMEOUT, async () => {
   const dir = copyOf('deleted');
-  edit(dataFiles(dir).state, (db) => {
+  editDatabase(dataFiles(dir).state, (db) => {
     assert.equal(db.prepare("DELETE FROM app_messenger__events WHERE type = 'm.room.message'").run().changes, 1);
   });
   await assertRefused(dir, /state digest recomputed from its rows differs/);
@@ -118,7 +109,7 @@ test('a deleted row is refused at start', TIMEOUT, async () => {
 
 test("a swapped password hash (the attacker's on the victim's account) is refused at start", TIMEOUT, async () => {
   const dir = copyOf('password');
-  edit(dataFiles(dir).state, (db) => {
+  editDatabase(dataFiles(dir).state, (db) => {
     const changed = db
       .prepare(
         'UPDATE app_messenger__users SET password_hash = (SELECT password_hash FROM app_messenger__users WHERE user_id = ?) WHERE user_id = ?',
@@ -131,7 +122,7 @@ test("a swapped password hash (the attacker's on the victim's account) is refuse
 
 test('a swapped middle log block is refused at start', TIMEOUT, async () => {
   const dir = copyOf('log');
-  edit(dataFiles(dir).log, (db) => {
+  editDatabase(dataFiles(dir).log, (db) => {
     const blocks = db.prepare<[], { block: number; entries: Buffer }>('SELECT block, entries FROM blocks ORDER BY block').all();
     const [one, two] = blocks.slice(Math.floor(blocks.length / 2) - 1, Math.floor(blocks.length / 2) + 1);
     assert.ok(one && two && blocks.length > 4, 'the log has middle blocks');

@@ -3,21 +3,14 @@ import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type Command, coreApps, Executor, MAX_CLOCK_STEP_MS } from '../../src/subnet/index.ts';
 import { genesisCommands, genesisFor, nodeKeys, SUBNET } from '../fixtures/certifying-replicas.ts';
-import { chainBlocks } from '../fixtures/chain-blocks.ts';
+import { chainBlocks, kvPut } from '../fixtures/chain-blocks.ts';
 
 const { keys, governance, dispose } = nodeKeys(2);
 after(dispose);
 
 const HOUR = 3_600_000;
 const START = 1_700_000_000_000;
-const put = (id: string, key: string, time: number): Command => ({
-  id,
-  app: 'kv',
-  method: 'put',
-  args: { key, value: id },
-  caller: 't',
-  time,
-});
+const put = (id: string, key: string, time: number): Command => kvPut(id, key, id, time);
 
 /** Applies the registry (admitting `members` nodes), then one block per command; returns each key's ctx.time. */
 function timesAfter(members: number, commands: Command[]): Map<string, number> {

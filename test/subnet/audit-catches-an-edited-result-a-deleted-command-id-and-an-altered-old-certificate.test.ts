@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { auditDataDir, bootstrapDevelopmentRegistry, coreApps, dataFiles, Subnet } from '../../src/subnet/index.ts';
+import { editDatabase } from '../fixtures/edit-database.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -27,12 +28,7 @@ async function folder(): Promise<string> {
 }
 
 function edit(dir: string, change: (db: Database.Database) => void): void {
-  const db = new Database(dataFiles(dir).state);
-  try {
-    change(db);
-  } finally {
-    db.close();
-  }
+  editDatabase(dataFiles(dir).state, change);
 }
 
 function findingsOf(dir: string): string[] {

@@ -19,21 +19,14 @@ import {
   SUBNET,
   startReplica,
 } from '../fixtures/certifying-replicas.ts';
-import { chainBlocks } from '../fixtures/chain-blocks.ts';
+import { chainBlocks, kvPut } from '../fixtures/chain-blocks.ts';
 
 const { keys, governance, dispose } = nodeKeys(5);
 const members = keys.slice(0, 4);
 const outsider = keys[4] as (typeof keys)[number];
 after(dispose);
 
-const put = (id: string, key: string, value: string): Command => ({
-  id,
-  app: 'kv',
-  method: 'put',
-  args: { key, value },
-  caller: 't',
-  time: 2_000,
-});
+const put = (id: string, key: string, value: string): Command => kvPut(id, key, value, 2_000);
 
 /** Registry blocks admitting the four members, then one kv block per put. */
 function history(puts: Command[]): LogBlock[] {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type Command, coreApps, Executor, LtHash } from '../../src/subnet/index.ts';
-import { chainBlocks } from '../fixtures/chain-blocks.ts';
+import { chainBlocks, kvPut } from '../fixtures/chain-blocks.ts';
 
 const element = (text: string) => Buffer.from(text, 'utf8');
 
@@ -28,14 +28,7 @@ test('removing an element undoes adding it, and the state survives a save and lo
   assert.ok(!saved.digest().equals(empty));
 });
 
-const put = (id: string, key: string, value: string): Command => ({
-  id,
-  app: 'kv',
-  method: 'put',
-  args: { key, value },
-  caller: 't',
-  time: 5,
-});
+const put = (id: string, key: string, value: string): Command => kvPut(id, key, value, 5);
 const del = (id: string, key: string): Command => ({ id, app: 'kv', method: 'delete', args: { key }, caller: 't', time: 5 });
 
 test('two histories that end in the same rows end in the same app-state digest', () => {
