@@ -9,6 +9,7 @@ import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerRegistry } from './routes/registry.ts';
 import { registerResults } from './routes/results.ts';
+import { registerSnapshot } from './routes/snapshot.ts';
 
 /**
  * Bodies are validated as sent: a number where the schema wants a string is the client's
@@ -81,7 +82,8 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
     }
     reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${path}` });
   });
-  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerMetrics]) register(app, node);
+  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerSnapshot, registerMetrics])
+    register(app, node);
   for (const part of parts) part.registerRoutes(app, node);
   return app;
 }

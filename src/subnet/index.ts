@@ -54,6 +54,13 @@ export type { CommandOutcome, CommandResult } from './results.ts';
 export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 export { UntrustedDataError } from './startup-trust.ts';
 export type { OwnCheckpoint } from './state-db.ts';
+export {
+  checkSnapshotRequest,
+  SNAPSHOT_REQUEST_WINDOW_MS,
+  type SnapshotCheck,
+  snapshotRequestHeaders,
+  verifySnapshot,
+} from './state-sync.ts';
 export { AppStore, StoreError } from './store.ts';
 export { type SubmitRequest, Subnet, SubnetClosedError, type SubnetObserver, type SubnetOptions } from './subnet.ts';
 export type { ColumnType, Row, SqlValue, TableSpec } from './table.ts';

@@ -16,6 +16,7 @@ import type { CommandResult } from './results.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 import { sealDataDir, takeSeal, verifyAtStart } from './startup-trust.ts';
 import type { OwnCheckpoint } from './state-db.ts';
+import { portableImage } from './state-sync.ts';
 
 export interface SubmitRequest {
   app: string;
@@ -231,6 +232,11 @@ export class Subnet {
   /** The checkpoint this replica itself reached after `block`, with its own signature. */
   ownCheckpoint(block: number): OwnCheckpoint | undefined {
     return this.executor.checkpoint(block);
+  }
+
+  /** This replica's whole state as one SQLite image, at the block it has applied (see state-sync.ts). */
+  snapshot(): { block: number; image: Buffer } {
+    return { block: this.executor.block, image: portableImage(this.stateDb.serialize()) };
   }
 
   /** The block that first ran command `id`, once applied. */
