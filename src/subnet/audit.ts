@@ -165,7 +165,9 @@ function checkCertificates(state: StateDb, executor: Executor, subnet: string, n
     const { block } = certificate.checkpoint;
     const own = state.checkpoint(block);
     if (!own || checkpointHash(own.checkpoint) !== checkpointHash(certificate.checkpoint)) {
-      findings.push(`the certificate of block ${block} is not for the checkpoint this replica reached (altered)`);
+      findings.push(
+        `the certificate of block ${block} is not for the checkpoint this replica reached (altered, or this replica diverged: see evidence/)`,
+      );
     }
     const check = verifyCertificate(certificate, subnet);
     findings.push(...check.problems.map((problem) => `certificate of block ${block}: ${problem}`));

@@ -280,7 +280,14 @@ export class Subnet {
     this.log.close();
     this.stateDb.close();
     // A replica that failed is not vouched for: its next start checks everything.
-    if (!this.failure) sealDataDir(this.dataDir, this.subnetId, this.nodeKey, this.executor.height);
+    if (!this.failure) {
+      try {
+        sealDataDir(this.dataDir, this.subnetId, this.nodeKey, this.executor.height);
+      } catch (error) {
+        // Unsealed is safe: the next start checks the whole folder instead.
+        process.emitWarning(`could not seal the data folder: ${(error as Error).message}`);
+      }
+    }
     this.releaseLock();
   }
 
