@@ -7,6 +7,7 @@ import {
   bootstrapDevelopmentRegistry,
   type CertificationChannel,
   coreApps,
+  DivergenceError,
   type Genesis,
   isMember,
   type NodeFacts,
@@ -61,7 +62,14 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   // Fail on a busy port before the data folder is created or touched.
   await assertPortFree(config);
   const logger = config.logger ?? createLogger();
-  const metrics = createNodeMetrics((error) => logger.fatal({ err: error }, 'this replica stopped applying its log and refuses writes'));
+  const metrics = createNodeMetrics((error) =>
+    logger.fatal(
+      { err: error },
+      error instanceof DivergenceError
+        ? 'a quorum certified other state than this replica reached; it stopped serving and kept the evidence'
+        : 'this replica stopped applying its log and refuses writes',
+    ),
+  );
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
   const subnet = await Subnet.open({
