@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { canonicalJsonBytes } from './canonical-json.ts';
-import { checkpointSigningBytes } from './checkpoint.ts';
+import { DivergenceError } from './certification/evidence.ts';
+import { checkpointHash, checkpointSigningBytes } from './checkpoint.ts';
 import { DataDirError, dataFiles, writeFileDurably } from './data-dir.ts';
 import type { Executor } from './executor.ts';
 import { toHex } from './hashing.ts';
@@ -114,6 +115,7 @@ export function verifyAtStart(dir: string, executor: Executor, log: SqliteLog, k
     if (chainBreak) throw new UntrustedDataError(dir, chainBreak.message);
   }
   if (!latest) return;
+  assertNotDiverged(dir, executor);
   const { checkpoint, signature } = latest;
   const signed =
     signature?.node === key.id &&
@@ -134,4 +136,14 @@ export function verifyAtStart(dir: string, executor: Executor, log: SqliteLog, k
       `the state digest recomputed from its rows differs from the one checkpointed at block ${checkpoint.block}`,
     );
   }
+}
+
+/** A replica that diverged stays stopped: its latest certificate is for other state than its own. */
+function assertNotDiverged(dir: string, executor: Executor): void {
+  const certified = executor.latestCertificate();
+  if (!certified) return;
+  const { block } = certified.checkpoint;
+  const own = executor.checkpoint(block);
+  if (own && checkpointHash(own.checkpoint) === checkpointHash(certified.checkpoint)) return;
+  throw new DivergenceError(block, join(dir, 'evidence', `divergence-block-${block}.json`));
 }

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
-import { type Certificate, dataFiles, InProcessChannel, loadOrCreateSigningKey, SqliteLog } from '../../src/subnet/index.ts';
+import {
+  type Certificate,
+  coreApps,
+  DivergenceError,
+  dataFiles,
+  InProcessChannel,
+  loadOrCreateSigningKey,
+  SqliteLog,
+  Subnet,
+} from '../../src/subnet/index.ts';
 import { deliverVotes, genesisFor, nodeKeys, type Replica, SUBNET, startReplica } from '../fixtures/certifying-replicas.ts';
 import { runWatan } from './run-watan.ts';
 
@@ -109,5 +118,10 @@ test(
       log.close();
       await node.close();
     }
+    // Restarted, it stays stopped: its state is still not the one the quorum certified.
+    await assert.rejects(
+      Subnet.open({ dataDir: dir, apps: coreApps }),
+      (error: unknown) => error instanceof DivergenceError && /differs from the one a quorum of the subnet certified/.test(error.message),
+    );
   },
 );
