@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { allApps } from '../../src/cli/composition.ts';
-import { createLogger, startNode } from '../../src/node/index.ts';
 import {
   type Certificate,
   dataFiles,
@@ -14,24 +13,18 @@ import {
   verifySnapshot,
   verifySubnet,
 } from '../../src/subnet/index.ts';
+import { startMessengerNode } from '../fixtures/messenger-node.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'watan-snapshot-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const keys = mkdtempSync(join(tmpdir(), 'watan-snapshot-keys-'));
+after(() => rmSync(keys, { recursive: true, force: true }));
 
 test('a member replica fetches a peer’s state and accepts it only as the quorum certified it', { timeout: 120_000 }, async () => {
-  const node = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 't', dataCentre: 't', province: 'Punjab', jurisdiction: 'PK' },
-    logger: createLogger({ level: 'silent' }),
-  });
+  const { node, close } = await startMessengerNode('snapshot');
+  const dir = node.subnet.dataDir;
   try {
     for (let i = 0; i < 5; i++) await node.subnet.submit({ app: 'kv', method: 'put', args: { key: `k${i}`, value: `v${i}` }, caller: 't' });
     const member = loadOrCreateSigningKey(dataFiles(dir).nodeKey);
-    const stranger = loadOrCreateSigningKey(join(dir, '..', `${dir.split('/').at(-1)}-stranger.key`));
+    const stranger = loadOrCreateSigningKey(join(keys, 'stranger.key'));
     const url = `${node.url}/_watan/v1/snapshot`;
 
     assert.equal((await fetch(url)).status, 401, 'an unsigned request gets nothing');
@@ -71,8 +64,7 @@ test('a member replica fetches a peer’s state and accepts it only as the quoru
     }
     const older = (await (await fetch(`${node.url}/_watan/v1/checkpoint?block=${block - 1}`)).json()) as Certificate;
     assert.equal(verifySnapshot(image, older, node.subnet.subnetId, allApps).ok, false, 'nor against another block’s certificate');
-    rmSync(join(dir, '..', `${dir.split('/').at(-1)}-stranger.key`));
   } finally {
-    await node.close();
+    await close();
   }
 });
