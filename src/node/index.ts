@@ -2,7 +2,17 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { applyGenesis, bootstrapDevelopmentRegistry, coreApps, type Genesis, isMember, type NodeFacts, Subnet } from '../subnet/index.ts';
+import {
+  applyGenesis,
+  bootstrapDevelopmentRegistry,
+  type CertificationChannel,
+  coreApps,
+  DivergenceError,
+  type Genesis,
+  isMember,
+  type NodeFacts,
+  Subnet,
+} from '../subnet/index.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
@@ -30,6 +40,8 @@ export interface NodeConfig {
   logger?: Logger;
   /** Connections and request timeouts (DEFAULT_CONNECTION_LIMITS where not given). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** How this replica exchanges checkpoint votes with the subnet's other replicas; a node alone needs none. */
+  certification?: CertificationChannel;
 }
 
 export interface RunningNode {
@@ -55,10 +67,23 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   // Fail on a busy port before the data folder is created or touched.
   await assertPortFree(config);
   const logger = config.logger ?? createLogger();
-  const metrics = createNodeMetrics((error) => logger.fatal({ err: error }, 'this replica stopped applying its log and refuses writes'));
+  const metrics = createNodeMetrics((error) =>
+    logger.fatal(
+      { err: error },
+      error instanceof DivergenceError
+        ? 'a quorum certified other state than this replica reached; it stopped serving and kept the evidence'
+        : 'this replica stopped applying its log and refuses writes',
+    ),
+  );
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
-  const subnet = await Subnet.open({ dataDir: config.dataDir, apps, subnetId: config.subnetId, observer: metrics.observer });
+  const subnet = await Subnet.open({
+    dataDir: config.dataDir,
+    apps,
+    subnetId: config.subnetId,
+    observer: metrics.observer,
+    channel: config.certification,
+  });
   try {
     await joinRegistry(subnet, config, logger);
     const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts, {

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { SubnetObserver } from '../subnet/index.ts';
+import { DivergenceError, type SubnetObserver } from '../subnet/index.ts';
 
 export interface NodeMetrics {
   registry: Registry;
@@ -24,15 +24,32 @@ export function createNodeMetrics(onFailure: (error: Error) => void): NodeMetric
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [registry],
   });
+  const certifiedBlock = new Gauge({
+    name: 'watan_certified_block',
+    help: 'The latest block a quorum of the registry members certified',
+    registers: [registry],
+  });
+  const diverged = new Gauge({
+    name: 'watan_replica_diverged',
+    help: '1 when this replica stopped serving because a quorum certified other state than its own',
+    registers: [registry],
+  });
+  diverged.set(0);
   return {
     registry,
     observer: {
-      failed: onFailure,
+      failed(error) {
+        if (error instanceof DivergenceError) diverged.set(1);
+        onFailure(error);
+      },
+      certified(certificate) {
+        certifiedBlock.set(certificate.checkpoint.block);
+      },
       applied(blocks, seconds, height) {
         applySeconds.observe(seconds);
         logHeight.set(height);
-        for (const { results, certificate } of blocks) {
-          appliedHeight.set(certificate.checkpoint.height);
+        for (const { results, checkpoint } of blocks) {
+          appliedHeight.set(checkpoint.height);
           for (const result of results) applied.inc({ app: result.app, outcome: result.ok ? 'ok' : 'error' });
         }
       },

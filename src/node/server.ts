@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { DivergenceError } from '../subnet/index.ts';
 import { ApiError } from './api-error.ts';
 import { answerClientError, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, limitConnections } from './connections.ts';
 import type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
@@ -11,6 +12,7 @@ import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerRegistry } from './routes/registry.ts';
 import { registerResults } from './routes/results.ts';
+import { registerSnapshot } from './routes/snapshot.ts';
 
 /**
  * Bodies are validated as sent: a number where the schema wants a string is the client's
@@ -19,6 +21,9 @@ import { registerResults } from './routes/results.ts';
  */
 const strictAjv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });
 const coercingAjv = new Ajv({ coerceTypes: 'array', useDefaults: true, strict: false, allErrors: false });
+
+/** What a diverged replica still answers: its health, its metrics and the certificates it holds. */
+const STILL_SERVED_WHEN_DIVERGED = new Set(['/_watan/v1/health', '/metrics', '/_watan/v1/checkpoint']);
 
 /** Request bodies above this are refused before parsing (media uploads get their own limit). */
 const BODY_LIMIT = 1024 * 1024;
@@ -61,6 +66,15 @@ export function buildServer(
     reply.header('access-control-allow-headers', 'X-Requested-With, Content-Type, Authorization');
     if (request.method === 'OPTIONS') return reply.code(204).send();
   });
+  // A replica whose state a quorum contradicts serves nothing but what tells operators so.
+  app.addHook('onRequest', async (request, reply) => {
+    const failure = node.subnet.failed;
+    if (!(failure instanceof DivergenceError) || STILL_SERVED_WHEN_DIVERGED.has(pathOf(request.url))) return;
+    return reply.code(503).send({
+      errcode: 'M_UNKNOWN',
+      error: `this replica stopped serving: its state differs from what a quorum of the subnet certified at block ${failure.block}; use another replica`,
+    });
+  });
   // Every route's path pattern, so a known path asked with the wrong method is a 405, not a 404.
   const known: { method: string; pattern: RegExp }[] = [];
   app.addHook('onRoute', (route) => {
@@ -79,7 +93,8 @@ export function buildServer(
     }
     reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${path}` });
   });
-  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerMetrics]) register(app, node);
+  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerSnapshot, registerMetrics])
+    register(app, node);
   for (const part of parts) part.registerRoutes(app, node);
   return app;
 }

@@ -2,12 +2,19 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { RegistryView } from './apps/registry.ts';
-import type { Certificate, Checkpoint } from './checkpoint.ts';
+import {
+  type Certificate,
+  type Checkpoint,
+  checkpointHash,
+  checkpointSigningBytes,
+  NO_CHECKPOINT,
+  verifyCertificate,
+} from './checkpoint.ts';
 import { dataFiles, readSubnetId } from './data-dir.ts';
 import { Executor } from './executor.ts';
 import { fromHex, toHex } from './hashing.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
-import { readSigningKeyId } from './node-key.ts';
+import { readSigningKeyId, verifySignature } from './node-key.ts';
 import { openSqlite } from './sqlite.ts';
 import { StateDb } from './state-db.ts';
 import { physicalTableName, type Row, type TableSpec } from './table.ts';
@@ -96,13 +103,14 @@ function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: A
   const report = () => ({ ok: findings.length === 0, subnet, height: executor.height, block: executor.block, findings });
   const chainBreak = log.verifyChain();
   if (chainBreak) findings.push(chainBreak.message);
-  const certificate = executor.latestCertificate();
-  if (!certificate) {
+  const latest = executor.latestCheckpoint();
+  if (!latest) {
     findings.push('the node has certified nothing yet');
     return report();
   }
-  const { checkpoint } = certificate;
-  findings.push(...checkCertificate(certificate, executor, nodeId, subnet, options));
+  const { checkpoint } = latest;
+  findings.push(...checkCheckpointChain(new StateDb(stateDb), nodeId));
+  findings.push(...checkCertificates(new StateDb(stateDb), executor, subnet, nodeId, options));
   findings.push(...checkLogMatches(log, executor, checkpoint));
   const scanned = executor.scanDigest();
   if (toHex(scanned) !== checkpoint.digest) {
@@ -122,22 +130,74 @@ function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: A
   return report();
 }
 
+/**
+ * Every checkpoint this replica reached is signed by its node key and chains to the one
+ * before, so the latest — which the state digest and the log are checked against — vouches
+ * for all the older ones too.
+ */
+function checkCheckpointChain(state: StateDb, nodeId: string): string[] {
+  const findings: string[] = [];
+  let previous = NO_CHECKPOINT;
+  let expected = 1;
+  for (const { checkpoint, signature } of state.checkpoints()) {
+    const at = `checkpoint of block ${checkpoint.block}`;
+    if (checkpoint.block !== expected) findings.push(`checkpoint of block ${expected} is missing`);
+    if (checkpoint.previous !== previous) findings.push(`${at} does not chain to the checkpoint before it (one of them was altered)`);
+    const signed =
+      signature?.node === nodeId &&
+      verifySignature(nodeId, checkpointSigningBytes(checkpoint), Buffer.from(signature.signature, 'base64url'));
+    if (!signed) findings.push(`${at} is not signed by this folder's node key ${nodeId} (altered)`);
+    previous = checkpointHash(checkpoint);
+    expected = checkpoint.block + 1;
+    if (findings.length > MAX_NAMED_ROWS) return [...findings, '...and the checkpoints after it are not checked'];
+  }
+  return findings;
+}
+
+/**
+ * Each quorum certificate is for the checkpoint this replica reached and carries a quorum of
+ * its members' signatures; the latest is also checked as an outsider would (governance).
+ */
+function checkCertificates(state: StateDb, executor: Executor, subnet: string, nodeId: string, options: AuditOptions): string[] {
+  const findings: string[] = [];
+  let latest: Certificate | undefined;
+  for (const certificate of state.certificates()) {
+    const { block } = certificate.checkpoint;
+    const own = state.checkpoint(block);
+    if (!own || checkpointHash(own.checkpoint) !== checkpointHash(certificate.checkpoint)) {
+      findings.push(
+        `the certificate of block ${block} is not for the checkpoint this replica reached (altered, or this replica diverged: see evidence/)`,
+      );
+    }
+    const check = verifyCertificate(certificate, subnet);
+    findings.push(...check.problems.map((problem) => `certificate of block ${block}: ${problem}`));
+    latest = certificate;
+    if (findings.length > MAX_NAMED_ROWS) return findings;
+  }
+  if (!latest) return ['no checkpoint of this folder carries a quorum certificate'];
+  return [...findings, ...checkLatestCertificate(latest, executor, nodeId, subnet, options)];
+}
+
 /** The certificate is this node's, over a registry whose members are properly attested. */
-function checkCertificate(certificate: Certificate, executor: Executor, nodeId: string, subnet: string, options: AuditOptions): string[] {
+function checkLatestCertificate(
+  certificate: Certificate,
+  executor: Executor,
+  nodeId: string,
+  subnet: string,
+  options: AuditOptions,
+): string[] {
   const { checkpoint } = certificate;
   const at = `last certificate (block ${checkpoint.block})`;
   const registry = executor.query('registry', 'view', {}, 'audit') as RegistryView | null;
   if (!registry) return [`${at}: the registry is empty, so no member can have signed it`];
   const findings: string[] = [];
   if (!registry.nodes.some((node) => node.id === nodeId)) findings.push(`this folder's node key ${nodeId} is not a member of the registry`);
-  if (!certificate.signatures.some((signature) => signature.node === nodeId))
-    findings.push(`${at} is not signed by this folder's node key ${nodeId}`);
   const verification = verifySubnet({ certificate, registry, pinnedGovernanceKeys: options.governanceKeys, expectedSubnet: subnet });
   findings.push(...verification.failed.map((problem) => `${at}: ${problem}`));
   return findings;
 }
 
-/** The certificate and the state both commit to the log as it is on disk. */
+/** The last checkpoint and the state both commit to the log as it is on disk. */
 function checkLogMatches(log: SqliteLog, executor: Executor, checkpoint: Checkpoint): string[] {
   const findings: string[] = [];
   const logHeight = log.head().height;
@@ -171,6 +231,7 @@ function diffAgainstReplay(
     for (const app of apps) {
       for (const spec of app.tables) findings.push(...diffTable(app.name, spec, scratch, stateDb));
     }
+    findings.push(...diffExecutorRecords(new StateDb(scratch), new StateDb(stateDb)));
     if (findings.length > MAX_NAMED_ROWS)
       return [...findings.slice(0, MAX_NAMED_ROWS), `...and ${findings.length - MAX_NAMED_ROWS} more rows`];
     return findings.length > 0 ? findings : ['no row differs from a replay of the log: the digest metadata itself was altered'];
@@ -185,6 +246,31 @@ function replayInto(replay: Executor, log: SqliteLog, lastBlock: number): void {
     if (blocks.length === 0) return;
     replay.applyBlocks(blocks);
   }
+}
+
+/** The executor's own records (results, command ids) against a replay's. */
+function diffExecutorRecords(expected: StateDb, actual: StateDb): string[] {
+  const findings: string[] = [];
+  const replayed = new Map([...expected.resultRows()].map((row) => [row.block, row]));
+  for (const row of actual.resultRows()) {
+    const want = replayed.get(row.block);
+    replayed.delete(row.block);
+    if (!want) findings.push(`the stored results of block ${row.block} are not in the certified history (inserted)`);
+    else if (want.bodies !== row.bodies || !want.digests.equals(row.digests) || want.first_height !== row.first_height)
+      findings.push(`the stored results of block ${row.block} differ from the certified history (altered)`);
+  }
+  for (const block of replayed.keys()) findings.push(`the stored results of block ${block} are missing (deleted)`);
+  const ids = (state: StateDb) =>
+    new Map([...state.commandIdGroups()].flatMap(({ block, claimed }) => claimed.map(({ id, height }) => [id, `${height}@${block}`])));
+  const wantIds = ids(expected);
+  const haveIds = ids(actual);
+  for (const [id, at] of haveIds) {
+    if (wantIds.get(id) !== at)
+      findings.push(`command id ${id} is recorded at ${at}, certified history says ${wantIds.get(id) ?? 'never'} (altered)`);
+  }
+  for (const [id, at] of wantIds)
+    if (!haveIds.has(id)) findings.push(`command id ${id} (height ${at}) is missing from the database (deleted)`);
+  return findings;
 }
 
 function diffTable(app: string, spec: TableSpec, expectedDb: Database.Database, actualDb: Database.Database): string[] {

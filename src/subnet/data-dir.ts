@@ -27,6 +27,7 @@ export function dataFiles(dir: string) {
     nodeKey: join(dir, 'node.key'),
     governanceKey: join(dir, 'governance.key'),
     lock: join(dir, 'watan.lock'),
+    seal: join(dir, 'seal.json'),
   };
 }
 

@@ -1,18 +1,30 @@
 import type Database from 'better-sqlite3';
 import { type AppContext, type AppDefinition, AppError, checkArgs } from './app.ts';
 import { CanonicalJsonError, type JsonValue } from './canonical-json.ts';
-import { type Certificate, type Checkpoint, signCheckpoint } from './checkpoint.ts';
+import type { CheckpointVote } from './certification/channel.ts';
+import { type Certificate, type Checkpoint, checkpointHash, membershipHash, NO_CHECKPOINT, signCheckpoint } from './checkpoint.ts';
 import { DeterminismError, withDeterminismGuard } from './determinism-guard.ts';
 import { JournaledDigest, LtHash } from './digest.ts';
+import { commandIdsElement, positionElement, resultsElement, resultsRowOf } from './executor-records.ts';
 import { toHex } from './hashing.ts';
 import { chainHash, genesisHash, type LogBlock, type LogEntry } from './log/command-log.ts';
 import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
 import type { SigningKey } from './node-key.ts';
 import { DeterministicRandom } from './random.ts';
 import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
-import { type ExecutorPosition, StateDb, type StoredResult } from './state-db.ts';
+import { type ExecutorPosition, type OwnCheckpoint, StateDb, type StoredResult } from './state-db.ts';
 import { AppStore, StoreError, type WriteGate } from './store.ts';
 import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
+
+/**
+ * How far one block may move ctx.time past the previous block's time when the subnet has more
+ * than one member. A command's time comes from the clock of the replica that took it in; time
+ * is monotonic, so without a bound one replica whose clock runs an hour ahead would set the
+ * time of every later command, on every replica, an hour ahead. With it, each block moves
+ * time at most 10 s, and honest commands after it wait (time stands still) until real time
+ * catches up. On a node alone its one clock is the subnet's clock, and nothing is bounded.
+ */
+export const MAX_CLOCK_STEP_MS = 10_000;
 
 export class ExecutorError extends Error {
   override name = 'ExecutorError';
@@ -27,7 +39,11 @@ export interface ExecutorOptions {
 }
 
 export interface AppliedBlock {
-  certificate: Certificate;
+  checkpoint: Checkpoint;
+  /** This replica's signed vote for the checkpoint; absent when replaying without a key. */
+  vote: CheckpointVote | undefined;
+  /** The members the checkpoint's membership hash stands for. */
+  members: string[];
   /** Each command's result, with the app it was for (for metrics; not certified). */
   results: (CommandResult & { app: string })[];
 }
@@ -63,6 +79,13 @@ export class Executor {
   private readonly gate: WriteGate = { open: false };
   private position: ExecutorPosition;
   private previousDigest: Buffer;
+  private lastCheckpoint: string;
+  /** Registry members after the last block applied (read once, then kept from each checkpoint). */
+  private memberCount: number | undefined;
+  /** The latest time a command of the block being applied may set (see MAX_CLOCK_STEP_MS). */
+  private timeCeiling = Number.MAX_SAFE_INTEGER;
+  /** Command ids first claimed in the block being applied, in log order. */
+  private claimed: { id: string; height: number }[] = [];
   private readonly savepoint;
 
   constructor(options: ExecutorOptions) {
@@ -75,6 +98,7 @@ export class Executor {
     this.digest = new LtHash(this.position.lthash);
     this.journal = new JournaledDigest(this.digest);
     this.previousDigest = this.digest.digest();
+    this.lastCheckpoint = this.checkpointHashOnDisk();
     this.installApps(options.apps);
     this.savepoint = {
       open: this.db.prepare('SAVEPOINT command'),
@@ -106,6 +130,8 @@ export class Executor {
       this.digest.copyFrom(new LtHash(this.position.lthash));
       this.journal.commit();
       this.previousDigest = this.digest.digest();
+      this.lastCheckpoint = this.checkpointHashOnDisk();
+      this.memberCount = undefined;
       throw error;
     }
   }
@@ -130,12 +156,27 @@ export class Executor {
     return stored && parseResultLeaf(stored.body, stored.block);
   }
 
+  /** The checkpoint this replica reached after `block`, with its own signature. */
+  checkpoint(block: number): OwnCheckpoint | undefined {
+    return this.state.checkpoint(block);
+  }
+
+  latestCheckpoint(): OwnCheckpoint | undefined {
+    return this.state.latestCheckpoint();
+  }
+
+  /** The quorum certificate for `block`, once one was collected. */
+  certificate(block: number): Certificate | undefined {
+    return this.state.certificate(block);
+  }
+
   latestCertificate(): Certificate | undefined {
     return this.state.latestCertificate();
   }
 
-  certificate(block: number): Certificate | undefined {
-    return this.state.certificate(block);
+  /** The block that first ran command `id`, if any. */
+  blockOf(id: string): number | undefined {
+    return this.state.firstExecution(id)?.block;
   }
 
   /** A command's result with its inclusion proof against its block's certified results root. */
@@ -165,8 +206,17 @@ export class Executor {
     return this.scanLtHash().digest();
   }
 
-  /** The LtHash of every app row, recomputed from the tables. */
+  /** The LtHash of every app row and of the executor's records, recomputed from the tables. */
   scanLtHash(): LtHash {
+    const scan = this.scanAppRows();
+    for (const row of this.state.resultRows()) scan.add(resultsElement(row.block, row.first_height, row.bodies, row.digests));
+    for (const { block, claimed } of this.state.commandIdGroups()) scan.add(commandIdsElement(block, claimed));
+    if (this.position.block > 0) scan.add(positionElement(this.position));
+    return scan;
+  }
+
+  /** The LtHash of the apps' rows alone: equal for any two histories that end in the same rows. */
+  scanAppRows(): LtHash {
     const scan = new LtHash();
     for (const { definition } of this.apps.values()) {
       for (const spec of definition.tables) {
@@ -187,9 +237,24 @@ export class Executor {
           (first ? ` from height ${first.height}` : ' with no entries'),
       );
     }
+    this.claimed = [];
+    const before = { ...this.position };
+    this.memberCount ??= this.members().length;
+    this.timeCeiling = this.memberCount > 1 ? before.time + MAX_CLOCK_STEP_MS : Number.MAX_SAFE_INTEGER;
     const applied = block.entries.map((entry) => this.applyEntry(entry));
     const stored = applied.map((a) => a.stored);
-    const leaves = stored.map(leafHashOf);
+    const { bodies, digests } = resultsRowOf(stored);
+    this.state.insertBlockResults(block.block, first.height, bodies, digests);
+    // The block's records enter the digest once, after its commands: they are state too.
+    this.digest.add(resultsElement(block.block, first.height, bodies, digests));
+    if (this.claimed.length > 0) this.digest.add(commandIdsElement(block.block, this.claimed));
+    if (before.block > 0) this.digest.remove(positionElement(before));
+    this.position.block = block.block;
+    this.digest.add(positionElement(this.position));
+    this.previousDigest = this.digest.digest();
+    const members = this.members();
+    this.memberCount = members.length;
+    const membership = membershipHash(members);
     const checkpoint: Checkpoint = {
       subnet: this.subnetId,
       block: block.block,
@@ -198,16 +263,29 @@ export class Executor {
       time: this.position.time,
       digest: toHex(this.previousDigest),
       logHead: toHex(this.position.logHead),
-      resultsRoot: toHex(rootFromLeafHashes(leaves)),
+      resultsRoot: toHex(rootFromLeafHashes(stored.map(leafHashOf))),
+      membership,
+      previous: this.lastCheckpoint,
     };
-    const certificate: Certificate = { checkpoint, signatures: this.signer ? [signCheckpoint(checkpoint, this.signer)] : [] };
-    this.position.block = block.block;
+    const signature = this.signer ? signCheckpoint(checkpoint, this.signer) : undefined;
+    this.lastCheckpoint = checkpointHash(checkpoint);
     this.position.lthash = this.digest.bytes();
-    this.state.insertBlockResults(block.block, first.height, stored);
-    this.state.insertCheckpoint(certificate);
+    this.state.insertMembership(membership, members);
+    this.state.insertCheckpoint({ checkpoint, signature });
     this.state.savePosition(this.position);
     const results = applied.map(({ stored: { height, id }, outcome, app }) => ({ ...outcome, id, height, block: block.block, app }));
-    return { certificate, results };
+    return { checkpoint, vote: signature && { checkpoint, signature }, members, results };
+  }
+
+  /** The registry's members after the block, sorted: who may certify its checkpoint. */
+  private members(): string[] {
+    if (!this.apps.has('registry')) return [];
+    return this.runQuery('registry', 'members', {}, 'executor', this.position.height) as string[];
+  }
+
+  private checkpointHashOnDisk(): string {
+    const latest = this.state.latestCheckpoint();
+    return latest ? checkpointHash(latest.checkpoint) : NO_CHECKPOINT;
   }
 
   private applyEntry(entry: LogEntry): { stored: StoredResult; outcome: CommandOutcome; app: string } {
@@ -217,8 +295,10 @@ export class Executor {
     if (!chainHash(this.position.logHead, height, entry.block, entry.bytes).equals(entry.hash)) {
       throw new ExecutorError(`log entry at height ${height} does not chain from the entry before it`);
     }
-    this.position.time = Math.max(this.position.time, command.time);
-    const { outcome, body } = this.state.claimCommandId(command.id, height, entry.block) ? this.run(entry) : this.duplicate(entry);
+    this.position.time = Math.max(this.position.time, Math.min(command.time, this.timeCeiling));
+    const claimed = this.state.claimCommandId(command.id, height, entry.block);
+    if (claimed) this.claimed.push({ id: command.id, height });
+    const { outcome, body } = claimed ? this.run(entry) : this.duplicate(entry);
     this.position.height = height;
     this.position.logHead = entry.hash;
     this.previousDigest = this.digest.digest();

@@ -12,12 +12,27 @@ export {
   validApprovers,
 } from './apps/registry.ts';
 export { CANONICAL_MAX_DEPTH, CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
-export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, signCheckpoint, verifyCertificate } from './checkpoint.ts';
+export { Certifier } from './certification/certifier.ts';
+export type { CertificationChannel, CheckpointVote } from './certification/channel.ts';
+export { CertificateCollector, type Divergence } from './certification/collector.ts';
+export { DivergenceError } from './certification/evidence.ts';
+export { InProcessChannel } from './certification/in-process-channel.ts';
+export {
+  type Certificate,
+  type Checkpoint,
+  type CheckpointSignature,
+  checkpointHash,
+  checkpointSigningBytes,
+  membershipHash,
+  quorumSize,
+  signCheckpoint,
+  verifyCertificate,
+} from './checkpoint.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { LtHash } from './digest.ts';
-export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';
+export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, MAX_CLOCK_STEP_MS, type ResultProof } from './executor.ts';
 export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, makeGenesis, registryView } from './genesis.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
 export { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
@@ -38,6 +53,15 @@ export { isCanonicalKeyId, KeyFileError, loadOrCreateSigningKey, readSigningKey,
 export { bootstrapDevelopmentRegistry, type NodeFacts } from './registry-bootstrap.ts';
 export type { CommandOutcome, CommandResult } from './results.ts';
 export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
+export { UntrustedDataError } from './startup-trust.ts';
+export type { OwnCheckpoint } from './state-db.ts';
+export {
+  checkSnapshotRequest,
+  SNAPSHOT_REQUEST_WINDOW_MS,
+  type SnapshotCheck,
+  snapshotRequestHeaders,
+  verifySnapshot,
+} from './state-sync.ts';
 export { AppStore, StoreError } from './store.ts';
 export { type SubmitRequest, Subnet, SubnetClosedError, type SubnetObserver, type SubnetOptions } from './subnet.ts';
 export type { ColumnType, Row, SqlValue, TableSpec } from './table.ts';

@@ -1,6 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { JsonValue } from './canonical-json.ts';
+import { Certifier } from './certification/certifier.ts';
+import type { CertificationChannel } from './certification/channel.ts';
+import type { Divergence } from './certification/collector.ts';
+import { DivergenceError, keepDivergenceEvidence } from './certification/evidence.ts';
 import type { Certificate } from './checkpoint.ts';
 import { newCommandId } from './command.ts';
 import { claimSubnetId, DataDirError, dataFiles, lockDataDir, prepareDataDir } from './data-dir.ts';
@@ -10,6 +14,9 @@ import { SqliteLog } from './log/sqlite-log.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './node-key.ts';
 import type { CommandResult } from './results.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
+import { sealDataDir, takeSeal, verifyAtStart } from './startup-trust.ts';
+import type { OwnCheckpoint } from './state-db.ts';
+import { portableImage } from './state-sync.ts';
 
 export interface SubmitRequest {
   app: string;
@@ -25,6 +32,8 @@ export interface SubnetObserver {
   applied(blocks: readonly AppliedBlock[], seconds: number, logHeight: number): void;
   /** The replica stopped applying its log (it then refuses writes); called once. */
   failed?(error: Error): void;
+  /** A quorum certified a block. */
+  certified?(certificate: Certificate): void;
 }
 
 export interface SubnetOptions {
@@ -33,6 +42,8 @@ export interface SubnetOptions {
   /** Required to match the folder's subnet when given; the default names a new one. */
   subnetId?: string;
   observer?: SubnetObserver;
+  /** How this replica exchanges checkpoint votes with the others; a node alone needs none. */
+  channel?: CertificationChannel;
 }
 
 export class SubnetClosedError extends Error {
@@ -41,6 +52,8 @@ export class SubnetClosedError extends Error {
 
 /** Blocks the executor takes from the log per transaction. */
 const BLOCKS_PER_RUN = 32;
+/** How many uncertified blocks a restarted replica votes for again. */
+const REVOTE_BLOCKS = 1024;
 
 interface Waiter {
   resolve: (result: CommandResult) => void;
@@ -58,6 +71,8 @@ export class Subnet {
   private readonly log: SqliteLog;
   private readonly stateDb: Database.Database;
   private readonly executor: Executor;
+  private readonly certifier: Certifier;
+  private readonly certificateListeners = new Set<(certificate: Certificate | undefined) => void>();
   private readonly observer: SubnetObserver | undefined;
   /** Submitters waiting for a command id's first result, registered before it is appended. */
   private readonly waiters = new Map<string, Waiter[]>();
@@ -92,6 +107,8 @@ export class Subnet {
     const opened: { close(): void }[] = [];
     try {
       this.nodeKey = loadOrCreateSigningKey(files.nodeKey);
+      // Before any database is opened: the seal vouches for the files exactly as they were left.
+      const sealed = takeSeal(this.dataDir, this.subnetId, this.nodeKey);
       this.observer = options.observer;
       this.log = new SqliteLog(files.log, this.subnetId);
       opened.push(this.log);
@@ -100,6 +117,17 @@ export class Subnet {
       opened.push(this.stateDb);
       this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
       this.assertStateFollowsLog();
+      verifyAtStart(this.dataDir, this.executor, this.log, this.nodeKey, !sealed);
+      this.certifier = new Certifier({
+        db: this.stateDb,
+        subnetId: this.subnetId,
+        channel: options.channel,
+        certified: (certificate) => this.announce(certificate),
+        diverged: (divergence) => this.diverge(divergence),
+      });
+      opened.push(this.certifier);
+      const certified = this.executor.latestCertificate()?.checkpoint.block ?? 0;
+      this.certifier.resume(Math.max(certified + 1, this.executor.block - REVOTE_BLOCKS));
     } catch (error) {
       for (const handle of opened.reverse()) handle.close();
       this.releaseLock();
@@ -187,12 +215,52 @@ export class Subnet {
     return this.executor.resultProof(id);
   }
 
+  /** The latest quorum certificate. */
   latestCertificate(): Certificate | undefined {
     return this.executor.latestCertificate();
   }
 
+  /** The quorum certificate of `block`, once there is one. */
   certificate(block: number): Certificate | undefined {
     return this.executor.certificate(block);
+  }
+
+  get appliedBlock(): number {
+    return this.executor.block;
+  }
+
+  /** The checkpoint this replica itself reached after `block`, with its own signature. */
+  ownCheckpoint(block: number): OwnCheckpoint | undefined {
+    return this.executor.checkpoint(block);
+  }
+
+  /** This replica's whole state as one SQLite image, at the block it has applied (see state-sync.ts). */
+  snapshot(): { block: number; image: Buffer } {
+    return { block: this.executor.block, image: portableImage(this.stateDb.serialize()) };
+  }
+
+  /** The block that first ran command `id`, once applied. */
+  blockOf(id: string): number | undefined {
+    return this.executor.blockOf(id);
+  }
+
+  /** Resolves with the quorum certificate of `block`, or undefined if none comes within `ms`. */
+  waitForCertificate(block: number, ms: number): Promise<Certificate | undefined> {
+    const now = this.certificate(block);
+    if (now || ms <= 0 || this.closed) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const done = (certificate: Certificate | undefined) => {
+        clearTimeout(timer);
+        this.certificateListeners.delete(listener);
+        resolve(certificate);
+      };
+      // Undefined means the replica is closing: answer with what there is.
+      const listener = (certificate: Certificate | undefined) => {
+        if (!certificate || certificate.checkpoint.block === block) done(certificate ?? this.certificate(block));
+      };
+      const timer = setTimeout(() => done(this.certificate(block)), ms);
+      this.certificateListeners.add(listener);
+    });
   }
 
   onApplied(listener: (blocks: readonly AppliedBlock[]) => void): () => void {
@@ -207,8 +275,19 @@ export class Subnet {
     await Promise.allSettled([...this.inflight]);
     this.unwatch();
     await this.draining;
+    this.certifier.close();
+    for (const listener of [...this.certificateListeners]) listener(undefined);
     this.log.close();
     this.stateDb.close();
+    // A replica that failed is not vouched for: its next start checks everything.
+    if (!this.failure) {
+      try {
+        sealDataDir(this.dataDir, this.subnetId, this.nodeKey, this.executor.height);
+      } catch (error) {
+        // Unsealed is safe: the next start checks the whole folder instead.
+        process.emitWarning(`could not seal the data folder: ${(error as Error).message}`);
+      }
+    }
     this.releaseLock();
   }
 
@@ -234,6 +313,7 @@ export class Subnet {
       do {
         this.pumpAgain = false;
         for (;;) {
+          if (this.failure) return;
           const blocks = await this.log.readFrom(this.executor.height, BLOCKS_PER_RUN);
           if (blocks.length === 0) break;
           this.apply(blocks);
@@ -248,6 +328,7 @@ export class Subnet {
     const started = performance.now();
     const applied = this.executor.applyBlocks(blocks);
     const seconds = (performance.now() - started) / 1000;
+    this.certifier.applied(applied);
     // Observers and listeners run after the commit; their failure is theirs, not the replica's.
     // Listeners go before the submitters are answered, so that those waiting on a write (a
     // long-polling sync) hear of it no later than its author hears it was done.
@@ -271,6 +352,26 @@ export class Subnet {
         this.settle(result.id, (waiter) => waiter.resolve(answer));
       }
     }
+  }
+
+  private announce(certificate: Certificate): void {
+    try {
+      this.observer?.certified?.(certificate);
+    } catch (error) {
+      process.emitWarning(`a subnet observer failed: ${(error as Error).message}`);
+    }
+    for (const listener of [...this.certificateListeners]) listener(certificate);
+  }
+
+  /** A quorum certified other state than this replica's: keep the proof, then stop serving. */
+  private diverge(divergence: Divergence): void {
+    let error: Error;
+    try {
+      error = keepDivergenceEvidence(this.dataDir, divergence, this.executor.checkpoint(divergence.block)?.signature);
+    } catch (cause) {
+      error = new DivergenceError(divergence.block, `nowhere (writing it failed: ${(cause as Error).message})`);
+    }
+    this.fail(error);
   }
 
   /** A replica that cannot apply its log must stop serving rather than serve wrong state. */

@@ -70,15 +70,18 @@ export function verifySubnet(input: VerifyInput): Verification {
     }
   }
 
-  const check = verifyCertificate(
-    certificate,
-    registry.subnet,
-    registry.nodes.map((n) => n.id),
-  );
+  // Signatures are counted against the member set the checkpoint itself commits to, not the
+  // list the node serves; the served registry only vouches (by governance) for who they are.
+  const members = certificate.members ?? registry.nodes.map((n) => n.id);
+  const check = verifyCertificate(certificate, registry.subnet, members);
   const { checkpoint } = certificate;
+  const attested = new Set(registry.nodes.map((n) => n.id));
+  const unattested = check.signers.filter((signer) => !attested.has(signer));
+  if (unattested.length > 0)
+    failed.push(`certificate for block ${checkpoint.block} is signed by nodes the registry does not list: ${unattested.join(', ')}`);
   if (check.ok) {
     passed.push(
-      `certificate for block ${checkpoint.block} (height ${checkpoint.height}, digest ${checkpoint.digest.slice(0, 16)}…) is signed by ${check.signers.length} of ${registry.nodes.length} member(s)`,
+      `certificate for block ${checkpoint.block} (height ${checkpoint.height}, digest ${checkpoint.digest.slice(0, 16)}…) is signed by a quorum: ${check.signers.length} of its ${new Set(members).size} committed member(s)`,
     );
   } else {
     failed.push(...check.problems.map((p) => `certificate for block ${checkpoint.block}: ${p}`));

@@ -94,13 +94,19 @@ test('an audit refuses a folder re-signed by someone without its node key', asyn
     const lthash = new Executor({ db, subnetId: 'watan-dev', apps: coreApps }).scanLtHash();
     db.prepare("UPDATE watan_meta SET value = ? WHERE key = 'lthash'").run(lthash.bytes());
     const row = db
-      .prepare<[], { block: number; certificate: string }>('SELECT block, certificate FROM watan_checkpoints ORDER BY block DESC LIMIT 1')
+      .prepare<[], { block: number; certificate: string }>('SELECT block, certificate FROM watan_certificates ORDER BY block DESC LIMIT 1')
       .get();
     assert.ok(row);
     const { checkpoint } = JSON.parse(row.certificate) as Certificate;
     const forged = { ...checkpoint, digest: toHex(lthash.digest()) };
-    const certificate: Certificate = { checkpoint: forged, signatures: [signCheckpoint(forged, intruder)] };
-    db.prepare('UPDATE watan_checkpoints SET certificate = ? WHERE block = ?').run(JSON.stringify(certificate), row.block);
+    const signature = signCheckpoint(forged, intruder);
+    const certificate: Certificate = { checkpoint: forged, signatures: [signature], members: [intruder.id] };
+    db.prepare('UPDATE watan_certificates SET certificate = ? WHERE block = ?').run(JSON.stringify(certificate), row.block);
+    db.prepare('UPDATE watan_checkpoints SET checkpoint = ?, signature = ? WHERE block = ?').run(
+      JSON.stringify(forged),
+      JSON.stringify(signature),
+      row.block,
+    );
   });
   rmSync(join(dir, '..', `${dir.split('/').at(-1)}-intruder.key`));
   const { ok, findings } = auditDataDir(dir, coreApps);

@@ -72,8 +72,8 @@ test('a replay reproduces the original node’s digests, results and certified c
       recorded.map((r) => [r.height, r.body, r.digest.toString('hex')]),
     );
     const last = blocks.at(-1)?.block as number;
-    const { checkpoint: certified } = original.certificate(last) ?? assert.fail('the original certified its last block');
-    const { checkpoint: reproduced } = replica.certificate(last) ?? assert.fail('the replay checkpointed its last block');
+    const { checkpoint: certified } = original.checkpoint(last) ?? assert.fail('the original checkpointed its last block');
+    const { checkpoint: reproduced } = replica.checkpoint(last) ?? assert.fail('the replay checkpointed its last block');
     assert.deepEqual(reproduced, certified);
     assert.ok(replica.scanDigest().equals(replica.currentDigest()), 'the incremental digest equals a full scan');
   } finally {

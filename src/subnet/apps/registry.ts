@@ -158,6 +158,10 @@ export const registryApp = defineApp({
     }),
   },
   queries: {
+    /** The members' node ids, sorted: who certifies the subnet's checkpoints. */
+    members: query(Type.Object({}, { additionalProperties: false }), (ctx): string[] =>
+      ctx.store.select<{ node_id: string }>('SELECT node_id FROM {nodes} ORDER BY node_id').map((row) => row.node_id),
+    ),
     view: query(Type.Object({}, { additionalProperties: false }), (ctx): RegistryView | null => {
       const subnet = setting(ctx.store, 'subnet');
       if (subnet === undefined) return null;

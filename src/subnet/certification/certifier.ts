@@ -1,0 +1,74 @@
+import type Database from 'better-sqlite3';
+import type { Certificate } from '../checkpoint.ts';
+import type { AppliedBlock } from '../executor.ts';
+import { StateDb } from '../state-db.ts';
+import type { CertificationChannel, CheckpointVote } from './channel.ts';
+import { CertificateCollector, type Divergence } from './collector.ts';
+
+export interface CertifierOptions {
+  db: Database.Database;
+  subnetId: string;
+  /** Where votes are exchanged with the other replicas; without one, only this replica's own vote counts. */
+  channel?: CertificationChannel;
+  certified(certificate: Certificate): void;
+  diverged(divergence: Divergence): void;
+}
+
+/**
+ * One replica's side of certification: publishes its vote for every block it applies,
+ * collects everyone's votes, and keeps each quorum certificate in the state database. On a
+ * node alone (one member, no channel) its own vote is the quorum of one, and the certificate
+ * is there as soon as the block is applied.
+ */
+export class Certifier {
+  private readonly state: StateDb;
+  private readonly collector: CertificateCollector;
+  private readonly channel: CertificationChannel | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(options: CertifierOptions) {
+    this.state = new StateDb(options.db);
+    this.channel = options.channel;
+    this.collector = new CertificateCollector({
+      subnetId: options.subnetId,
+      own: (block) => {
+        const own = this.state.checkpoint(block);
+        const members = own && this.state.membership(own.checkpoint.membership);
+        return own && members ? { checkpoint: own.checkpoint, members } : undefined;
+      },
+      certifiedAt: (block) => this.state.certificate(block),
+      certified: (certificate) => {
+        if (this.state.insertCertificate(certificate)) options.certified(certificate);
+      },
+      diverged: options.diverged,
+    });
+    this.unsubscribe = this.channel?.subscribe((vote) => this.collector.add(vote)) ?? (() => undefined);
+  }
+
+  /** Votes for blocks applied before a restart, so certificates the replica had not yet formed can still be. */
+  resume(fromBlock: number): void {
+    for (const { checkpoint, signature } of this.state.checkpointsFrom(fromBlock)) {
+      if (signature) this.vote({ checkpoint, signature });
+      this.collector.applied(checkpoint.block);
+    }
+  }
+
+  /** Votes for blocks just applied; call after their transaction committed. */
+  applied(blocks: readonly AppliedBlock[]): void {
+    this.state.db.transaction(() => {
+      for (const { vote, checkpoint } of blocks) {
+        if (vote) this.vote(vote);
+        this.collector.applied(checkpoint.block);
+      }
+    })();
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private vote(vote: CheckpointVote): void {
+    this.collector.add(vote);
+    this.channel?.publish(vote).catch((error: Error) => process.emitWarning(`could not publish the checkpoint vote: ${error.message}`));
+  }
+}
