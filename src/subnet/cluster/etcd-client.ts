@@ -1,0 +1,24 @@
+import { Etcd3 } from 'etcd3';
+
+/** How long one etcd call may take before it is settled another way (measured: a new leader comes in 1–2 s). */
+export const ETCD_CALL_DEADLINE_MS = 3000;
+/**
+ * The most one gRPC message from etcd may hold. The client's default (4 MiB) makes a watch
+ * from an early revision hang silently once a batch of events is larger; etcd itself sends
+ * at most its own limit per response, so this only needs to exceed a page of history.
+ */
+export const ETCD_RECEIVE_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * An etcd client for `host:port` endpoints. Every unary call has a deadline, so a call to a
+ * member that is stopped or partitioned fails (and the client's retry moves to another
+ * member) instead of hanging; watches have none, they are meant to last.
+ */
+export function connectEtcd(endpoints: readonly string[]): Etcd3 {
+  return new Etcd3({
+    hosts: endpoints.map((endpoint) => `http://${endpoint}`),
+    grpcOptions: { 'grpc.max_receive_message_length': ETCD_RECEIVE_LIMIT_BYTES },
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_DEADLINE_MS }),
+    dialTimeout: ETCD_CALL_DEADLINE_MS,
+  });
+}
