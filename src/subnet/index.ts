@@ -13,6 +13,9 @@ export {
 } from './apps/registry.ts';
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, signCheckpoint, verifyCertificate } from './checkpoint.ts';
+export { connectEtcd } from './cluster/etcd-client.ts';
+export { blockKey, blocksPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
+export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
@@ -21,6 +24,14 @@ export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type 
 export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, makeGenesis, registryView } from './genesis.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
 export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
+export {
+  type BlockProposal,
+  decodeProposedBlock,
+  encodeProposedBlock,
+  MalformedBlockError,
+  proposalVerifies,
+  signProposal,
+} from './log/block-proposal.ts';
 export {
   type AppendReceipt,
   type ChainBreak,
@@ -31,6 +42,7 @@ export {
   type LogEntry,
   LogError,
 } from './log/command-log.ts';
+export { EtcdLog, EtcdLogError, type EtcdLogOptions, MAX_BLOCK_BYTES } from './log/etcd-log.ts';
 export { SqliteLog } from './log/sqlite-log.ts';
 export * from './merkle.ts';
 export { isCanonicalKeyId, KeyFileError, loadOrCreateSigningKey, readSigningKey, type SigningKey, verifySignature } from './node-key.ts';
@@ -38,7 +50,15 @@ export { bootstrapDevelopmentRegistry, type NodeFacts } from './registry-bootstr
 export type { CommandOutcome, CommandResult } from './results.ts';
 export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 export { AppStore, StoreError } from './store.ts';
-export { type SubmitRequest, Subnet, SubnetClosedError, type SubnetObserver, type SubnetOptions } from './subnet.ts';
+export {
+  type LogContext,
+  type ReplicaLog,
+  type SubmitRequest,
+  Subnet,
+  SubnetClosedError,
+  type SubnetObserver,
+  type SubnetOptions,
+} from './subnet.ts';
 export type { ColumnType, Row, SqlValue, TableSpec } from './table.ts';
 
 import { kvApp } from './apps/kv.ts';
