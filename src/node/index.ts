@@ -2,7 +2,17 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { applyGenesis, bootstrapDevelopmentRegistry, coreApps, type Genesis, isMember, type NodeFacts, Subnet } from '../subnet/index.ts';
+import {
+  applyGenesis,
+  bootstrapDevelopmentRegistry,
+  coreApps,
+  EtcdLog,
+  type Genesis,
+  isMember,
+  type NodeFacts,
+  Subnet,
+  type SubnetOptions,
+} from '../subnet/index.ts';
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
@@ -22,6 +32,8 @@ export interface NodeConfig {
   facts: NodeFacts;
   /** The subnet's genesis; without it the first start creates a development registry. */
   genesis?: Genesis;
+  /** The etcd members (`host:port`) of the cluster log; without them the node runs the embedded log. */
+  cluster?: readonly string[];
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
@@ -47,13 +59,23 @@ export class NotAMemberError extends Error {
 
 /** Opens the subnet replica, bootstraps its registry on first start, and serves HTTP. */
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
+  // Every replica would make its own development registry, each governed by another key.
+  if (config.cluster && !config.genesis) {
+    throw new ClusterConfigError("a cluster replica starts from the subnet's genesis: give --genesis FILE with --cluster");
+  }
   // Fail on a busy port before the data folder is created or touched.
   await assertPortFree(config);
   const logger = config.logger ?? createLogger();
   const metrics = createNodeMetrics((error) => logger.fatal({ err: error }, 'this replica stopped applying its log and refuses writes'));
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
-  const subnet = await Subnet.open({ dataDir: config.dataDir, apps, subnetId: config.subnetId, observer: metrics.observer });
+  const subnet = await Subnet.open({
+    dataDir: config.dataDir,
+    apps,
+    subnetId: config.subnetId,
+    observer: metrics.observer,
+    ...(config.cluster ? { openLog: clusterLog(config.cluster, logger) } : {}),
+  });
   try {
     await joinRegistry(subnet, config, logger);
     const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts);
@@ -78,6 +100,21 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     await subnet.close();
     throw error;
   }
+}
+
+export class ClusterConfigError extends Error {
+  override name = 'ClusterConfigError';
+}
+
+/** The etcd log for a replica, telling the operator while etcd cannot be reached at start. */
+function clusterLog(endpoints: readonly string[], logger: Logger): NonNullable<SubnetOptions['openLog']> {
+  return (context) =>
+    EtcdLog.open({
+      ...context,
+      endpoints,
+      onUnavailable: (error, retryInMs) =>
+        logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying'),
+    });
 }
 
 /** Brings this node into its subnet's registry, from the genesis or as a development subnet. */

@@ -6,7 +6,7 @@ import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
 
 test('the etcd harness runs three members, survives a kill -9 of the leader and a stopped follower, and cleans up', async () => {
   const etcd = await startEtcdCluster('harness');
-  const client = connectEtcd(etcd.endpoints);
+  const client = await connectEtcd(etcd.endpoints);
   try {
     assert.equal(etcd.members.length, 3);
     await client.put('before').value('1');

@@ -1,4 +1,4 @@
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 
 /** How long one etcd call may take before it is settled another way (measured: a new leader comes in 1–2 s). */
 export const ETCD_CALL_DEADLINE_MS = 3000;
@@ -12,9 +12,11 @@ export const ETCD_RECEIVE_LIMIT_BYTES = 256 * 1024 * 1024;
 /**
  * An etcd client for `host:port` endpoints. Every unary call has a deadline, so a call to a
  * member that is stopped or partitioned fails (and the client's retry moves to another
- * member) instead of hanging; watches have none, they are meant to last.
+ * member) instead of hanging; watches have none, they are meant to last. The client (gRPC and
+ * its protocol files) loads only when a node runs on a cluster.
  */
-export function connectEtcd(endpoints: readonly string[]): Etcd3 {
+export async function connectEtcd(endpoints: readonly string[]): Promise<Etcd3> {
+  const { Etcd3 } = await import('etcd3');
   return new Etcd3({
     hosts: endpoints.map((endpoint) => `http://${endpoint}`),
     grpcOptions: { 'grpc.max_receive_message_length': ETCD_RECEIVE_LIMIT_BYTES },

@@ -81,7 +81,7 @@ export class EtcdLog implements CommandLog {
   private readonly failureListeners = new Set<() => void>();
 
   static async open(options: EtcdLogOptions): Promise<EtcdLog> {
-    const log = new EtcdLog(options);
+    const log = new EtcdLog(options, await connectEtcd(options.endpoints));
     try {
       await log.start(options);
     } catch (error) {
@@ -91,12 +91,12 @@ export class EtcdLog implements CommandLog {
     return log;
   }
 
-  private constructor(options: EtcdLogOptions) {
+  private constructor(options: EtcdLogOptions, client: Etcd3) {
     this.subnetId = options.subnetId;
     this.nodeKey = options.nodeKey;
     this.prefix = blocksPrefix(options.subnetId);
     this.mirror = new SqliteLog(options.path, options.subnetId);
-    this.client = connectEtcd(options.endpoints);
+    this.client = client;
     this.revision = this.mirror.mirroredRevision();
     this.nextSequence = this.mirror.lastSequenceOf(this.nodeKey.id) + 1;
   }
