@@ -29,6 +29,7 @@ export {
   decodeProposedBlock,
   encodeProposedBlock,
   MalformedBlockError,
+  proposalSigningBytes,
   proposalVerifies,
   signProposal,
 } from './log/block-proposal.ts';
