@@ -1,5 +1,6 @@
 /** The `watan` command. */
 import { runAudit } from './commands/audit.ts';
+import { runCluster } from './commands/cluster.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
 import { runIdp } from './commands/idp.ts';
 import { runNodeInfo, runNodeKey } from './commands/node-info.ts';
@@ -16,6 +17,8 @@ Usage:
               [--accounts-per-person N] [--minimum-age YEARS] [--trusted-issuers-file FILE] [--identity-admin USER_ID]... [--identity-secret-file FILE] [--sso-trusted-client URL]...
   watan idp [--port N] [--host H] [--data DIR] [--client-id ID] [--client-secret-file FILE] [--redirect-uri URL]... [--people FILE]
                                 the development identity provider (OpenID Connect, test people) on its own
+  watan cluster [--data DIR] [--replicas N]
+                                a 3-member etcd and N (4) admitted replicas on this machine, for trying a cluster out
   watan audit --data DIR [--governance-key KEY]...
                                 recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
@@ -37,6 +40,8 @@ export async function runCli(argv: string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await runStart(rest);
+      case 'cluster':
+        return await runCluster(rest);
       case 'audit':
         return runAudit(rest);
       case 'verify':

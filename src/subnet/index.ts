@@ -17,7 +17,7 @@ export { connectEtcd } from './cluster/etcd-client.ts';
 export { blockKey, blocksPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
 export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
-export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
+export { assertSubnetId, DataDirError, dataFiles, readSubnetId, writeFileDurably } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { LtHash } from './digest.ts';
 export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, type ResultProof } from './executor.ts';

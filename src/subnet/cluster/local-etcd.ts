@@ -22,6 +22,8 @@ export interface LocalEtcdOptions {
   quotaBackendBytes?: number;
   /** The etcd binary; Debian's etcd-server installs /usr/bin/etcd. */
   binary?: string;
+  /** Each member's client and peer ports, to reopen a cluster kept in `dir`; free ports by default. */
+  ports?: readonly { client: number; peer: number }[];
   /** How long to wait for every member to report healthy. */
   startTimeoutMs?: number;
 }
@@ -53,15 +55,16 @@ export interface LocalEtcd {
 export const ETCD_BINARY = '/usr/bin/etcd';
 
 export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEtcd> {
-  const count = options.members ?? 3;
+  const count = options.ports?.length ?? options.members ?? 3;
   const binary = options.binary ?? ETCD_BINARY;
   const token = `watan-${randomBytes(6).toString('hex')}`;
   const members: EtcdMember[] = [];
   for (let i = 1; i <= count; i++) {
+    const ports = options.ports?.[i - 1];
     members.push({
       name: `member-${i}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
-      peerUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `http://127.0.0.1:${ports?.client ?? (await freePort())}`,
+      peerUrl: `http://127.0.0.1:${ports?.peer ?? (await freePort())}`,
       process: undefined,
     });
   }
