@@ -13,6 +13,7 @@ export {
 } from './apps/registry.ts';
 export { CanonicalJsonError, canonicalJson, canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 export { type Certificate, type Checkpoint, checkpointSigningBytes, quorumSize, signCheckpoint, verifyCertificate } from './checkpoint.ts';
+export { EtcdCertificationChannel } from './cluster/etcd-certification-channel.ts';
 export { connectEtcd } from './cluster/etcd-client.ts';
 export { blockKey, blocksPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
 export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
