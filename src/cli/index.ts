@@ -1,4 +1,5 @@
 /** The `watan` command. */
+import { runAdmission } from './commands/admission.ts';
 import { runAudit } from './commands/audit.ts';
 import { runCluster } from './commands/cluster.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
@@ -19,6 +20,12 @@ Usage:
                                 the development identity provider (OpenID Connect, test people) on its own
   watan cluster [--data DIR] [--replicas N]
                                 a 3-member etcd and N (4) admitted replicas on this machine, for trying a cluster out
+  watan admission propose --url URL --operator NAME --data-centre NAME --province NAME [--jurisdiction CC] [--data DIR]
+                                this node's request to join a running subnet, to stdout
+  watan admission approve --request FILE --governance-key-file KEY
+                                the request with this governance key's approval added, to stdout
+  watan admission join --request FILE --url URL
+                                hand the approved request to a member replica; then start the node with --cluster
   watan audit --data DIR [--governance-key KEY]...
                                 recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
@@ -40,6 +47,8 @@ export async function runCli(argv: string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await runStart(rest);
+      case 'admission':
+        return await runAdmission(rest);
       case 'cluster':
         return await runCluster(rest);
       case 'audit':

@@ -72,7 +72,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const subnet = await Subnet.open({
     dataDir: config.dataDir,
     apps,
-    subnetId: config.subnetId,
+    subnetId: config.subnetId ?? config.genesis?.subnet,
     observer: metrics.observer,
     ...(config.cluster ? { openLog: clusterLog(config.cluster, logger) } : {}),
   });

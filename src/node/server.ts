@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
 import type { NodeContext, NodePart } from './context.ts';
+import { registerAdmissions } from './routes/admissions.ts';
 import { registerCheckpoint } from './routes/checkpoint.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
@@ -68,7 +69,8 @@ export function buildServer(node: NodeContext, logger: Logger, parts: readonly N
     }
     reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${path}` });
   });
-  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerMetrics]) register(app, node);
+  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerAdmissions, registerResults, registerMetrics])
+    register(app, node);
   for (const part of parts) part.registerRoutes(app, node);
   return app;
 }

@@ -5,7 +5,7 @@ export {
   type Approval,
   admissionBytes,
   approve,
-  type NodeRecord,
+  NodeRecord,
   type RegistryView,
   registryApp,
   removalBytes,
