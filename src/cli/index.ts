@@ -35,8 +35,8 @@ Usage:
   watan governance-key --out FILE
                                 make a governance key and print its id (kept offline by its holder)
   watan genesis --subnet ID --governance-key-file FILE... [--threshold M] [--jurisdiction CC]
-                --node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC]
-                                sign a genesis file admitting the first node; written to stdout
+                (--node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC] | --nodes FILE)
+                                sign a genesis file admitting the first node (or every node in FILE); written to stdout
   watan help
 `;
 
