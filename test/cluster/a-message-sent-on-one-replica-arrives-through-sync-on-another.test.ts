@@ -4,23 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { nodeParts } from '../../src/cli/composition.ts';
-import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
+import type { RunningNode } from '../../src/node/index.ts';
 import { dataFiles, loadOrCreateSigningKey, makeGenesis } from '../../src/subnet/index.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
+import { startClusterNode } from '../fixtures/etcd-replicas.ts';
+import { matrixCall } from '../fixtures/messenger-node.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 
-async function call(node: RunningNode, method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${node.url}/_matrix/client/v3${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+function call(node: RunningNode, method: string, path: string, token?: string, body?: unknown) {
+  return matrixCall(node.url, method, path, token, body);
 }
 
 test(
@@ -45,20 +38,8 @@ test(
         nodes: keys.map((key, i) => ({ id: key.id, operator: `op ${i}`, dataCentre: `dc ${i}`, province: 'Punjab', jurisdiction: 'PK' })),
       });
       for (const name of names) {
-        nodes.push(
-          await startNode({
-            dataDir: join(root, name),
-            port: 0,
-            host: '127.0.0.1',
-            serverName: 'localhost',
-            dev: false,
-            genesis,
-            cluster: etcd.endpoints,
-            facts: { operator: name, dataCentre: name, province: 'Punjab', jurisdiction: 'PK' },
-            logger: createLogger({ level: 'silent' }),
-            parts: nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 10_000, sendsPer10Seconds: 10_000 } }),
-          }),
-        );
+        const parts = nodeParts({ openRegistration: true, rateLimits: { authPerMinute: 10_000, sendsPer10Seconds: 10_000 } });
+        nodes.push(await startClusterNode(root, name, genesis, etcd.endpoints, parts));
       }
       const [a, b] = nodes as [RunningNode, RunningNode];
       const register = async (node: RunningNode, username: string) => {

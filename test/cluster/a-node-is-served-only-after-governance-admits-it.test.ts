@@ -3,26 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createLogger, NotAMemberError, type RunningNode, startNode } from '../../src/node/index.ts';
-import { dataFiles, type Genesis, loadOrCreateSigningKey, makeGenesis, type RegistryView } from '../../src/subnet/index.ts';
+import { NotAMemberError, type RunningNode } from '../../src/node/index.ts';
+import { dataFiles, loadOrCreateSigningKey, makeGenesis, type RegistryView } from '../../src/subnet/index.ts';
 import { runWatan } from '../cli/run-watan.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
+import { startClusterNode } from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
-
-function replica(root: string, name: string, genesis: Genesis, endpoints: string[]): Promise<RunningNode> {
-  return startNode({
-    dataDir: join(root, name),
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: false,
-    genesis,
-    cluster: endpoints,
-    facts: { operator: name, dataCentre: name, province: 'Punjab', jurisdiction: 'PK' },
-    logger: createLogger({ level: 'silent' }),
-  });
-}
 
 test('a new node is refused until governance approves it; propose, approve and join admit it on every replica', TIMEOUT, async () => {
   const etcd = await startEtcdCluster('admission');
@@ -42,11 +29,11 @@ test('a new node is refused until governance approves it; propose, approve and j
       governance: [{ key: governance, label: 'governance' }],
       nodes: members.map(({ name, key }) => ({ id: key.id, operator: name, dataCentre: name, province: 'Punjab', jurisdiction: 'PK' })),
     });
-    for (const { name } of members) running.push(await replica(root, name, genesis, etcd.endpoints));
+    for (const { name } of members) running.push(await startClusterNode(root, name, genesis, etcd.endpoints));
     const url = (running[0] as RunningNode).url;
 
     // Not admitted: every replica refuses to serve it.
-    await assert.rejects(replica(root, 'newcomer', genesis, etcd.endpoints), NotAMemberError);
+    await assert.rejects(startClusterNode(root, 'newcomer', genesis, etcd.endpoints), NotAMemberError);
 
     const proposed = await runWatan([
       'admission',
@@ -99,7 +86,7 @@ test('a new node is refused until governance approves it; propose, approve and j
     assert.equal(joined.code, 0, joined.stderr);
     assert.match(joined.stdout, /admitted to subnet admission/);
 
-    const newcomer = await replica(root, 'newcomer', genesis, etcd.endpoints);
+    const newcomer = await startClusterNode(root, 'newcomer', genesis, etcd.endpoints);
     running.push(newcomer);
     const result = await newcomer.subnet.submit({ app: 'kv', method: 'put', caller: 'test', args: { key: 'from-newcomer', value: 'x' } });
     assert.equal(result.ok, true, 'the admitted node proposes blocks every replica runs');

@@ -1,6 +1,6 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { CertificationChannel, CheckpointVote } from '../certification/channel.ts';
-import { connectEtcd } from './etcd-client.ts';
+import { connectEtcd, readPrefixInPages } from './etcd-client.ts';
 import { voteKey, votesPrefix } from './etcd-keys.ts';
 
 /** Votes read per request when a subscriber first reads what was published before it. */
@@ -49,23 +49,7 @@ export class EtcdCertificationChannel implements CertificationChannel {
   }
 
   private async readThenWatch(deliver: (kv: IKeyValue) => void): Promise<Watcher> {
-    let after = 0;
-    let snapshot: number | undefined;
-    for (;;) {
-      const request = this.client
-        .getAll()
-        .prefix(this.prefix)
-        .sort('Mod', 'Ascend')
-        .minModRevision(after + 1)
-        .limit(VOTE_PAGE);
-      if (snapshot !== undefined) request.revision(snapshot);
-      const page = await request.exec();
-      snapshot ??= Number(page.header.revision);
-      for (const kv of page.kvs) deliver(kv);
-      const last = page.kvs.at(-1);
-      if (!page.more || !last) break;
-      after = Number(last.mod_revision);
-    }
+    const snapshot = await readPrefixInPages(this.client, this.prefix, 0, VOTE_PAGE, deliver);
     const watcher = await this.client
       .watch()
       .prefix(this.prefix)

@@ -1,4 +1,4 @@
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 
 /** How long one etcd call may take before it is settled another way (measured: a new leader comes in 1–2 s). */
 export const ETCD_CALL_DEADLINE_MS = 3000;
@@ -23,4 +23,35 @@ export async function connectEtcd(endpoints: readonly string[]): Promise<Etcd3> 
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_DEADLINE_MS }),
     dialTimeout: ETCD_CALL_DEADLINE_MS,
   });
+}
+
+/**
+ * Reads every key under `prefix` modified after `afterRevision`, in revision order, in pages
+ * of `pageSize`, all at the revision of the first page (so pages do not shift under writes);
+ * returns that revision, from which a watch continues.
+ */
+export async function readPrefixInPages(
+  client: Etcd3,
+  prefix: string,
+  afterRevision: number,
+  pageSize: number,
+  take: (kv: IKeyValue) => void,
+): Promise<number> {
+  let after = afterRevision;
+  let snapshot: number | undefined;
+  for (;;) {
+    const request = client
+      .getAll()
+      .prefix(prefix)
+      .sort('Mod', 'Ascend')
+      .minModRevision(after + 1)
+      .limit(pageSize);
+    if (snapshot !== undefined) request.revision(snapshot);
+    const page = await request.exec();
+    snapshot ??= Number(page.header.revision);
+    for (const kv of page.kvs) take(kv);
+    const last = page.kvs.at(-1);
+    if (!page.more || !last) return snapshot;
+    after = Number(last.mod_revision);
+  }
 }

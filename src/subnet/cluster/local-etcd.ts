@@ -204,6 +204,10 @@ async function isHealthy(member: EtcdMember): Promise<boolean> {
   }
 }
 
+/**
+ * A port the system has free now. Another process could take it before it is used; whatever
+ * then binds it fails saying so.
+ */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();

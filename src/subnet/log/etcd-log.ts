@@ -1,5 +1,5 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { connectEtcd } from '../cluster/etcd-client.ts';
+import { connectEtcd, readPrefixInPages } from '../cluster/etcd-client.ts';
 import { blockKey, blocksPrefix, parseBlockKey } from '../cluster/etcd-keys.ts';
 import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
 import type { SigningKey } from '../node-key.ts';
@@ -144,21 +144,8 @@ export class EtcdLog implements CommandLog {
   }
 
   /** Mirrors history in pages, all read at one revision; returns that revision. */
-  private async catchUp(): Promise<number> {
-    let snapshot: number | undefined;
-    for (;;) {
-      const request = this.client
-        .getAll()
-        .prefix(this.prefix)
-        .sort('Mod', 'Ascend')
-        .minModRevision(this.revision + 1)
-        .limit(HISTORY_PAGE_BLOCKS);
-      if (snapshot !== undefined) request.revision(snapshot);
-      const page = await request.exec();
-      snapshot ??= Number(page.header.revision);
-      for (const kv of page.kvs) this.ingest(kv);
-      if (!page.more || page.kvs.length === 0) return snapshot;
-    }
+  private catchUp(): Promise<number> {
+    return readPrefixInPages(this.client, this.prefix, this.revision, HISTORY_PAGE_BLOCKS, (kv) => this.ingest(kv));
   }
 
   /**
