@@ -103,7 +103,14 @@ test("a block under a member's name without that member's signature is refused o
 
 test('a malformed value under the block prefix is passed over, identically, by every replica, and recorded with why', async () => {
   const member = replicas.keys[2] as SigningKey;
-  await client.put(blockKey(replicas.subnetId, member.id, 900_002)).value('not a block at all');
+  // Under the very key the member will write its next block to: it finds the key taken by bytes
+  // it did not write, and proposes under its next sequence number instead.
+  const own = new SqliteLog(join(replicas.dirs[2] as string, 'log.sqlite'), replicas.subnetId, { readonly: true });
+  const next = own.lastSequenceOf(member.id) + 1;
+  own.close();
+  await client.put(blockKey(replicas.subnetId, member.id, next)).value('not a block at all');
+  const after = await replica(2).submit({ app: 'kv', method: 'put', caller: 'test', args: { key: 'after-squatting', value: 'x' } });
+  assert.equal(after.ok, true);
   await client.put(`${blockKey(replicas.subnetId, member.id, 1).slice(0, -17)}/no-sequence`).value('x');
   await syncAll();
   const heads = [];
