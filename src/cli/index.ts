@@ -1,5 +1,7 @@
 /** The `watan` command. */
+import { runAdmission } from './commands/admission.ts';
 import { runAudit } from './commands/audit.ts';
+import { runCluster } from './commands/cluster.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
 import { runIdp } from './commands/idp.ts';
 import { runNodeInfo, runNodeKey } from './commands/node-info.ts';
@@ -11,11 +13,19 @@ const HELP = `watan — sovereign subnet node, National Messenger and app builde
 
 Usage:
   watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
-              [--genesis FILE] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--access-token-lifetime SECONDS] [--max-connections N] [--max-connections-per-address N] [--request-timeout SECONDS] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
+              [--genesis FILE] [--cluster etcd://HOST:PORT[,HOST:PORT...]] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--access-token-lifetime SECONDS] [--max-connections N] [--max-connections-per-address N] [--request-timeout SECONDS] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE] [--oidc-organisation-claim NAME] [--public-url URL] [--idp-port N]
               [--accounts-per-person N] [--minimum-age YEARS] [--trusted-issuers-file FILE] [--identity-admin USER_ID]... [--identity-secret-file FILE] [--sso-trusted-client URL]...
   watan idp [--port N] [--host H] [--data DIR] [--client-id ID] [--client-secret-file FILE] [--redirect-uri URL]... [--people FILE]
                                 the development identity provider (OpenID Connect, test people) on its own
+  watan cluster [--data DIR] [--replicas N]
+                                a 3-member etcd and N (4) admitted replicas on this machine, for trying a cluster out
+  watan admission propose --url URL --operator NAME --data-centre NAME --province NAME [--jurisdiction CC] [--data DIR]
+                                this node's request to join a running subnet, to stdout
+  watan admission approve --request FILE --governance-key-file KEY
+                                the request with this governance key's approval added, to stdout
+  watan admission join --request FILE --url URL
+                                hand the approved request to a member replica; then start the node with --cluster
   watan audit --data DIR [--governance-key KEY]...
                                 recompute the state digest and compare it with the last certificate
   watan verify --url URL [--governance-key KEY]... [--subnet ID] [--command ID]
@@ -25,8 +35,8 @@ Usage:
   watan governance-key --out FILE
                                 make a governance key and print its id (kept offline by its holder)
   watan genesis --subnet ID --governance-key-file FILE... [--threshold M] [--jurisdiction CC]
-                --node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC]
-                                sign a genesis file admitting the first node; written to stdout
+                (--node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC] | --nodes FILE)
+                                sign a genesis file admitting the first node (or every node in FILE); written to stdout
   watan help
 `;
 
@@ -37,6 +47,10 @@ export async function runCli(argv: string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await runStart(rest);
+      case 'admission':
+        return await runAdmission(rest);
+      case 'cluster':
+        return await runCluster(rest);
       case 'audit':
         return runAudit(rest);
       case 'verify':

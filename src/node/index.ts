@@ -8,10 +8,13 @@ import {
   type CertificationChannel,
   coreApps,
   DivergenceError,
+  EtcdCertificationChannel,
+  EtcdLog,
   type Genesis,
   isMember,
   type NodeFacts,
   Subnet,
+  type SubnetOptions,
 } from '../subnet/index.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import type { NodePart } from './context.ts';
@@ -35,6 +38,8 @@ export interface NodeConfig {
   facts: NodeFacts;
   /** The subnet's genesis; without it the first start creates a development registry. */
   genesis?: Genesis;
+  /** The etcd members (`host:port`) of the cluster log; without them the node runs the embedded log. */
+  cluster?: readonly string[];
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
@@ -64,6 +69,10 @@ export class NotAMemberError extends Error {
 
 /** Opens the subnet replica, bootstraps its registry on first start, and serves HTTP. */
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
+  // Every replica would make its own development registry, each governed by another key.
+  if (config.cluster && !config.genesis) {
+    throw new ClusterConfigError("a cluster replica starts from the subnet's genesis: give --genesis FILE with --cluster");
+  }
   // Fail on a busy port before the data folder is created or touched.
   await assertPortFree(config);
   const logger = config.logger ?? createLogger();
@@ -77,13 +86,25 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   );
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
-  const subnet = await Subnet.open({
-    dataDir: config.dataDir,
-    apps,
-    subnetId: config.subnetId,
-    observer: metrics.observer,
-    channel: config.certification,
-  });
+  const subnetId = config.subnetId ?? config.genesis?.subnet;
+  // A cluster's replicas exchange their checkpoint votes through the same etcd that orders the log.
+  const channel =
+    config.certification ?? (config.cluster && subnetId ? await EtcdCertificationChannel.open(config.cluster, subnetId) : undefined);
+  const closeChannel = () => (channel instanceof EtcdCertificationChannel ? channel.close() : undefined);
+  let subnet: Subnet;
+  try {
+    subnet = await Subnet.open({
+      dataDir: config.dataDir,
+      apps,
+      subnetId,
+      observer: metrics.observer,
+      channel,
+      ...(config.cluster ? { openLog: clusterLog(config.cluster, logger) } : {}),
+    });
+  } catch (error) {
+    closeChannel();
+    throw error;
+  }
   try {
     await joinRegistry(subnet, config, logger);
     const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts, {
@@ -104,13 +125,30 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         await server.close();
         clearTimeout(grace);
         await subnet.close();
+        closeChannel();
         logger.info('watan node stopped');
       },
     };
   } catch (error) {
     await subnet.close();
+    closeChannel();
     throw error;
   }
+}
+
+export class ClusterConfigError extends Error {
+  override name = 'ClusterConfigError';
+}
+
+/** The etcd log for a replica, telling the operator while etcd cannot be reached at start. */
+function clusterLog(endpoints: readonly string[], logger: Logger): NonNullable<SubnetOptions['openLog']> {
+  return (context) =>
+    EtcdLog.open({
+      ...context,
+      endpoints,
+      onUnavailable: (error, retryInMs) =>
+        logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying'),
+    });
 }
 
 /** Brings this node into its subnet's registry, from the genesis or as a development subnet. */

@@ -7,6 +7,7 @@ import { answerClientError, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, li
 import type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 import { useBoundedJsonBodies } from './json-body.ts';
 import { withholdTooDeepContent } from './reply-depth.ts';
+import { registerAdmissions } from './routes/admissions.ts';
 import { registerCheckpoint } from './routes/checkpoint.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
@@ -93,7 +94,15 @@ export function buildServer(
     }
     reply.code(404).send({ errcode: 'M_UNRECOGNIZED', error: `unrecognised request: ${request.method} ${path}` });
   });
-  for (const register of [registerHealth, registerCheckpoint, registerRegistry, registerResults, registerSnapshot, registerMetrics])
+  for (const register of [
+    registerHealth,
+    registerCheckpoint,
+    registerRegistry,
+    registerAdmissions,
+    registerResults,
+    registerSnapshot,
+    registerMetrics,
+  ])
     register(app, node);
   for (const part of parts) part.registerRoutes(app, node);
   return app;

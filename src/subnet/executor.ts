@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type AppContext, type AppDefinition, AppError, checkArgs } from './app.ts';
+import { admitsProposer, registryApp } from './apps/registry.ts';
 import { CanonicalJsonError, type JsonValue } from './canonical-json.ts';
 import type { CheckpointVote } from './certification/channel.ts';
 import { type Certificate, type Checkpoint, checkpointHash, membershipHash, NO_CHECKPOINT, signCheckpoint } from './checkpoint.ts';
@@ -7,6 +8,7 @@ import { DeterminismError, withDeterminismGuard } from './determinism-guard.ts';
 import { JournaledDigest, LtHash } from './digest.ts';
 import { commandIdsElement, positionElement, resultsElement, resultsRowOf } from './executor-records.ts';
 import { toHex } from './hashing.ts';
+import { proposalVerifies } from './log/block-proposal.ts';
 import { chainHash, genesisHash, type LogBlock, type LogEntry } from './log/command-log.ts';
 import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
 import type { SigningKey } from './node-key.ts';
@@ -44,6 +46,8 @@ export interface AppliedBlock {
   vote: CheckpointVote | undefined;
   /** The members the checkpoint's membership hash stands for. */
   members: string[];
+  /** Set when the block was refused (its proposer is not a member, or its signature fails): recorded, not run. */
+  refused?: { proposer: string; reason: string };
   /** Each command's result, with the app it was for (for metrics; not certified). */
   results: (CommandResult & { app: string })[];
 }
@@ -241,7 +245,8 @@ export class Executor {
     const before = { ...this.position };
     this.memberCount ??= this.members().length;
     this.timeCeiling = this.memberCount > 1 ? before.time + MAX_CLOCK_STEP_MS : Number.MAX_SAFE_INTEGER;
-    const applied = block.entries.map((entry) => this.applyEntry(entry));
+    const refusal = this.refusalOf(block);
+    const applied = block.entries.map((entry) => this.applyEntry(entry, refusal));
     const stored = applied.map((a) => a.stored);
     const { bodies, digests } = resultsRowOf(stored);
     this.state.insertBlockResults(block.block, first.height, bodies, digests);
@@ -274,7 +279,8 @@ export class Executor {
     this.state.insertCheckpoint({ checkpoint, signature });
     this.state.savePosition(this.position);
     const results = applied.map(({ stored: { height, id }, outcome, app }) => ({ ...outcome, id, height, block: block.block, app }));
-    return { checkpoint, vote: signature && { checkpoint, signature }, members, results };
+    const refused = refusal && block.proposal ? { refused: { proposer: block.proposal.proposer, reason: refusal } } : {};
+    return { checkpoint, vote: signature && { checkpoint, signature }, members, results, ...refused };
   }
 
   /** The registry's members after the block, sorted: who may certify its checkpoint. */
@@ -288,17 +294,49 @@ export class Executor {
     return latest ? checkpointHash(latest.checkpoint) : NO_CHECKPOINT;
   }
 
-  private applyEntry(entry: LogEntry): { stored: StoredResult; outcome: CommandOutcome; app: string } {
+  /**
+   * Why a proposed block must not run, or undefined when it may: a cluster log orders what
+   * any etcd client wrote, so every replica checks, identically, that a member signed it.
+   * Blocks of the embedded log carry no proposal: this replica wrote them itself.
+   */
+  private refusalOf(block: LogBlock): string | undefined {
+    const { proposal } = block;
+    if (!proposal) return undefined;
+    if (
+      !proposalVerifies(
+        this.subnetId,
+        proposal,
+        block.entries.map((entry) => entry.bytes),
+      )
+    ) {
+      return `block ${block.block} does not carry a valid signature of its proposer ${proposal.proposer}`;
+    }
+    const registry = this.apps.get(registryApp.name)?.reader;
+    const first = block.entries[0] as LogEntry;
+    if (!registry || !admitsProposer(registry, proposal.proposer, first.command)) {
+      return `block ${block.block} was proposed by ${proposal.proposer}, which is not a member of the subnet`;
+    }
+    return undefined;
+  }
+
+  private applyEntry(entry: LogEntry, refusal: string | undefined): { stored: StoredResult; outcome: CommandOutcome; app: string } {
     const { command, height } = entry;
     if (height !== this.position.height + 1) throw new ExecutorError(`expected height ${this.position.height + 1}, got ${height}`);
     // Every entry, not just a block's first: blocks read back from disk are not trusted.
     if (!chainHash(this.position.logHead, height, entry.block, entry.bytes).equals(entry.hash)) {
       throw new ExecutorError(`log entry at height ${height} does not chain from the entry before it`);
     }
-    this.position.time = Math.max(this.position.time, Math.min(command.time, this.timeCeiling));
-    const claimed = this.state.claimCommandId(command.id, height, entry.block);
-    if (claimed) this.claimed.push({ id: command.id, height });
-    const { outcome, body } = claimed ? this.run(entry) : this.duplicate(entry);
+    // A refused block is recorded without running, without claiming its ids (the same command
+    // may still run when a member orders it) and without moving the subnet's time.
+    let settled: { outcome: CommandOutcome; body: string };
+    if (refusal !== undefined) settled = settle(height, command.id, failure('REFUSED_BLOCK', refusal));
+    else {
+      this.position.time = Math.max(this.position.time, Math.min(command.time, this.timeCeiling));
+      const claimed = this.state.claimCommandId(command.id, height, entry.block);
+      if (claimed) this.claimed.push({ id: command.id, height });
+      settled = claimed ? this.run(entry) : this.duplicate(entry);
+    }
+    const { outcome, body } = settled;
     this.position.height = height;
     this.position.logHead = entry.hash;
     this.previousDigest = this.digest.digest();

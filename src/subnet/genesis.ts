@@ -52,8 +52,10 @@ export async function applyGenesis(subnet: Subnet, genesis: Genesis): Promise<Re
     throw new GenesisError(`the genesis file is for subnet "${genesis.subnet}", but this data folder belongs to "${subnet.subnetId}"`);
   }
   if (!registryView(subnet)) {
-    const { subnet: id, jurisdiction, governanceKeys, threshold } = genesis;
-    await submitOrThrow(subnet, 'init', { subnet: id, jurisdiction, governanceKeys, threshold }, 'create the registry');
+    // One command for the whole genesis: on a cluster every first replica submits the same one
+    // (same id), it runs once, and its block makes every genesis node a member at once.
+    const { subnet: id, jurisdiction, governanceKeys, threshold, nodes } = genesis;
+    await submitOrThrow(subnet, 'genesis', { subnet: id, jurisdiction, governanceKeys, threshold, nodes }, 'apply the genesis');
   }
   for (const { node, approvals } of genesis.nodes) {
     if (isMember(subnet, node.id)) continue;

@@ -5,7 +5,7 @@ export {
   type Approval,
   admissionBytes,
   approve,
-  type NodeRecord,
+  NodeRecord,
   type RegistryView,
   registryApp,
   removalBytes,
@@ -28,8 +28,12 @@ export {
   signCheckpoint,
   verifyCertificate,
 } from './checkpoint.ts';
+export { EtcdCertificationChannel } from './cluster/etcd-certification-channel.ts';
+export { connectEtcd } from './cluster/etcd-client.ts';
+export { blockKey, blocksPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
+export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
-export { assertSubnetId, DataDirError, dataFiles, readSubnetId } from './data-dir.ts';
+export { assertSubnetId, DataDirError, dataFiles, readSubnetId, writeFileDurably } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
 export { LtHash } from './digest.ts';
 export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, MAX_CLOCK_STEP_MS, type ResultProof } from './executor.ts';
@@ -37,6 +41,15 @@ export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, m
 export { fromHex, sha256, toHex } from './hashing.ts';
 export { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
 export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
+export {
+  type BlockProposal,
+  decodeProposedBlock,
+  encodeProposedBlock,
+  MalformedBlockError,
+  proposalSigningBytes,
+  proposalVerifies,
+  signProposal,
+} from './log/block-proposal.ts';
 export {
   type AppendReceipt,
   type ChainBreak,
@@ -47,6 +60,7 @@ export {
   type LogEntry,
   LogError,
 } from './log/command-log.ts';
+export { EtcdLog, EtcdLogError, type EtcdLogOptions, MAX_BLOCK_BYTES } from './log/etcd-log.ts';
 export { SqliteLog } from './log/sqlite-log.ts';
 export * from './merkle.ts';
 export { isCanonicalKeyId, KeyFileError, loadOrCreateSigningKey, readSigningKey, type SigningKey, verifySignature } from './node-key.ts';
@@ -63,7 +77,15 @@ export {
   verifySnapshot,
 } from './state-sync.ts';
 export { AppStore, StoreError } from './store.ts';
-export { type SubmitRequest, Subnet, SubnetClosedError, type SubnetObserver, type SubnetOptions } from './subnet.ts';
+export {
+  type LogContext,
+  type ReplicaLog,
+  type SubmitRequest,
+  Subnet,
+  SubnetClosedError,
+  type SubnetObserver,
+  type SubnetOptions,
+} from './subnet.ts';
 export type { ColumnType, Row, SqlValue, TableSpec } from './table.ts';
 
 import { kvApp } from './apps/kv.ts';

@@ -7,7 +7,7 @@ import { checkpointHash, checkpointSigningBytes } from './checkpoint.ts';
 import { DataDirError, dataFiles, writeFileDurably } from './data-dir.ts';
 import type { Executor } from './executor.ts';
 import { toHex } from './hashing.ts';
-import type { SqliteLog } from './log/sqlite-log.ts';
+import type { CommandLog } from './log/command-log.ts';
 import { type SigningKey, verifySignature } from './node-key.ts';
 
 /**
@@ -108,7 +108,7 @@ export function takeSeal(dir: string, subnet: string, key: SigningKey): boolean 
  * digest is the one it certified. `full` adds the O(rows) part: the whole log chain and the
  * digest recomputed from every row.
  */
-export function verifyAtStart(dir: string, executor: Executor, log: SqliteLog, key: SigningKey, full: boolean): void {
+export function verifyAtStart(dir: string, executor: Executor, log: CommandLog, key: SigningKey, full: boolean): void {
   const latest = executor.latestCheckpoint();
   if (full) {
     const chainBreak = log.verifyChain();

@@ -9,7 +9,7 @@ import type { Certificate } from './checkpoint.ts';
 import { newCommandId } from './command.ts';
 import { claimSubnetId, DataDirError, dataFiles, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { type AppliedBlock, Executor, type ResultProof } from './executor.ts';
-import type { LogBlock } from './log/command-log.ts';
+import type { CommandLog, LogBlock } from './log/command-log.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './node-key.ts';
 import type { CommandResult } from './results.ts';
@@ -36,8 +36,20 @@ export interface SubnetObserver {
   certified?(certificate: Certificate): void;
 }
 
+/** A log a replica runs on: the contract, and the SQLite file under it (the log itself, or a cluster log's mirror). */
+export type ReplicaLog = CommandLog & { settings(): SqliteSettings };
+
+/** What opening a replica's log may use: its file in the data folder, its subnet, and its key to sign what it proposes. */
+export interface LogContext {
+  path: string;
+  subnetId: string;
+  nodeKey: SigningKey;
+}
+
 export interface SubnetOptions {
   dataDir: string;
+  /** Opens the replica's log; the default is the embedded SQLite log. */
+  openLog?: (context: LogContext) => Promise<ReplicaLog>;
   apps: readonly AppDefinition[];
   /** Required to match the folder's subnet when given; the default names a new one. */
   subnetId?: string;
@@ -68,7 +80,7 @@ export class Subnet {
   readonly subnetId: string;
   readonly nodeKey: SigningKey;
   readonly dataDir: string;
-  private readonly log: SqliteLog;
+  private readonly log: ReplicaLog;
   private readonly stateDb: Database.Database;
   private readonly executor: Executor;
   private readonly certifier: Certifier;
@@ -88,7 +100,21 @@ export class Subnet {
   /** Opens the replica and applies whatever its log holds beyond its state before serving. */
   static async open(options: SubnetOptions): Promise<Subnet> {
     prepareDataDir(options.dataDir);
-    const subnet = new Subnet(options);
+    const files = dataFiles(options.dataDir);
+    // Whose folder this is comes first: it is the more useful refusal when both apply.
+    const subnetId = claimSubnetId(options.dataDir, options.subnetId, 'watan-dev');
+    const releaseLock = lockDataDir(options.dataDir);
+    let nodeKey: SigningKey;
+    let log: ReplicaLog;
+    try {
+      nodeKey = loadOrCreateSigningKey(files.nodeKey);
+      const context = { path: files.log, subnetId, nodeKey };
+      log = options.openLog ? await options.openLog(context) : new SqliteLog(files.log, subnetId);
+    } catch (error) {
+      releaseLock();
+      throw error;
+    }
+    const subnet = new Subnet(options, { subnetId, nodeKey, log, releaseLock });
     subnet.pump();
     await subnet.draining;
     if (subnet.failure) {
@@ -98,23 +124,22 @@ export class Subnet {
     return subnet;
   }
 
-  private constructor(options: SubnetOptions) {
+  private constructor(options: SubnetOptions, opened: { subnetId: string; nodeKey: SigningKey; log: ReplicaLog; releaseLock: () => void }) {
     const files = dataFiles(options.dataDir);
     this.dataDir = options.dataDir;
-    // Whose folder this is comes first: it is the more useful refusal when both apply.
-    this.subnetId = claimSubnetId(options.dataDir, options.subnetId, 'watan-dev');
-    this.releaseLock = lockDataDir(options.dataDir);
-    const opened: { close(): void }[] = [];
+    this.subnetId = opened.subnetId;
+    this.releaseLock = opened.releaseLock;
+    this.nodeKey = opened.nodeKey;
+    this.log = opened.log;
+    const handles: { close(): void }[] = [this.log];
     try {
-      this.nodeKey = loadOrCreateSigningKey(files.nodeKey);
-      // Before any database is opened: the seal vouches for the files exactly as they were left.
+      // The seal vouches for the files exactly as they were left (a log opened before this
+      // that changed its file only costs a full check).
       const sealed = takeSeal(this.dataDir, this.subnetId, this.nodeKey);
       this.observer = options.observer;
-      this.log = new SqliteLog(files.log, this.subnetId);
-      opened.push(this.log);
       // State is rebuilt from the log after a power loss, so it need not fsync every commit.
       this.stateDb = openSqlite(files.state, { synchronous: 'NORMAL' });
-      opened.push(this.stateDb);
+      handles.push(this.stateDb);
       this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
       this.assertStateFollowsLog();
       verifyAtStart(this.dataDir, this.executor, this.log, this.nodeKey, !sealed);
@@ -125,11 +150,11 @@ export class Subnet {
         certified: (certificate) => this.announce(certificate),
         diverged: (divergence) => this.diverge(divergence),
       });
-      opened.push(this.certifier);
+      handles.push(this.certifier);
       const certified = this.executor.latestCertificate()?.checkpoint.block ?? 0;
       this.certifier.resume(Math.max(certified + 1, this.executor.block - REVOTE_BLOCKS));
     } catch (error) {
-      for (const handle of opened.reverse()) handle.close();
+      for (const handle of handles.reverse()) handle.close();
       this.releaseLock();
       throw error;
     }
@@ -344,7 +369,10 @@ export class Subnet {
         process.emitWarning(`a subnet listener failed: ${(error as Error).message}`);
       }
     }
-    for (const { results } of applied) {
+    for (const { results, refused } of applied) {
+      // A refused block from another proposer may copy a command of ours: the command still
+      // waits for a member to order it. A refusal of our own block is this replica's answer.
+      if (refused && refused.proposer !== this.nodeKey.id) continue;
       for (const { app: _app, ...result } of results) {
         if (!this.waiters.has(result.id)) continue;
         // A repeat ordered by another replica answers with the first execution's result.

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { assertSubnetId, loadOrCreateSigningKey, makeGenesis, readSigningKey } from '../../subnet/index.ts';
+import { assertSubnetId, loadOrCreateSigningKey, makeGenesis, type NodeRecord, readSigningKey } from '../../subnet/index.ts';
 import { CliUsageError, parseJurisdiction, parseOptions } from '../usage.ts';
 
 /**
@@ -18,10 +19,12 @@ export function runGenesis(args: string[]): number {
     'data-centre': { type: 'string' },
     province: { type: 'string' },
     'node-jurisdiction': { type: 'string' },
+    nodes: { type: 'string' },
   });
   const files = options['governance-key-file'] ?? [];
-  for (const name of ['subnet', 'node-id', 'operator', 'data-centre', 'province'] as const) {
-    if (!options[name]) throw new CliUsageError(`genesis needs --${name}`);
+  const required = options.nodes ? (['subnet'] as const) : (['subnet', 'node-id', 'operator', 'data-centre', 'province'] as const);
+  for (const name of required) {
+    if (!options[name]) throw new CliUsageError(`genesis needs --${name}${name === 'subnet' ? '' : ' (or --nodes FILE)'}`);
   }
   if (files.length === 0) throw new CliUsageError('genesis needs at least one --governance-key-file');
   const subnet = options.subnet as string;
@@ -37,18 +40,45 @@ export function runGenesis(args: string[]): number {
     jurisdiction,
     threshold,
     governance,
-    nodes: [
-      {
-        id: options['node-id'] as string,
-        operator: options.operator as string,
-        dataCentre: options['data-centre'] as string,
-        province: options.province as string,
-        jurisdiction: parseJurisdiction(options['node-jurisdiction'] ?? jurisdiction),
-      },
-    ],
+    nodes: options.nodes
+      ? readNodes(resolve(options.nodes), jurisdiction)
+      : [
+          {
+            id: options['node-id'] as string,
+            operator: options.operator as string,
+            dataCentre: options['data-centre'] as string,
+            province: options.province as string,
+            jurisdiction: parseJurisdiction(options['node-jurisdiction'] ?? jurisdiction),
+          },
+        ],
   });
   process.stdout.write(`${JSON.stringify(genesis, null, 2)}\n`);
   return 0;
+}
+
+/** The first nodes of a cluster: a JSON array of {id, operator, dataCentre, province, jurisdiction?}. */
+function readNodes(path: string, jurisdiction: string): NodeRecord[] {
+  let nodes: unknown;
+  try {
+    nodes = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliUsageError(`--nodes ${path} is unreadable or not JSON: ${(error as Error).message}`);
+  }
+  const fields = ['id', 'operator', 'dataCentre', 'province'] as const;
+  if (!Array.isArray(nodes) || nodes.length === 0) throw new CliUsageError(`--nodes ${path} must be a JSON array of nodes`);
+  return nodes.map((node: Record<string, unknown>, i) => {
+    for (const field of fields) {
+      if (typeof node?.[field] !== 'string' || node[field] === '')
+        throw new CliUsageError(`--nodes ${path}: node ${i + 1} has no ${field}`);
+    }
+    return {
+      id: node.id as string,
+      operator: node.operator as string,
+      dataCentre: node.dataCentre as string,
+      province: node.province as string,
+      jurisdiction: parseJurisdiction(typeof node.jurisdiction === 'string' ? node.jurisdiction : jurisdiction),
+    };
+  });
 }
 
 /** `watan governance-key --out FILE`: makes a governance key (0600) and prints its public id. */

@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   DEFAULT_ACCOUNT_POLICY,
@@ -17,6 +16,7 @@ import {
   trustedKeyOf,
 } from '../../identity/index.ts';
 import { SSO_CALLBACK_PATH } from '../../messenger/index.ts';
+import { freePort } from '../../subnet/index.ts';
 import { CliUsageError, parsePort } from '../usage.ts';
 
 /** The `watan start` flags of national identity. */
@@ -198,23 +198,6 @@ function publicUrlOf(value: string | undefined, host: string, port: number): str
   }
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
-}
-
-/**
- * A port the system has free now, for a node started with --port 0: the provider must know
- * the callback URL before the node listens. Another process could take it in between; the
- * node then fails to start saying so.
- */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

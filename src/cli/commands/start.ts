@@ -21,6 +21,7 @@ export async function runStart(args: string[]): Promise<number> {
     province: { type: 'string', default: 'Islamabad Capital Territory' },
     jurisdiction: { type: 'string', default: 'PK' },
     genesis: { type: 'string' },
+    cluster: { type: 'string' },
     'open-registration': { type: 'boolean' },
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
@@ -33,6 +34,7 @@ export async function runStart(args: string[]): Promise<number> {
   });
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
+  const cluster = options.cluster === undefined ? undefined : parseClusterUrl(options.cluster);
   const subnetId = options.subnet ?? genesis?.subnet;
   if (subnetId !== undefined) assertSubnetId(subnetId);
   const jurisdiction = parseJurisdiction(options.jurisdiction);
@@ -51,6 +53,7 @@ export async function runStart(args: string[]): Promise<number> {
     dev: options.dev,
     subnetId,
     genesis,
+    ...(cluster ? { cluster } : {}),
     parts: nodeParts({
       openRegistration: options['open-registration'] ?? options.dev,
       rateLimits: {
@@ -113,6 +116,19 @@ function readGenesis(path: string): Genesis {
     throw new CliUsageError(`--genesis ${path} is not a genesis file (made by watan genesis)`);
   }
   return genesis;
+}
+
+/** `etcd://host:port[,host:port…]` → the members' `host:port`. */
+export function parseClusterUrl(value: string): string[] {
+  const scheme = 'etcd://';
+  const problem = `--cluster must be etcd://host:port[,host:port…] naming the etcd members, not "${value}"`;
+  if (!value.startsWith(scheme)) throw new CliUsageError(problem);
+  const endpoints = value.slice(scheme.length).split(',');
+  for (const endpoint of endpoints) {
+    const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(endpoint);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new CliUsageError(problem);
+  }
+  return endpoints;
 }
 
 function parseLimit(value: string | undefined, flag: string, fallback: number, unit = 'requests'): number {

@@ -24,6 +24,19 @@ const Approval = Type.Object({ key: KeyId, signature: Type.String({ maxLength: 2
 export type Approval = Static<typeof Approval>;
 const Approvals = Type.Array(Approval, { minItems: 1, maxItems: 64 });
 
+const RegistrySettings = Type.Object(
+  {
+    subnet: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+    jurisdiction: Jurisdiction,
+    governanceKeys: Type.Array(Type.Object({ key: KeyId, label: Text }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 64,
+    }),
+    threshold: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 export interface RegistryView {
   subnet: string;
   jurisdiction: string;
@@ -79,69 +92,34 @@ export const registryApp = defineApp({
   ],
   methods: {
     /** Creates the registry; only once, and only by the node bootstrapping the subnet. */
-    init: method(
+    init: method(RegistrySettings, (ctx, args) => initialise(ctx, args)),
+    /**
+     * The whole genesis in one command: the registry and its first nodes, each admitted at its
+     * epoch with the governance approvals the genesis file carries. One command, so a cluster's
+     * first block makes every genesis node a member at once.
+     */
+    genesis: method(
       Type.Object(
         {
-          subnet: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
-          jurisdiction: Jurisdiction,
-          governanceKeys: Type.Array(Type.Object({ key: KeyId, label: Text }, { additionalProperties: false }), {
+          ...RegistrySettings.properties,
+          nodes: Type.Array(Type.Object({ node: NodeRecord, approvals: Approvals }, { additionalProperties: false }), {
             minItems: 1,
             maxItems: 64,
           }),
-          threshold: Type.Integer({ minimum: 1 }),
         },
         { additionalProperties: false },
       ),
-      (ctx, args) => {
-        if (ctx.caller !== 'system') throw new AppError('FORBIDDEN', 'only the bootstrapping node may initialise the registry');
-        if (setting(ctx.store, 'subnet') !== undefined) throw new AppError('EXISTS', 'the registry is already initialised');
-        const keys = args.governanceKeys.map((g) => g.key);
-        if (keys.some((key) => !isCanonicalKeyId(key)) || new Set(keys).size !== keys.length) {
-          throw new AppError('INVALID_ARGS', 'governance keys must be distinct keys in canonical unpadded base64url');
-        }
-        if (args.threshold > args.governanceKeys.length) {
-          throw new AppError('INVALID_ARGS', `threshold ${args.threshold} exceeds the ${args.governanceKeys.length} governance keys`);
-        }
-        ctx.store.put('settings', { key: 'subnet', value: args.subnet });
-        ctx.store.put('settings', { key: 'jurisdiction', value: args.jurisdiction });
-        ctx.store.put('settings', { key: 'threshold', value: String(args.threshold) });
-        ctx.store.put('settings', { key: 'epoch', value: '0' });
-        for (const { key, label } of args.governanceKeys) ctx.store.put('governance', { key_id: key, label });
-        return { epoch: 0 };
+      (ctx, { nodes, ...settings }) => {
+        initialise(ctx, settings);
+        let epoch = 0;
+        for (const { node, approvals } of nodes) epoch = admitNode(ctx, node, approvals);
+        return { epoch };
       },
     ),
     /** Admits a node attested by at least `threshold` governance keys, in the subnet's jurisdiction. */
-    admit: method(Type.Object({ node: NodeRecord, approvals: Approvals }, { additionalProperties: false }), (ctx, args) => {
-      const registry = loadSettings(ctx);
-      const { node } = args;
-      if (!isCanonicalKeyId(node.id)) throw new AppError('INVALID_ARGS', `node id ${node.id} is not a key in canonical unpadded base64url`);
-      if (node.jurisdiction !== registry.jurisdiction) {
-        throw new AppError(
-          'FOREIGN_JURISDICTION',
-          `node ${node.id} is in jurisdiction ${node.jurisdiction}; subnet ${registry.subnet} admits only nodes in ${registry.jurisdiction}`,
-        );
-      }
-      if (ctx.store.get('nodes', node.id)) throw new AppError('EXISTS', `node ${node.id} is already a member`);
-      requireApprovals(
-        ctx,
-        args.approvals,
-        admissionBytes(registry.subnet, registry.epoch, node),
-        registry.threshold,
-        `admission of node ${node.id}`,
-      );
-      ctx.store.put('nodes', {
-        node_id: node.id,
-        operator: node.operator,
-        data_centre: node.dataCentre,
-        province: node.province,
-        jurisdiction: node.jurisdiction,
-        admitted_epoch: registry.epoch,
-        approvals: JSON.stringify(args.approvals),
-        admitted_at: ctx.time,
-      });
-      ctx.store.put('settings', { key: 'epoch', value: String(registry.epoch + 1) });
-      return { epoch: registry.epoch + 1 };
-    }),
+    admit: method(Type.Object({ node: NodeRecord, approvals: Approvals }, { additionalProperties: false }), (ctx, args) => ({
+      epoch: admitNode(ctx, args.node, args.approvals),
+    })),
     remove: method(Type.Object({ nodeId: KeyId, approvals: Approvals }, { additionalProperties: false }), (ctx, args) => {
       const registry = loadSettings(ctx);
       if (!ctx.store.get('nodes', args.nodeId)) throw new AppError('NOT_FOUND', `node ${args.nodeId} is not a member`);
@@ -195,6 +173,68 @@ interface NodeRow {
   jurisdiction: string;
   admitted_epoch: number;
   approvals: string;
+}
+
+function initialise(ctx: AppContext, args: Static<typeof RegistrySettings>): { epoch: number } {
+  if (ctx.caller !== 'system') throw new AppError('FORBIDDEN', 'only the bootstrapping node may initialise the registry');
+  if (setting(ctx.store, 'subnet') !== undefined) throw new AppError('EXISTS', 'the registry is already initialised');
+  const keys = args.governanceKeys.map((g) => g.key);
+  if (keys.some((key) => !isCanonicalKeyId(key)) || new Set(keys).size !== keys.length) {
+    throw new AppError('INVALID_ARGS', 'governance keys must be distinct keys in canonical unpadded base64url');
+  }
+  if (args.threshold > args.governanceKeys.length) {
+    throw new AppError('INVALID_ARGS', `threshold ${args.threshold} exceeds the ${args.governanceKeys.length} governance keys`);
+  }
+  ctx.store.put('settings', { key: 'subnet', value: args.subnet });
+  ctx.store.put('settings', { key: 'jurisdiction', value: args.jurisdiction });
+  ctx.store.put('settings', { key: 'threshold', value: String(args.threshold) });
+  ctx.store.put('settings', { key: 'epoch', value: '0' });
+  for (const { key, label } of args.governanceKeys) ctx.store.put('governance', { key_id: key, label });
+  return { epoch: 0 };
+}
+
+/** Admits one node; returns the membership epoch after it. */
+function admitNode(ctx: AppContext, node: NodeRecord, approvals: readonly Approval[]): number {
+  const registry = loadSettings(ctx);
+  if (!isCanonicalKeyId(node.id)) throw new AppError('INVALID_ARGS', `node id ${node.id} is not a key in canonical unpadded base64url`);
+  if (node.jurisdiction !== registry.jurisdiction) {
+    throw new AppError(
+      'FOREIGN_JURISDICTION',
+      `node ${node.id} is in jurisdiction ${node.jurisdiction}; subnet ${registry.subnet} admits only nodes in ${registry.jurisdiction}`,
+    );
+  }
+  if (ctx.store.get('nodes', node.id)) throw new AppError('EXISTS', `node ${node.id} is already a member`);
+  requireApprovals(
+    ctx,
+    approvals,
+    admissionBytes(registry.subnet, registry.epoch, node),
+    registry.threshold,
+    `admission of node ${node.id}`,
+  );
+  ctx.store.put('nodes', {
+    node_id: node.id,
+    operator: node.operator,
+    data_centre: node.dataCentre,
+    province: node.province,
+    jurisdiction: node.jurisdiction,
+    admitted_epoch: registry.epoch,
+    approvals: JSON.stringify(approvals),
+    admitted_at: ctx.time,
+  });
+  ctx.store.put('settings', { key: 'epoch', value: String(registry.epoch + 1) });
+  return registry.epoch + 1;
+}
+
+/**
+ * Whether `proposer` may have its blocks run: a member of the registry, or — before the
+ * registry exists — a node that the block's own first command, the genesis, admits. The
+ * executor asks this of every proposed block, against the state the block would run on.
+ */
+export function admitsProposer(store: AppStore, proposer: string, firstCommand: { app: string; method: string; args: unknown }): boolean {
+  if (setting(store, 'subnet') !== undefined) return store.get('nodes', proposer) !== undefined;
+  if (firstCommand.app !== 'registry' || firstCommand.method !== 'genesis') return false;
+  const nodes = (firstCommand.args as { nodes?: unknown } | null)?.nodes;
+  return Array.isArray(nodes) && nodes.some((entry) => (entry as { node?: { id?: unknown } } | null)?.node?.id === proposer);
 }
 
 function setting(store: AppStore, key: string): string | undefined {

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { sha256, uint64 } from '../hashing.ts';
+import type { BlockProposal } from './block-proposal.ts';
 
 /** One command at its place in the subnet's total order. */
 export interface LogEntry {
@@ -17,6 +18,8 @@ export interface LogEntry {
 export interface LogBlock {
   block: number;
   entries: LogEntry[];
+  /** Who proposed the block, for a cluster log; the executor runs it only if a member signed it. */
+  proposal?: BlockProposal;
 }
 
 export interface AppendReceipt {
@@ -51,6 +54,8 @@ export interface CommandLog {
   /** Whole blocks holding entries above `afterHeight`, in order, at most `maxBlocks`. */
   readFrom(afterHeight: number, maxBlocks: number): Promise<LogBlock[]>;
   head(): LogHead;
+  /** The chain hash of the entry at `height` (the genesis hash at 0), or undefined past the head. */
+  hashAt(height: number): Buffer | undefined;
   /** Calls `listener` whenever new blocks may be read; returns an unsubscribe function. */
   watch(listener: () => void): () => void;
   /** Recomputes the hash chain from the start; the first break, or null when intact. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from '../sqlite.ts';
 import { decodeBlockEntries, encodeBlockEntries, splitBlockEntries } from './block-encoding.ts';
+import type { BlockProposal } from './block-proposal.ts';
 import {
   type AppendReceipt,
   type ChainBreak,
@@ -22,6 +23,14 @@ CREATE TABLE IF NOT EXISTS blocks (
   last_height INTEGER NOT NULL,
   entries BLOB NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS block_proposals (
+  block INTEGER PRIMARY KEY,
+  proposer TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  signature BLOB NOT NULL,
+  revision INTEGER NOT NULL UNIQUE
+) STRICT;
+CREATE TABLE IF NOT EXISTS skipped_proposals (revision INTEGER PRIMARY KEY, key TEXT NOT NULL, reason TEXT NOT NULL) STRICT;
 `;
 
 /** The most commands ordered into one block; a larger burst becomes several blocks. */
@@ -36,6 +45,20 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+interface ProposalRow {
+  block: number;
+  proposer: string;
+  sequence: number;
+  signature: Buffer;
+}
+
+/** Where a mirrored block came from in the cluster log. */
+export interface MirroredOrigin {
+  proposal: BlockProposal;
+  /** The etcd revision that ordered it. */
+  revision: number;
+}
+
 interface BlockRow {
   block: number;
   first_height: number;
@@ -48,6 +71,10 @@ interface BlockRow {
  * acknowledged only after fsync. Appends arriving in the same turn of the event loop are
  * group-committed as one block: one row, one transaction, one fsync. The log orders; it
  * does not judge — a command id appended twice is ordered twice and the executor runs it once.
+ *
+ * The same file is a cluster replica's mirror of the etcd log: blocks are then written as
+ * etcd ordered them (`appendMirrored`), each with its proposer's signature and etcd revision,
+ * so audit, replay and proofs read a mirror exactly as they read an embedded log.
  */
 export class SqliteLog implements CommandLog {
   readonly subnetId: string;
@@ -71,6 +98,10 @@ export class SqliteLog implements CommandLog {
       blocksAfter: this.db.prepare<[number, number], BlockRow>(
         'SELECT block, first_height, last_height, entries FROM blocks WHERE last_height > ? ORDER BY block LIMIT ?',
       ),
+      // A log made before cluster mirrors (opened read-only for an audit) has no proposals table.
+      proposalOf: this.hasTable('block_proposals')
+        ? this.db.prepare<[number], ProposalRow>('SELECT block, proposer, sequence, signature FROM block_proposals WHERE block = ?')
+        : undefined,
     };
     this.current = this.readHead();
   }
@@ -104,9 +135,81 @@ export class SqliteLog implements CommandLog {
       next = this.recent.get(next.block + 1);
     }
     if (blocks.length > 0) return blocks;
-    return this.statements.blocksAfter
-      .all(afterHeight, maxBlocks)
-      .map((row) => ({ block: row.block, entries: decodeBlockEntries(row.block, row.first_height, row.entries) }));
+    return this.statements.blocksAfter.all(afterHeight, maxBlocks).map((row) => {
+      const proposal = this.statements.proposalOf?.get(row.block);
+      return {
+        block: row.block,
+        entries: decodeBlockEntries(row.block, row.first_height, row.entries),
+        ...(proposal ? { proposal: { proposer: proposal.proposer, sequence: proposal.sequence, signature: proposal.signature } } : {}),
+      };
+    });
+  }
+
+  /**
+   * Writes one block exactly as a cluster log ordered it, with its origin, in one transaction;
+   * the caller has already decoded and validated the commands.
+   */
+  appendMirrored(commands: readonly { command: Command; bytes: Buffer }[], origin: MirroredOrigin): LogBlock {
+    const write = this.db.transaction(() => {
+      const written = this.writeBlock(commands);
+      const { proposer, sequence, signature } = origin.proposal;
+      this.db
+        .prepare('INSERT INTO block_proposals (block, proposer, sequence, signature, revision) VALUES (?, ?, ?, ?, ?)')
+        .run(written.block, proposer, sequence, signature, origin.revision);
+      return { ...written, proposal: origin.proposal };
+    });
+    let block: LogBlock;
+    try {
+      block = write();
+    } catch (error) {
+      this.current = this.readHead();
+      throw error;
+    }
+    this.remember(block);
+    for (const listener of this.listeners) listener();
+    return block;
+  }
+
+  /** Records a value in the cluster log that is not a block anyone could run, so it is passed over once and remembered. */
+  skipMirrored(revision: number, key: string, reason: string): void {
+    this.db.prepare('INSERT INTO skipped_proposals (revision, key, reason) VALUES (?, ?, ?)').run(revision, key, reason);
+  }
+
+  /** The last cluster revision this mirror holds (a block or a skipped value), 0 when none. */
+  mirroredRevision(): number {
+    const row = this.db
+      .prepare<[], { revision: number | null }>(
+        'SELECT max(revision) AS revision FROM (SELECT revision FROM block_proposals UNION ALL SELECT revision FROM skipped_proposals)',
+      )
+      .get();
+    return row?.revision ?? 0;
+  }
+
+  /** The block a cluster revision became, if this mirror holds it. */
+  blockAtRevision(revision: number): LogBlock | undefined {
+    const row = this.db.prepare<[number], { block: number }>('SELECT block FROM block_proposals WHERE revision = ?').get(revision);
+    if (!row) return undefined;
+    const recent = this.recent.get(row.block);
+    if (recent) return recent;
+    const before = this.db.prepare<[number], { first_height: number }>('SELECT first_height FROM blocks WHERE block = ?').get(row.block);
+    return before && this.readFromSync(before.first_height - 1, 1)[0];
+  }
+
+  /** The highest sequence number `proposer` has in this mirror, 0 when none. */
+  lastSequenceOf(proposer: string): number {
+    const row = this.db
+      .prepare<[string], { sequence: number | null }>('SELECT max(sequence) AS sequence FROM block_proposals WHERE proposer = ?')
+      .get(proposer);
+    return row?.sequence ?? 0;
+  }
+
+  /** Values passed over in the cluster log, with why: evidence for an operator. */
+  skippedProposals(): { revision: number; key: string; reason: string }[] {
+    return this.db
+      .prepare<[], { revision: number; key: string; reason: string }>(
+        'SELECT revision, key, reason FROM skipped_proposals ORDER BY revision',
+      )
+      .all();
   }
 
   head(): LogHead {
@@ -214,7 +317,11 @@ export class SqliteLog implements CommandLog {
     for (const listener of this.listeners) listener();
   }
 
-  private writeBlock(batch: Pending[]): LogBlock {
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  private writeBlock(batch: readonly { command: Command; bytes: Buffer }[]): LogBlock {
     const block = this.current.block + 1;
     let { height, hash } = this.current;
     const entries: LogEntry[] = batch.map(({ command, bytes }) => {
