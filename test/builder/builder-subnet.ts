@@ -16,9 +16,12 @@ import {
   peopleMethods,
   peopleQueries,
   peopleTables,
+  personOf,
+  quotaOf,
   recordAppRoles,
   recordBuilderChange,
   releaseApp,
+  rolesOf,
 } from '../../src/builder/people/index.ts';
 import { messengerApp } from '../../src/messenger/index.ts';
 import {
@@ -58,6 +61,11 @@ export const testBuilderApp = defineApp({
       recordAppRoles(ctx, args.app, args.roles);
       return null;
     }),
+    test_facts: method(Type.Object({ app: Type.String(), user_id: Type.String() }), (ctx, args) => ({
+      person: personOf(ctx, args.user_id) as never,
+      roles: rolesOf(ctx, args.app, args.user_id),
+      quota: quotaOf(ctx, args.app),
+    })),
     test_remove: method(AppArgs, (ctx, args) => {
       assertMayBuild(ctx, ctx.caller, args.app);
       releaseApp(ctx, args.app, ctx.caller);
