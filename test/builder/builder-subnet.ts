@@ -25,6 +25,7 @@ import {
 } from '../../src/builder/people/index.ts';
 import { messengerApp } from '../../src/messenger/index.ts';
 import {
+  type AppDefinition,
   type Approval,
   applyGenesis,
   approve,
@@ -89,10 +90,11 @@ export interface BuilderSubnet {
   close(): Promise<void>;
 }
 
-export async function openBuilderSubnet(): Promise<BuilderSubnet> {
+/** `builder`: the app under test (the engine's `builderApp` composes the same licence and people parts). */
+export async function openBuilderSubnet(builder: AppDefinition = testBuilderApp): Promise<BuilderSubnet> {
   const dataDir = await mkdtemp(join(tmpdir(), 'watan-licences-'));
   const keysDir = await mkdtemp(join(tmpdir(), 'watan-governance-'));
-  const subnet = await Subnet.open({ dataDir, apps: [...coreApps, messengerApp, testBuilderApp] });
+  const subnet = await Subnet.open({ dataDir, apps: [...coreApps, messengerApp, builder] });
   const governance = ['g1', 'g2', 'g3'].map((name) => loadOrCreateSigningKey(join(keysDir, `${name}.key`)));
   await applyGenesis(
     subnet,
