@@ -5,6 +5,7 @@ import {
   diffSpecs,
   entitySources,
   type Fields,
+  fieldSources,
   type InstalledData,
   migrateFields,
   needsConfirmation,
@@ -194,16 +195,56 @@ export function restoreVersion(ctx: AppContext, slug: string, version: number, c
   return { ...result, restored: unarchive(ctx, target) };
 }
 
+/**
+ * Every name an entity or field has had across the app's versions, joined through renames: a
+ * restored version finds what was archived under a later name.
+ */
+function namesAcrossVersions(ctx: AppContext, slug: string): (key: string) => string {
+  const parent = new Map<string, string>();
+  const root = (key: string): string => {
+    const up = parent.get(key);
+    if (up === undefined || up === key) return key;
+    const top = root(up);
+    parent.set(key, top);
+    return top;
+  };
+  const join = (a: string, b: string) => {
+    const [ra, rb] = [root(a), root(b)];
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  };
+  let previous: AppSpec | undefined;
+  for (let version = 1; version <= latestVersion(ctx, slug); version++) {
+    const spec = specAt(ctx, slug, version);
+    if (!spec) continue;
+    if (previous) {
+      for (const [name, source] of entitySources(previous, spec)) {
+        join(`e:${name}`, `e:${source.name}`);
+        const entity = spec.entities.find((x) => x.name === name) as EntitySpec;
+        for (const [field, old] of fieldSources(source, entity))
+          join(`f:${root(`e:${name}`)}:${field}`, `f:${root(`e:${name}`)}:${old.name}`);
+      }
+    }
+    previous = spec;
+  }
+  return root;
+}
+
 function unarchive(ctx: AppContext, spec: AppSpec): number {
   let restored = 0;
+  const root = namesAcrossVersions(ctx, spec.slug);
   const rows = ctx.store.select<{ seq: number; entity: string; id: number; whole: number; fields: string; record: string | null }>(
     'SELECT seq, entity, id, whole, fields, record FROM {record_archive} WHERE app_slug = ? ORDER BY seq',
     spec.slug,
   );
   for (const item of rows) {
-    const entity = spec.entities.find((e) => e.name === item.entity);
+    const entity = spec.entities.find((e) => root(`e:${e.name}`) === root(`e:${item.entity}`));
     if (!entity) continue;
-    const archived = JSON.parse(item.fields) as Fields;
+    const lineage = root(`e:${entity.name}`);
+    const archived: Fields = {};
+    for (const [name, value] of Object.entries(JSON.parse(item.fields) as Fields)) {
+      const field = entity.fields.find((f) => root(`f:${lineage}:${f.name}`) === root(`f:${lineage}:${name}`));
+      archived[field?.name ?? name] = value;
+    }
     const live = ctx.store.get<RecordRow>('records', { app_slug: spec.slug, entity: entity.name, id: item.id });
     if (!live && item.whole === 0) continue;
     const current = live ? (JSON.parse(live.fields) as Fields) : {};
@@ -222,6 +263,9 @@ function unarchive(ctx: AppContext, spec: AppSpec): number {
     } else {
       const meta = JSON.parse(item.record ?? '{}') as RecordRow;
       chargeRecord(ctx, spec.slug, 1);
+      const counter = { app_slug: spec.slug, entity: entity.name };
+      const next = ctx.store.get<{ next_id: number }>('record_counters', counter)?.next_id ?? 1;
+      if (next <= item.id) ctx.store.put('record_counters', { ...counter, next_id: item.id + 1 });
       ctx.store.insert('records', { ...meta, app_slug: spec.slug, entity: entity.name, id: item.id, fields: stableJson(fields) });
       writeIndex(ctx, spec, entity, item.id, fields, undefined);
     }

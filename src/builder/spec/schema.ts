@@ -38,8 +38,11 @@ export const FIELD_TYPES = [
 ] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-/** A value a record field may hold in JSON: text, number, yes/no. */
-export const Scalar = Type.Union([Type.String({ maxLength: 10000 }), Type.Number(), Type.Boolean()]);
+/**
+ * A value a record field may hold in JSON: text, a whole number, yes/no. Numbers are integers
+ * because every command is canonical JSON (integers only); money is a whole number of paisa.
+ */
+export const Scalar = Type.Union([Type.String({ maxLength: 10000 }), Type.Integer(), Type.Boolean()]);
 
 export const Choice = Type.Object({ value: Name, label: Label }, { additionalProperties: false });
 
@@ -65,9 +68,9 @@ export const Field = Type.Object(
     required: Type.Optional(Type.Boolean()),
     unique: Type.Optional(Type.Boolean()),
     default: Type.Optional(Scalar),
-    /** Numbers and money: the smallest value; text: the fewest characters; dates: the earliest (as a date string). */
-    min: Type.Optional(Type.Union([Type.Number(), Type.String({ maxLength: 40 })])),
-    max: Type.Optional(Type.Union([Type.Number(), Type.String({ maxLength: 40 })])),
+    /** Numbers and money (paisa): the smallest value; text: the fewest characters; dates: the earliest (as a date string). */
+    min: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 40 })])),
+    max: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 40 })])),
     /** Type choice: the allowed values, in the order a form shows them. */
     choices: Type.Optional(Type.Array(Choice, { minItems: 1, maxItems: 200 })),
     /** Type reference: the entity a value points at (a record id of that entity). */

@@ -244,8 +244,11 @@ export function valueProblem(field: FieldSpec, value: ScalarValue): string | nul
     }
     case 'number':
     case 'money': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a number, got ${typeof value}`;
-      if (field.type === 'money' && Math.round(value * 100) !== value * 100) return 'an amount in rupees has at most two decimals (paisa)';
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+        return field.type === 'money'
+          ? `expected an amount in paisa (a whole number; Rs 12.50 is 1250), got ${typeof value === 'number' ? value : typeof value}`
+          : `expected a whole number, got ${typeof value === 'number' ? value : typeof value}`;
+      }
       if (typeof field.min === 'number' && value < field.min) return `at least ${field.min}`;
       if (typeof field.max === 'number' && value > field.max) return `at most ${field.max}`;
       return null;
