@@ -1,6 +1,6 @@
 import { type AppContext, AppError, type QueryContext } from '../../subnet/index.ts';
 import { quotaOf } from '../people/index.ts';
-import type { AppSpec, EntitySpec, ScalarValue } from '../spec/index.ts';
+import type { AppSpec, EntitySpec, FieldSpec, ScalarValue } from '../spec/index.ts';
 import { stableJson, valueProblem } from '../spec/index.ts';
 import type { Fields } from '../upgrade/index.ts';
 import { assertAllowed, type Caller, callerOf, mayTransition } from './access.ts';
@@ -211,6 +211,7 @@ export function checkFields(ctx: AppContext, spec: AppSpec, entity: EntitySpec, 
     if (field.type === 'reference' && !recordRow(ctx, spec.slug, field.entity ?? '', Number(value))) {
       throw new AppError('INVALID', `${entity.name}.${name}: there is no ${field.entity} record ${String(value)}`);
     }
+    if (field.capacity !== undefined) assertCapacity(ctx, spec, entity, field, Number(value), id);
     if (field.type === 'person' && ctx.query('messenger', 'user_exists', { user_id: value }) !== true) {
       throw new AppError('INVALID', `${entity.name}.${name}: there is no account ${String(value)} on this server`);
     }
@@ -282,4 +283,22 @@ export function clearIndex(ctx: AppContext, spec: AppSpec, entity: EntitySpec, i
   const key = { app_slug: spec.slug, entity: entity.name };
   for (const field of entity.fields) ctx.store.delete('record_values', { ...key, field: field.name, id });
   for (const term of searchTerms(fields, searchableFields(spec, entity.name))) ctx.store.delete('record_terms', { ...key, term, id });
+}
+
+/** A reference with a capacity: at most the referenced record's number of records may point at it. */
+function assertCapacity(ctx: AppContext, spec: AppSpec, entity: EntitySpec, field: FieldSpec, target: number, id: number | null): void {
+  const referenced = recordRow(ctx, spec.slug, field.entity ?? '', target);
+  const limit = referenced ? (JSON.parse(referenced.fields) as Fields)[field.capacity ?? ''] : undefined;
+  if (typeof limit !== 'number') return;
+  const taken =
+    ctx.store.selectOne<{ n: number }>(
+      'SELECT count(*) AS n FROM {record_values} WHERE app_slug = ? AND entity = ? AND field = ? AND value = ? AND id != ?',
+      spec.slug,
+      entity.name,
+      field.name,
+      indexValue(String(target)),
+      id ?? 0,
+    )?.n ?? 0;
+  if (taken >= limit)
+    throw new AppError('CAPACITY_REACHED', `${field.entity} ${target} is full: ${taken} of ${limit} ${field.capacity} taken`);
 }

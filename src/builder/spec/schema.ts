@@ -77,6 +77,11 @@ export const Field = Type.Object(
     entity: Type.Optional(Name),
     /** The field's name in the previous version, when it was renamed: its values move with it. */
     formerly: Type.Optional(Name),
+    /**
+     * Type reference: a number field of the referenced entity that caps how many records may
+     * refer to one of its records (seats of a course, slots of a day).
+     */
+    capacity: Type.Optional(Name),
   },
   { additionalProperties: false },
 );

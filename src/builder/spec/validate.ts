@@ -161,6 +161,12 @@ function checkEntity(
       if (!field.entity) report(`${where}/entity`, `reference field "${field.name}" needs the entity it points at`);
       else if (!entities.has(field.entity)) report(`${where}/entity`, `no entity "${field.entity}"`);
     } else if (field.entity) report(`${where}/entity`, `only reference fields name an entity; "${field.name}" is ${field.type}`);
+    if (field.capacity !== undefined) {
+      const target = field.type === 'reference' ? entities.get(field.entity ?? '') : undefined;
+      const cap = target?.fields.find((f) => f.name === field.capacity);
+      if (!target) report(`${where}/capacity`, `only reference fields have a capacity; "${field.name}" is ${field.type}`);
+      else if (cap?.type !== 'number') report(`${where}/capacity`, `"${field.capacity}" is not a number field of entity "${target.name}"`);
+    }
     for (const bound of ['min', 'max'] as const) {
       const value = field[bound];
       if (value === undefined) continue;
