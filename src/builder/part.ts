@@ -1,0 +1,14 @@
+import type { NodePart } from '../node/index.ts';
+import { builderApp } from './app.ts';
+import { registerBuilderRoutes } from './http/routes.ts';
+
+/** The builder as a part of a node: its subnet app and its HTTP API. */
+export function createBuilder(): NodePart {
+  return {
+    name: 'builder',
+    apps: [builderApp],
+    registerRoutes(server, node) {
+      registerBuilderRoutes(server, node);
+    },
+  };
+}
