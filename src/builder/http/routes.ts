@@ -125,12 +125,9 @@ function builderError(error: FastifyError | ApiError | Error, request: FastifyRe
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    reply
-      .code(400)
-      .send({
-        errcode: 'INVALID',
-        error: `${fastifyError.validationContext ?? 'request'} ${fastifyError.message.replace(/^(body|querystring|params)\/?/, '')}`.trim(),
-      });
+    const where = fastifyError.validationContext ?? 'request';
+    const problem = fastifyError.message.replace(/^(body|querystring|params)\/?/, '');
+    reply.code(400).send({ errcode: 'INVALID', error: `${where} ${problem}`.trim() });
     return;
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
