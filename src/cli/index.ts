@@ -1,4 +1,5 @@
 /** The `watan` command. */
+import { runApp } from './commands/app.ts';
 import { runAudit } from './commands/audit.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
 import { runIdp } from './commands/idp.ts';
@@ -27,6 +28,11 @@ Usage:
   watan genesis --subnet ID --governance-key-file FILE... [--threshold M] [--jurisdiction CC]
                 --node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC]
                                 sign a genesis file admitting the first node; written to stdout
+  watan app validate FILE|-     check an app spec; each problem as FILE: /place: problem (exit 1 if any)
+  watan app diff OLD NEW [--lang ur]
+                                one line per change between two specs, each starting with safe or confirm
+  watan app deploy FILE [--confirm] | import FILE | list | export APP  --url URL [--token-file FILE]
+                                deploy, import (an exported app), list and export apps on a node (token: file or WATAN_ACCESS_TOKEN)
   watan help
 `;
 
@@ -49,6 +55,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return runGenesis(rest);
       case 'idp':
         return await runIdp(rest);
+      case 'app':
+        return await runApp(rest);
       case 'governance-key':
         return runGovernanceKey(rest);
       case undefined:

@@ -4,72 +4,22 @@
  * OpenAPI document follows the spec, and every refusal is the node's own JSON error.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { decisionBytes } from '../../src/builder/licences/index.ts';
-import { approve, type JsonValue, loadOrCreateSigningKey, newCommandId } from '../../src/subnet/index.ts';
-import { type MessengerNode, startMessengerNode } from '../fixtures/messenger-node.ts';
+import { type BuilderNode, type SignedIn, startBuilderNode } from './builder-node.ts';
 
-let m: MessengerNode;
-let builder: { token: string; userId: string };
-let citizen: { token: string; userId: string };
+let n: BuilderNode;
+let builder: SignedIn;
+let citizen: SignedIn;
 const spec = JSON.parse(readFileSync(new URL('../../examples/apps/passport-appointments.json', import.meta.url), 'utf8'));
-
-async function api(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${m.node.url}/_watan/v1/apps${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { errcode?: string; error?: string } };
-}
-
-const submit = (app: string, method: string, args: Record<string, unknown>, caller: string) =>
-  m.node.subnet.submit({ id: newCommandId(), app, method, args: args as JsonValue, caller });
-
-/** A verified person's account, as the SSO callback makes it (a login token), signed in over HTTP with m.login.token. */
-async function verifiedAccount(localpart: string): Promise<{ token: string; userId: string }> {
-  const loginToken = randomBytes(24).toString('base64url');
-  const person = createHash('sha256').update(localpart).digest('hex');
-  const login = { login_hash: createHash('sha256').update(loginToken).digest('hex'), lifetime_ms: 60_000 };
-  const args = {
-    person_hash: person,
-    server_name: 'localhost',
-    localpart,
-    via: 'oidc',
-    minimum_age: 18,
-    accounts_per_person: 1,
-    existing: 'refuse',
-    login,
-  };
-  const made = await submit('messenger', 'register_verified', args, 'anonymous');
-  assert.ok(made.ok, JSON.stringify(made));
-  const signedIn = await m.call('POST', '/login', undefined, { type: 'm.login.token', token: loginToken });
-  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
-  return { token: signedIn.body.access_token as string, userId: signedIn.body.user_id as string };
-}
+const api: BuilderNode['api'] = (...args) => n.api(...args);
 
 before(async () => {
-  m = await startMessengerNode('builder-http');
-  builder = await verifiedAccount('builder');
-  citizen = await verifiedAccount('citizen');
-  // The development registry's governance key appoints a licence administrator, who licenses the builder.
-  const governance = loadOrCreateSigningKey(join(m.node.subnet.dataDir, 'governance.key'));
-  const admin = await verifiedAccount('licence-admin');
-  const { epoch } = m.node.subnet.query('builder', 'licence_pool', {}, 'test') as { epoch: number };
-  const decision = { action: 'appoint_admin', user_id: admin.userId } as const;
-  const approvals = [approve(governance, decisionBytes(m.node.subnet.subnetId, epoch, decision))];
-  const appointed = await submit('builder', 'licence_appoint_admin', { user_id: admin.userId, approvals }, 'anyone');
-  assert.ok(appointed.ok, JSON.stringify(appointed));
-  const assigned = await submit('builder', 'licence_assign', { user_id: builder.userId, sector: 'government' }, admin.userId);
-  assert.ok(assigned.ok, JSON.stringify(assigned));
+  n = await startBuilderNode('builder-http');
+  builder = n.builder;
+  citizen = await n.verifiedAccount('citizen');
 });
-after(() => m.close());
+after(() => n.close());
 
 test('a licensed builder deploys a spec; a bad spec and a missing token are the node’s own errors', async () => {
   const missing = await api('POST', '', undefined, { spec });
