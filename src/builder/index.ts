@@ -5,6 +5,7 @@ export type { ListPage, ListRequest } from './engine/lists.ts';
 export type { PendingNotification } from './engine/notifications.ts';
 export type { AppRecord } from './engine/records.ts';
 export { openApiOf } from './http/openapi.ts';
+export { decisionBytes } from './licences/index.ts';
 export { createBuilder } from './part.ts';
 export * from './spec/index.ts';
 export * from './upgrade/index.ts';

@@ -35,21 +35,38 @@ export function listRecords(ctx: Reader, spec: AppSpec, entity: EntitySpec, call
   const indexed = new Set(indexedFields(entity).map((field) => field.name));
   const where: string[] = [];
   const params: unknown[] = [];
+  const conditions: Condition[] = [];
   for (const [field, condition] of Object.entries(request.filters ?? {})) {
     if (!indexed.has(field))
       throw new AppError('INVALID', `entity "${entity.name}" cannot be filtered on "${field}" (filterable: ${[...indexed].join(', ')})`);
     const clause = filterClause(condition);
-    where.push(
-      `EXISTS (SELECT 1 FROM {record_values} f WHERE f.app_slug = r.app_slug AND f.entity = r.entity AND f.field = ? AND f.id = r.id AND ${clause.sql})`,
-    );
-    params.push(field, ...clause.params);
+    conditions.push({
+      exists: `EXISTS (SELECT 1 FROM {record_values} f WHERE f.app_slug = r.app_slug AND f.entity = r.entity AND f.field = ? AND f.id = r.id AND ${clause.sql})`,
+      ids: `SELECT f.id FROM {record_values} f WHERE f.app_slug = ? AND f.entity = ? AND f.field = ? AND ${clause.sql}`,
+      params: [field, ...clause.params],
+    });
   }
-  const words = wordsOf(request.search ?? '').slice(0, 5);
-  for (const word of words) {
-    where.push(
-      'EXISTS (SELECT 1 FROM {record_terms} t WHERE t.app_slug = r.app_slug AND t.entity = r.entity AND t.term >= ? AND t.term < ? AND t.id = r.id)',
-    );
-    params.push(word, `${word}\u{10ffff}`);
+  for (const word of wordsOf(request.search ?? '').slice(0, 5)) {
+    conditions.push({
+      exists:
+        'EXISTS (SELECT 1 FROM {record_terms} t WHERE t.app_slug = r.app_slug AND t.entity = r.entity AND t.term >= ? AND t.term < ? AND t.id = r.id)',
+      ids: 'SELECT t.id FROM {record_terms} t WHERE t.app_slug = ? AND t.entity = ? AND t.term >= ? AND t.term < ?',
+      params: [word, `${word}\u{10ffff}`],
+    });
+  }
+  // The most selective condition, when it matches few records, lists their ids first (one
+  // indexed range read); the others are checked per row by primary key. A broad condition
+  // is cheaper checked while walking the sort order, which stops after one page.
+  const counted = conditions.map((condition) => ({ condition, n: matches(ctx, spec, entity, condition) }));
+  const narrowest = counted.sort((a, b) => a.n - b.n)[0];
+  for (const { condition, n } of counted) {
+    if (condition === narrowest?.condition && n < SELECTIVE) {
+      where.push(`r.id IN (${condition.ids})`);
+      params.push(spec.slug, entity.name, ...condition.params);
+    } else {
+      where.push(condition.exists);
+      params.push(...condition.params);
+    }
   }
   // Only "own" readers and no "all" reader: walk the caller's own records only.
   const ownOnly = readers.every((p) => (p.scope ?? 'own') === 'own');
@@ -85,6 +102,20 @@ export function listRecords(ctx: Reader, spec: AppSpec, entity: EntitySpec, call
 
 type Row = RecordRow & { sort_value?: string };
 
+interface Condition {
+  exists: string;
+  ids: string;
+  params: unknown[];
+}
+
+/** Fewer matches than this and a condition drives the list. */
+const SELECTIVE = 2000;
+
+function matches(ctx: Reader, spec: AppSpec, entity: EntitySpec, condition: Condition): number {
+  const sql = `SELECT count(*) AS n FROM (${condition.ids} LIMIT ${SELECTIVE})`;
+  return ctx.store.selectOne<{ n: number }>(sql, spec.slug, entity.name, ...condition.params)?.n ?? 0;
+}
+
 function byId(
   ctx: Reader,
   spec: AppSpec,
@@ -116,7 +147,8 @@ function bySort(
   desc: boolean,
   limit: number,
 ): Row[] {
-  const clauses = [...where];
+  // A driving id list constrains the sort index by key, so the few rows it names are sorted, not the whole index walked.
+  const clauses = where.map((clause) => clause.replace(/^r\.id IN \(/, 's.id IN ('));
   const all = [...params];
   if (after) {
     clauses.push(desc ? '(s.value < ? OR (s.value = ? AND s.id < ?))' : '(s.value > ? OR (s.value = ? AND s.id > ?))');
