@@ -1,6 +1,7 @@
 import type { NodePart } from '../node/index.ts';
 import { builderApp } from './app.ts';
 import { registerBuilderRoutes } from './http/routes.ts';
+import { NotificationDispatcher } from './notification-dispatcher.ts';
 
 /** The builder as a part of a node: its subnet app and its HTTP API. */
 export function createBuilder(): NodePart {
@@ -9,6 +10,8 @@ export function createBuilder(): NodePart {
     apps: [builderApp],
     registerRoutes(server, node) {
       registerBuilderRoutes(server, node);
+      const dispatcher = new NotificationDispatcher(node.subnet, node.serverName, server.log as never);
+      server.addHook('onClose', () => dispatcher.stop());
     },
   };
 }

@@ -109,10 +109,10 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
       return runBuilder(subnet, 'record_update', { ...(request.params as Static<typeof RecordParams>), ...body }, who(request));
     });
     scope.delete(`${records}/:id`, { schema: { params: RecordParams } }, async (request) =>
-      runBuilder(subnet, 'record_delete', request.params as Static<typeof RecordParams>, who(request)),
+      runBuilder(subnet, 'record_delete', { ...(request.params as Static<typeof RecordParams>) }, who(request)),
     );
     scope.post(`${records}/:id/transitions/:transition`, { schema: { params: TransitionParams } }, async (request) =>
-      runBuilder(subnet, 'record_transition', request.params as Static<typeof TransitionParams>, who(request)),
+      runBuilder(subnet, 'record_transition', { ...(request.params as Static<typeof TransitionParams>) }, who(request)),
     );
   });
 }
