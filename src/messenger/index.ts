@@ -50,7 +50,7 @@ export { messengerApp } from './app/index.ts';
 export { authenticate, type Session } from './http/authenticate.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
-export { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';
+export { DEFAULT_MAX_UPLOAD_SIZE, MediaFiles, UploadTooLargeError } from './media/index.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */

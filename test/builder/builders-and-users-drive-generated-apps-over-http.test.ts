@@ -100,3 +100,37 @@ test('a destructive upgrade over HTTP answers 409 with each change explained, th
   assert.equal(restored.status, 200, JSON.stringify(restored.body));
   assert.equal(restored.body.restored, 1);
 });
+
+test('a file is stored on the node and served only through a record the caller may read', async () => {
+  const complaints = JSON.parse(readFileSync(new URL('../../examples/apps/complaint-tracking.json', import.meta.url), 'utf8'));
+  assert.equal((await api('POST', '', builder.token, { spec: complaints })).status, 200);
+  const photo = Buffer.from('a photo of a broken pipe, as bytes');
+  const upload = async (token: string) =>
+    fetch(`${n.m.node.url}/_watan/v1/apps/complaint-tracking/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' },
+      body: photo,
+    });
+  const uploaded = await upload(citizen.token);
+  assert.equal(uploaded.status, 200);
+  const { hash } = (await uploaded.json()) as { hash: string };
+  const fields = { category: 'water', description: 'The pipe on our street burst', location: 'Street 4, G-9', photo: hash };
+  const made = await api('POST', '/complaint-tracking/records/complaint', citizen.token, { fields });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const download = (token: string) =>
+    fetch(`${n.m.node.url}/_watan/v1/apps/complaint-tracking/records/complaint/${made.body.id}/files/photo`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+  const mine = await download(citizen.token);
+  assert.equal(mine.status, 200);
+  assert.deepEqual(Buffer.from(await mine.arrayBuffer()), photo);
+  const neighbour = await n.verifiedAccount('neighbour');
+  const theirs = await download(neighbour.token);
+  assert.equal(theirs.status, 404);
+  assert.equal(((await theirs.json()) as { errcode: string }).errcode, 'NOT_FOUND');
+  const invented = await api('POST', '/complaint-tracking/records/complaint', citizen.token, {
+    fields: { ...fields, photo: 'f'.repeat(64) },
+  });
+  assert.equal(invented.status, 400);
+  assert.match(invented.body.error ?? '', /no file/);
+});

@@ -210,6 +210,7 @@ function namesAcrossVersions(ctx: AppContext, slug: string): (key: string) => st
   };
   const join = (a: string, b: string) => {
     const [ra, rb] = [root(a), root(b)];
+    // The smaller name becomes the root, so every replica builds the same forest.
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   };
   let previous: AppSpec | undefined;

@@ -151,8 +151,8 @@ function bySort(
   const clauses = where.map((clause) => clause.replace(/^r\.id IN \(/, 's.id IN ('));
   const all = [...params];
   if (after) {
-    clauses.push(desc ? '(s.value < ? OR (s.value = ? AND s.id < ?))' : '(s.value > ? OR (s.value = ? AND s.id > ?))');
-    all.push(after.value, after.value, after.id);
+    clauses.push(desc ? '(s.value, s.id) < (?, ?)' : '(s.value, s.id) > (?, ?)');
+    all.push(after.value, after.id);
   }
   const order = desc ? 'DESC' : 'ASC';
   const sql =

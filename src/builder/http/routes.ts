@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { AppSpec } from '../spec/index.ts';
 import { askBuilder, callerOf, runBuilder } from './calls.ts';
+import { registerBuilderFiles } from './files.ts';
 import { openApiOf } from './openapi.ts';
 
 const AppParams = Type.Object({ app: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }) });
@@ -69,6 +70,8 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
       );
       return openApiOf(spec, version);
     });
+
+    registerBuilderFiles(scope, node, who);
 
     const records = '/_watan/v1/apps/:app/records/:entity';
     scope.get(records, { schema: { params: EntityParams, querystring: ListQuery } }, async (request) => {
