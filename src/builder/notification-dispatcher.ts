@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CommandResult, JsonValue, Subnet } from '../subnet/index.ts';
+import type { PendingNotification } from './app/notifications.ts';
 import { DISPATCHER } from './app.ts';
-import type { PendingNotification } from './engine/notifications.ts';
 
 /** The messenger account generated apps speak through. */
 export function botOf(serverName: string): string {

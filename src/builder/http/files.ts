@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MediaFiles, UploadTooLargeError } from '../../messenger/index.ts';
 import { ApiError, type NodeContext } from '../../node/index.ts';
-import type { AppRecord } from '../engine/records.ts';
+import type { AppRecord } from '../app/records.ts';
 import { askBuilder, runBuilder } from './calls.ts';
 
 const AppParams = Type.Object({ app: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }) });

@@ -211,7 +211,8 @@ function namesAcrossVersions(ctx: AppContext, slug: string): (key: string) => st
   const join = (a: string, b: string) => {
     const [ra, rb] = [root(a), root(b)];
     // The smaller name becomes the root, so every replica builds the same forest.
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
+    if (low !== high) parent.set(high, low);
   };
   let previous: AppSpec | undefined;
   for (let version = 1; version <= latestVersion(ctx, slug); version++) {
