@@ -41,22 +41,24 @@ export function listRecords(ctx: Reader, spec: AppSpec, entity: EntitySpec, call
       throw new AppError('INVALID', `entity "${entity.name}" cannot be filtered on "${field}" (filterable: ${[...indexed].join(', ')})`);
     const clause = filterClause(condition);
     conditions.push({
-      exists: `EXISTS (SELECT 1 FROM {record_values} f WHERE f.app_slug = r.app_slug AND f.entity = r.entity AND f.field = ? AND f.id = r.id AND ${clause.sql})`,
+      exists: `(SELECT 1 FROM {record_values} f WHERE f.app_slug = r.app_slug AND f.entity = r.entity AND f.field = ? AND f.id = r.id AND ${clause.sql} LIMIT 1) = 1`,
       ids: `SELECT f.id FROM {record_values} f WHERE f.app_slug = ? AND f.entity = ? AND f.field = ? AND ${clause.sql}`,
       params: [field, ...clause.params],
     });
   }
   for (const word of wordsOf(request.search ?? '').slice(0, 5)) {
+    // Whole words: each check is one primary-key lookup (a prefix would scan every word it begins).
     conditions.push({
       exists:
-        'EXISTS (SELECT 1 FROM {record_terms} t WHERE t.app_slug = r.app_slug AND t.entity = r.entity AND t.term >= ? AND t.term < ? AND t.id = r.id)',
-      ids: 'SELECT t.id FROM {record_terms} t WHERE t.app_slug = ? AND t.entity = ? AND t.term >= ? AND t.term < ?',
-      params: [word, `${word}\u{10ffff}`],
+        '(SELECT 1 FROM {record_terms} t WHERE t.app_slug = r.app_slug AND t.entity = r.entity AND t.term = ? AND t.id = r.id LIMIT 1) = 1',
+      ids: 'SELECT t.id FROM {record_terms} t WHERE t.app_slug = ? AND t.entity = ? AND t.term = ?',
+      params: [word],
     });
   }
   // The most selective condition, when it matches few records, lists their ids first (one
-  // indexed range read); the others are checked per row by primary key. A broad condition
-  // is cheaper checked while walking the sort order, which stops after one page.
+  // indexed range read). The others are scalar subqueries checked per row by primary key
+  // while walking the sort order, which stops after one page (their LIMIT keeps SQLite from
+  // turning them into a join that sorts every match).
   const counted = conditions.map((condition) => ({ condition, n: matches(ctx, spec, entity, condition) }));
   const narrowest = counted.sort((a, b) => a.n - b.n)[0];
   for (const { condition, n } of counted) {
