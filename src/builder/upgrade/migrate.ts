@@ -3,38 +3,34 @@ import { valueProblem } from '../spec/index.ts';
 
 export type Fields = Record<string, ScalarValue>;
 
-/** Which entity of the installed spec each entity of the new spec continues (by name, or by `formerly`). */
-export function entitySources(old: AppSpec, next: AppSpec): Map<string, EntitySpec> {
-  const byName = new Map(old.entities.map((entity) => [entity.name, entity]));
-  const sources = new Map<string, EntitySpec>();
+/**
+ * Which item of the old list each item of the new one continues: the one with its name, or
+ * the one its `formerly` names (a rename) when no new item has that name. Each old item is
+ * continued at most once.
+ */
+function continuations<T extends { name: string; formerly?: string }>(old: readonly T[], next: readonly T[]): Map<string, T> {
+  const byName = new Map(old.map((item) => [item.name, item]));
+  const sources = new Map<string, T>();
   const claimed = new Set<string>();
-  for (const entity of next.entities) {
-    const renamedFrom =
-      entity.formerly !== undefined && !next.entities.some((e) => e.name === entity.formerly) ? byName.get(entity.formerly) : undefined;
-    const source = renamedFrom ?? byName.get(entity.name);
+  for (const item of next) {
+    const renamedFrom = item.formerly !== undefined && !next.some((n) => n.name === item.formerly) ? byName.get(item.formerly) : undefined;
+    const source = renamedFrom ?? byName.get(item.name);
     if (source && !claimed.has(source.name)) {
-      sources.set(entity.name, source);
+      sources.set(item.name, source);
       claimed.add(source.name);
     }
   }
   return sources;
 }
 
+/** Which entity of the installed spec each entity of the new spec continues. */
+export function entitySources(old: AppSpec, next: AppSpec): Map<string, EntitySpec> {
+  return continuations(old.entities, next.entities);
+}
+
 /** Which field of the old entity each field of the new one continues. */
 export function fieldSources(old: EntitySpec, next: EntitySpec): Map<string, FieldSpec> {
-  const byName = new Map(old.fields.map((field) => [field.name, field]));
-  const sources = new Map<string, FieldSpec>();
-  const claimed = new Set<string>();
-  for (const field of next.fields) {
-    const renamedFrom =
-      field.formerly !== undefined && !next.fields.some((f) => f.name === field.formerly) ? byName.get(field.formerly) : undefined;
-    const source = renamedFrom ?? byName.get(field.name);
-    if (source && !claimed.has(source.name)) {
-      sources.set(field.name, source);
-      claimed.add(source.name);
-    }
-  }
-  return sources;
+  return continuations(old.fields, next.fields);
 }
 
 /**
