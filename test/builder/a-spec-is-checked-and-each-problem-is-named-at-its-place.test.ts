@@ -35,7 +35,7 @@ test('every cross-reference problem is named at its place', () => {
       problems.some((p) => p.path === path && words.test(p.problem)),
       `${path} ${words}: ${JSON.stringify(problems)}`,
     );
-  at('/entities/1/fields/5/default', /expected a number/);
+  at('/entities/1/fields/5/default', /expected an amount in paisa/);
   at('/entities/1/workflow/transitions/0/to', /"approved" is not a choice of "status"/);
   at('/entities/1/workflow/transitions/1/roles/0', /no role "clerk"/);
   at('/permissions/0/entity', /no entity "offices"/);
