@@ -8,7 +8,7 @@ import { pendingNotifications } from './app/notifications.ts';
 import { createRecord, deleteRecord, readRecord, transitionRecord, updateRecord } from './app/records.ts';
 import { engineTables } from './app/tables.ts';
 import { licenceMethods, licenceQueries, licenceTables } from './licences/index.ts';
-import { isBuilder, peopleMethods, peopleQueries, peopleTables } from './people/index.ts';
+import { isBuilder, peopleMethods, peopleQueries, peopleTables, quotaOf } from './people/index.ts';
 import { Name, Scalar, Slug } from './spec/index.ts';
 import { diffSpecs } from './upgrade/index.ts';
 
@@ -83,6 +83,16 @@ export const builderApp = defineApp({
         );
         if (!uploads) throw new AppError('FORBIDDEN', `${ctx.caller} may not add files to "${args.app}"`);
         const key = { app_slug: args.app, hash: args.hash };
+        const used =
+          ctx.store.selectOne<{ bytes: number | null }>('SELECT sum(size) AS bytes FROM {record_files} WHERE app_slug = ?', args.app)
+            ?.bytes ?? 0;
+        const { storageBytes } = quotaOf(ctx, args.app);
+        if (!ctx.store.get('record_files', key) && used + args.size > storageBytes) {
+          throw new AppError(
+            'QUOTA_REACHED',
+            `"${args.app}" stores ${used} bytes of files and may store ${storageBytes}; this file (${args.size} bytes) does not fit`,
+          );
+        }
         if (!ctx.store.get('record_files', key)) {
           ctx.store.insert('record_files', {
             ...key,
