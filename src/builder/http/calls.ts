@@ -1,7 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../../messenger/index.ts';
 import { ApiError } from '../../node/index.ts';
-import { AppError, CanonicalJsonError, InvalidCommandError, type JsonValue, newCommandId, type Subnet } from '../../subnet/index.ts';
+import {
+  AppError,
+  appClient,
+  CanonicalJsonError,
+  InvalidCommandError,
+  type JsonValue,
+  type Subnet,
+  type TypedResult,
+} from '../../subnet/index.ts';
+import { builderApp } from '../app.ts';
 
 /** The HTTP status of each refusal the builder app makes; its code is the node's own error code. */
 const STATUS: Record<string, number> = {
@@ -32,22 +41,38 @@ export function callerOf(request: FastifyRequest, subnet: Subnet): string {
   }
 }
 
-/** Runs a builder method through the log; its refusal becomes the node's JSON error with its details. */
-export async function runBuilder<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
-  let result: Awaited<ReturnType<Subnet['submit']>>;
+type Builder = typeof builderApp;
+
+/**
+ * Runs a builder method through the log, named and typed from the app's definition; its
+ * refusal becomes the node's JSON error with its details.
+ */
+export async function runBuilder<M extends keyof Builder['methods'] & string>(
+  subnet: Subnet,
+  method: M,
+  args: Parameters<Builder['methods'][M]['run']>[1],
+  caller: string,
+): Promise<ReturnType<Builder['methods'][M]['run']>> {
+  let result: TypedResult<unknown>;
   try {
-    result = await subnet.submit({ id: newCommandId(), app: 'builder', method, args: args as JsonValue, caller });
+    result = await appClient(subnet, builderApp).run(method, args as never, caller);
   } catch (error) {
     if (error instanceof CanonicalJsonError || error instanceof InvalidCommandError) throw new ApiError(400, 'INVALID', error.message);
     throw error;
   }
-  if (result.ok) return result.value as T;
+  if (result.ok) return result.value as ReturnType<Builder['methods'][M]['run']>;
   throw refusal(result.error.code, result.error.message, result.error.details);
 }
 
-export function askBuilder<T>(subnet: Subnet, name: string, args: Record<string, unknown>, caller: string): T {
+/** Runs a builder query on this replica, named and typed from the app's definition. */
+export function askBuilder<Q extends keyof Builder['queries'] & string>(
+  subnet: Subnet,
+  name: Q,
+  args: Parameters<Builder['queries'][Q]['run']>[1],
+  caller: string,
+): ReturnType<Builder['queries'][Q]['run']> {
   try {
-    return subnet.query('builder', name, args, caller) as T;
+    return appClient(subnet, builderApp).ask(name, args as never, caller) as ReturnType<Builder['queries'][Q]['run']>;
   } catch (error) {
     if (error instanceof AppError) throw refusal(error.code, error.message, error.details);
     throw error;

@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { MediaFiles, UploadTooLargeError } from '../../messenger/index.ts';
 import { ApiError, type NodeContext } from '../../node/index.ts';
-import type { AppRecord } from '../app/records.ts';
 import { askBuilder, runBuilder } from './calls.ts';
 
 const AppParams = Type.Object({ app: Type.String({ pattern: '^[a-z][a-z0-9-]{1,39}$' }) });
@@ -45,7 +44,7 @@ export function registerBuilderFiles(server: FastifyInstance, node: NodeContext,
   });
   server.get('/_watan/v1/apps/:app/records/:entity/:id/files/:field', { schema: { params: FileParams } }, async (request, reply) => {
     const { field, ...record } = request.params as Static<typeof FileParams>;
-    const shown = askBuilder<AppRecord>(node.subnet, 'record_get', { ...record }, who(request));
+    const shown = askBuilder(node.subnet, 'record_get', { ...record }, who(request));
     const hash = shown.fields[field];
     if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash))
       throw new ApiError(404, 'NOT_FOUND', `this ${record.entity} has no file in ${field}`);

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
-import type { AppSpec } from '../spec/index.ts';
 import { askBuilder, callerOf, runBuilder } from './calls.ts';
 import { registerBuilderFiles } from './files.ts';
 import { openApiOf } from './openapi.ts';
@@ -62,12 +61,7 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
       return runBuilder(subnet, 'app_restore', { app: (request.params as Static<typeof AppParams>).app, ...body }, who(request));
     });
     scope.get('/_watan/v1/apps/:app/openapi.json', { schema: { params: AppParams } }, async (request) => {
-      const { spec, version } = askBuilder<{ spec: AppSpec; version: number }>(
-        subnet,
-        'app_spec',
-        request.params as Static<typeof AppParams>,
-        who(request),
-      );
+      const { spec, version } = askBuilder(subnet, 'app_spec', request.params as Static<typeof AppParams>, who(request));
       return openApiOf(spec, version);
     });
 
@@ -92,7 +86,7 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
       const args = {
         app,
         entity,
-        ...(filters !== undefined ? { filters } : {}),
+        ...(filters !== undefined ? { filters: filters as never } : {}),
         ...(q.sort !== undefined ? { sort: { field: q.sort, ...(q.order ? { direction: q.order } : {}) } } : {}),
         ...(q.search !== undefined ? { search: q.search } : {}),
         ...(q.limit !== undefined ? { limit: q.limit } : {}),
@@ -102,14 +96,24 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
     });
     scope.post(records, { schema: { params: EntityParams, body: FieldsBody } }, async (request) => {
       const { app, entity } = request.params as Static<typeof EntityParams>;
-      return runBuilder(subnet, 'record_create', { app, entity, fields: (request.body as Static<typeof FieldsBody>).fields }, who(request));
+      return runBuilder(
+        subnet,
+        'record_create',
+        { app, entity, fields: (request.body as Static<typeof FieldsBody>).fields as never },
+        who(request),
+      );
     });
     scope.get(`${records}/:id`, { schema: { params: RecordParams } }, async (request) =>
       askBuilder(subnet, 'record_get', request.params as Static<typeof RecordParams>, who(request)),
     );
     scope.patch(`${records}/:id`, { schema: { params: RecordParams, body: FieldsBody } }, async (request) => {
       const body = request.body as Static<typeof FieldsBody>;
-      return runBuilder(subnet, 'record_update', { ...(request.params as Static<typeof RecordParams>), ...body }, who(request));
+      return runBuilder(
+        subnet,
+        'record_update',
+        { ...(request.params as Static<typeof RecordParams>), ...body, fields: body.fields as never },
+        who(request),
+      );
     });
     scope.delete(`${records}/:id`, { schema: { params: RecordParams } }, async (request) =>
       runBuilder(subnet, 'record_delete', { ...(request.params as Static<typeof RecordParams>) }, who(request)),
