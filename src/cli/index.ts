@@ -2,6 +2,7 @@
 import { runAudit } from './commands/audit.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
 import { runIdp } from './commands/idp.ts';
+import { runLicence } from './commands/licence.ts';
 import { runNodeInfo, runNodeKey } from './commands/node-info.ts';
 import { runStart } from './commands/start.ts';
 import { runVerify } from './commands/verify.ts';
@@ -27,6 +28,17 @@ Usage:
   watan genesis --subnet ID --governance-key-file FILE... [--threshold M] [--jurisdiction CC]
                 --node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC]
                                 sign a genesis file admitting the first node; written to stdout
+  watan licence pool [--url URL]
+                                the licence pool: each sector's size, assigned, available, quotas
+  watan licence pool --sector S [--size N] [--apps-per-licence N] [--records-per-app N] [--storage-per-app BYTES]
+                     (--governance-key-file FILE... | --approvals FILE...) [--sign-only]
+  watan licence admin (--appoint USER_ID | --dismiss USER_ID) (--governance-key-file FILE... | --approvals FILE...) [--sign-only]
+                                governance decisions; --sign-only prints this holder's approvals for another to submit
+  watan licence assign --user USER_ID --sector S [--note TEXT]
+  watan licence revoke --licence N --reason TEXT
+  watan licence list [--sector S] [--held] [--user USER_ID] [--json]
+  watan licence audit [--after N] [--json]
+                                administrators' commands; the access token comes from $WATAN_ACCESS_TOKEN or --token-file
   watan help
 `;
 
@@ -51,6 +63,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runIdp(rest);
       case 'governance-key':
         return runGovernanceKey(rest);
+      case 'licence':
+        return await runLicence(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -46,6 +46,8 @@ import { PresenceStore } from './presence.ts';
 import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
+/** Who is asking, by the messenger's access token: how other parts' routes authenticate people. */
+export { authenticate, requireToken, type Session } from './http/authenticate.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';

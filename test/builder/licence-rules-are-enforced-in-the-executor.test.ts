@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type AuditEntry, type GovernanceDecision, verifyAuditChain } from '../../src/builder/licences/index.ts';
+import { type AuditEntry, type GovernanceDecision, type Licence, verifyAuditChain } from '../../src/builder/licences/index.ts';
 import { loadOrCreateSigningKey } from '../../src/subnet/index.ts';
 import { type BuilderSubnet, openBuilderSubnet, refusal, value } from './builder-subnet.ts';
 
@@ -201,4 +201,19 @@ test('a key outside the registry, or one governance key counted twice, does not 
   } finally {
     await rm(keysDir, { recursive: true, force: true });
   }
+});
+
+test('administrators list licences, all or one sector’s, held or revoked too', () => {
+  const all = s.ask<Licence[]>('licence_list', {}, admin);
+  assert.ok(all.length >= 8);
+  assert.deepEqual(
+    all.map((l) => l.licence),
+    [...all.map((l) => l.licence)].sort((a, b) => b - a),
+  );
+  const academia = s.ask<Licence[]>('licence_list', { sector: 'academia' }, admin);
+  assert.ok(academia.length > 0 && academia.every((l) => l.sector === 'academia'));
+  assert.ok(academia.some((l) => l.revoked !== null));
+  const held = s.ask<Licence[]>('licence_list', { sector: 'academia', held_only: true }, admin);
+  assert.equal(held.length, academia.filter((l) => l.revoked === null).length);
+  assert.throws(() => s.ask('licence_list', { sector: 'military' }, admin), /not a sector/);
 });
