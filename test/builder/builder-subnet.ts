@@ -38,6 +38,7 @@ import {
   type SigningKey,
   Subnet,
 } from '../../src/subnet/index.ts';
+import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 const AppArgs = Type.Object({ app: Type.String() });
 
@@ -86,13 +87,16 @@ export interface BuilderSubnet {
   ask<T>(query: string, args: Record<string, unknown>, caller: string): T;
   /** The approvals of the given governance keys over a decision at the current licence epoch. */
   approvals(decision: GovernanceDecision, keys: SigningKey[]): Approval[];
+  /** Stops the subnet and replays its log into a fresh database: every result and digest must come out the same. */
+  stopAndReplay(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openBuilderSubnet(): Promise<BuilderSubnet> {
   const dataDir = await mkdtemp(join(tmpdir(), 'watan-licences-'));
   const keysDir = await mkdtemp(join(tmpdir(), 'watan-governance-'));
-  const subnet = await Subnet.open({ dataDir, apps: [...coreApps, messengerApp, testBuilderApp] });
+  const apps = [...coreApps, messengerApp, testBuilderApp];
+  const subnet = await Subnet.open({ dataDir, apps });
   const governance = ['g1', 'g2', 'g3'].map((name) => loadOrCreateSigningKey(join(keysDir, `${name}.key`)));
   await applyGenesis(
     subnet,
@@ -135,6 +139,10 @@ export async function openBuilderSubnet(): Promise<BuilderSubnet> {
     approvals(decision, keys) {
       const { epoch } = subnet.query('builder', 'licence_pool', {}, 'test') as { epoch: number };
       return keys.map((key) => approve(key, decisionBytes(subnet.subnetId, epoch, decision)));
+    },
+    async stopAndReplay() {
+      await subnet.close();
+      assertReplayReproduces(dataDir, apps);
     },
     async close() {
       await subnet.close();

@@ -217,3 +217,17 @@ test('administrators list licences, all or one sector’s, held or revoked too',
   assert.equal(held.length, academia.filter((l) => l.revoked === null).length);
   assert.throws(() => s.ask('licence_list', { sector: 'military' }, admin), /not a sector/);
 });
+
+test('a licence holder whose identity binding is revoked can no longer build', async () => {
+  const holder = await s.verified('stolen-identity');
+  value(await s.run('licence_assign', { user_id: holder, sector: 'academia' }, admin));
+  value(await s.run('test_create', { app: 'before-revocation' }, holder));
+  const revoked = await s.subnet.submit({ app: 'messenger', method: 'revoke_binding', args: { user_id: holder }, caller: admin });
+  assert.ok(revoked.ok, JSON.stringify(revoked));
+  const deploy = await s.run('test_deploy', { app: 'before-revocation', what: 'version 2' }, holder);
+  assert.equal(refusal(deploy).code, 'NOT_VERIFIED');
+});
+
+test('replaying the log of every licence command above reproduces each result and digest', async () => {
+  await s.stopAndReplay();
+});

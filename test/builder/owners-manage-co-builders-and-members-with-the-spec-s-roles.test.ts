@@ -126,3 +126,7 @@ test('the engine learns a person’s verification and an official’s organisati
   const plain = value<Facts>(await s.run('test_facts', { app: APP, user_id: citizen }, owner));
   assert.deepEqual(plain.person, { userId: citizen, verified: false, organisation: null });
 });
+
+test('replaying the log of every co-building and member command above reproduces each result and digest', async () => {
+  await s.stopAndReplay();
+});
