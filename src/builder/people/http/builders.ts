@@ -29,7 +29,7 @@ export function registerBuilders(server: FastifyInstance, node: NodeContext): vo
     '/_watan/v1/apps/:slug/changes',
     { ...authenticated, schema: { params: App, querystring: Changes } },
     async (request) => ({
-      changes: runBuilderQuery(node.subnet, 'app_changes', { app: request.params.slug, ...request.query }, signedInUser(request, node)),
+      changes: runBuilderQuery(node.subnet, 'builder_changes', { app: request.params.slug, ...request.query }, signedInUser(request, node)),
     }),
   );
   for (const [verb, method] of [
