@@ -35,7 +35,7 @@ async function signIn(baseUrl: string, person: { cnic: string; pin: string }): P
   return signedInClient(baseUrl, outcome.loginToken);
 }
 
-describe('licence administrators work over HTTP and with `watan licence`; owners manage members', { timeout: 180_000 }, () => {
+describe('licence administrators work over HTTP and with `watan licence`; owners manage members', { timeout: 300_000 }, () => {
   let dir: string;
   let node: RunningNode;
   let closeProvider: (() => Promise<void>) | undefined;
@@ -248,5 +248,14 @@ describe('licence administrators work over HTTP and with `watan licence`; owners
     const list = await watan('list', '--token-file', adminTokenFile);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^1\tgovernment\t.*revoked .* transferred to another ministry$/m);
+  });
+
+  test('governance dismisses the administrator with `watan licence admin --dismiss`, who can then assign no more', async () => {
+    const dismissed = await watan('admin', '--dismiss', idOf(admin), '--governance-key-file', governanceKey);
+    assert.equal(dismissed.code, 0, dismissed.stderr);
+    const refused = await call('POST', '/_watan/v1/licences', admin, { user_id: idOf(admin), sector: 'academia' });
+    assert.deepEqual([refused.status, refused.body.errcode], [403, 'FORBIDDEN']);
+    const admins = await call('GET', '/_watan/v1/licences/admins', admin);
+    assert.deepEqual(admins.body.admins, []);
   });
 });
