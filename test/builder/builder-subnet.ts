@@ -79,8 +79,11 @@ export const testBuilderApp = defineApp({
 export interface BuilderSubnet {
   subnet: Subnet;
   governance: SigningKey[];
-  /** A messenger account bound to a verified person (an official when `ministry` is given). */
-  verified(localpart: string, ministry?: string): Promise<string>;
+  /**
+   * A messenger account bound to a verified person: by default a person of its own; `person`
+   * names one to bind a further account of the same person; an official when `ministry` is given.
+   */
+  verified(localpart: string, options?: { ministry?: string; person?: string }): Promise<string>;
   /** A password account with no verified person behind it. */
   unverified(localpart: string): Promise<string>;
   run(method: string, args: Record<string, unknown>, caller: string): Promise<CommandResult>;
@@ -117,15 +120,17 @@ export async function openBuilderSubnet(): Promise<BuilderSubnet> {
   return {
     subnet,
     governance,
-    async verified(localpart, ministry) {
-      const person = createHash('sha256').update(localpart).digest('hex');
+    async verified(localpart, { ministry, person: name } = {}) {
+      const person = createHash('sha256')
+        .update(name ?? localpart)
+        .digest('hex');
       const args = {
         person_hash: person,
         server_name: 'localhost',
         localpart,
         via: 'oidc',
         minimum_age: 18,
-        accounts_per_person: 1,
+        accounts_per_person: 2,
         existing: 'refuse',
         ...(ministry ? { organisation: { ministry } } : {}),
       };

@@ -80,6 +80,17 @@ test('only an administrator assigns, and only to a verified person', async () =>
   assert.equal(refusal(twice).code, 'ALREADY_LICENSED');
 });
 
+test('a person holds one licence, whichever of their accounts asks', async () => {
+  const first = await s.verified('two-accounts-1', { person: 'one person' });
+  const second = await s.verified('two-accounts-2', { person: 'one person' });
+  value(await s.run('licence_assign', { user_id: first, sector: 'academia' }, admin));
+  const again = await s.run('licence_assign', { user_id: second, sector: 'government' }, admin);
+  assert.equal(refusal(again).code, 'ALREADY_LICENSED');
+  assert.match(refusal(again).message, /through another account; one licence per person/);
+  const listed = s.ask<Licence[]>('licence_of', { user_id: first }, admin);
+  assert.ok(!JSON.stringify(listed).includes('person'), 'the person hash is never answered');
+});
+
 test('a sector whose licences are all assigned refuses the next, while other sectors still assign', async () => {
   // The startups sector was set to one licence above.
   value(await s.run('licence_assign', { user_id: await s.verified('founder-1'), sector: 'startups' }, admin));
@@ -139,6 +150,7 @@ test('the audit trail names every licence action in order, with who and when, an
   assert.deepEqual(actions, [
     'admin_appointed',
     'pool_set',
+    'licence_assigned',
     'licence_assigned',
     'licence_assigned',
     'licence_assigned',

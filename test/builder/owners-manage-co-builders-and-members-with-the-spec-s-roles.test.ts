@@ -20,7 +20,7 @@ before(async () => {
   const admin = await s.verified('admin');
   const approvals = s.approvals({ action: 'appoint_admin', user_id: admin }, s.governance.slice(0, 2));
   value(await s.run('licence_appoint_admin', { user_id: admin, approvals }, 'anyone'));
-  owner = await s.verified('owner', 'Ministry of Interior');
+  owner = await s.verified('owner', { ministry: 'Ministry of Interior' });
   cobuilder = await s.verified('cobuilder');
   citizen = await s.unverified('citizen');
   value(await s.run('licence_assign', { user_id: owner, sector: 'government' }, admin));
