@@ -1,7 +1,9 @@
 import type { NodePart } from '../node/index.ts';
 import { builderApp } from './app.ts';
 import { registerBuilderRoutes } from './http/routes.ts';
+import { registerLicenceRoutes } from './licences/index.ts';
 import { NotificationDispatcher } from './notification-dispatcher.ts';
+import { registerPeopleRoutes } from './people/index.ts';
 
 /** The builder as a part of a node: its subnet app and its HTTP API. */
 export function createBuilder(): NodePart {
@@ -10,6 +12,8 @@ export function createBuilder(): NodePart {
     apps: [builderApp],
     registerRoutes(server, node) {
       registerBuilderRoutes(server, node);
+      registerLicenceRoutes(server, node);
+      registerPeopleRoutes(server, node);
       const dispatcher = new NotificationDispatcher(node.subnet, node.serverName, server.log as never);
       server.addHook('onClose', () => dispatcher.stop());
     },

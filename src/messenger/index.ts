@@ -46,8 +46,8 @@ import { PresenceStore } from './presence.ts';
 import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
-/** Who is asking, from a Matrix access token: other parts' HTTP routes (the builder's) authenticate with it. */
-export { authenticate, type Session } from './http/authenticate.ts';
+/** Who is asking, by the messenger's access token: how other parts' routes authenticate people. */
+export { authenticate, requireToken, type Session } from './http/authenticate.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE, MediaFiles, UploadTooLargeError } from './media/index.ts';

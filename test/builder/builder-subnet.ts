@@ -39,6 +39,7 @@ import {
   type SigningKey,
   Subnet,
 } from '../../src/subnet/index.ts';
+import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
 
 const AppArgs = Type.Object({ app: Type.String() });
 
@@ -79,14 +80,19 @@ export const testBuilderApp = defineApp({
 export interface BuilderSubnet {
   subnet: Subnet;
   governance: SigningKey[];
-  /** A messenger account bound to a verified person (an official when `ministry` is given). */
-  verified(localpart: string, ministry?: string): Promise<string>;
+  /**
+   * A messenger account bound to a verified person: by default a person of its own; `person`
+   * names one to bind a further account of the same person; an official when `ministry` is given.
+   */
+  verified(localpart: string, options?: { ministry?: string; person?: string }): Promise<string>;
   /** A password account with no verified person behind it. */
   unverified(localpart: string): Promise<string>;
   run(method: string, args: Record<string, unknown>, caller: string): Promise<CommandResult>;
   ask<T>(query: string, args: Record<string, unknown>, caller: string): T;
   /** The approvals of the given governance keys over a decision at the current licence epoch. */
   approvals(decision: GovernanceDecision, keys: SigningKey[]): Approval[];
+  /** Stops the subnet and replays its log into a fresh database: every result and digest must come out the same. */
+  stopAndReplay(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,7 +100,8 @@ export interface BuilderSubnet {
 export async function openBuilderSubnet(builder: AppDefinition = testBuilderApp): Promise<BuilderSubnet> {
   const dataDir = await mkdtemp(join(tmpdir(), 'watan-licences-'));
   const keysDir = await mkdtemp(join(tmpdir(), 'watan-governance-'));
-  const subnet = await Subnet.open({ dataDir, apps: [...coreApps, messengerApp, builder] });
+  const apps = [...coreApps, messengerApp, builder];
+  const subnet = await Subnet.open({ dataDir, apps });
   const governance = ['g1', 'g2', 'g3'].map((name) => loadOrCreateSigningKey(join(keysDir, `${name}.key`)));
   await applyGenesis(
     subnet,
@@ -115,15 +122,17 @@ export async function openBuilderSubnet(builder: AppDefinition = testBuilderApp)
   return {
     subnet,
     governance,
-    async verified(localpart, ministry) {
-      const person = createHash('sha256').update(localpart).digest('hex');
+    async verified(localpart, { ministry, person: name } = {}) {
+      const person = createHash('sha256')
+        .update(name ?? localpart)
+        .digest('hex');
       const args = {
         person_hash: person,
         server_name: 'localhost',
         localpart,
         via: 'oidc',
         minimum_age: 18,
-        accounts_per_person: 1,
+        accounts_per_person: 2,
         existing: 'refuse',
         ...(ministry ? { organisation: { ministry } } : {}),
       };
@@ -137,6 +146,10 @@ export async function openBuilderSubnet(builder: AppDefinition = testBuilderApp)
     approvals(decision, keys) {
       const { epoch } = subnet.query('builder', 'licence_pool', {}, 'test') as { epoch: number };
       return keys.map((key) => approve(key, decisionBytes(subnet.subnetId, epoch, decision)));
+    },
+    async stopAndReplay() {
+      await subnet.close();
+      assertReplayReproduces(dataDir, apps);
     },
     async close() {
       await subnet.close();

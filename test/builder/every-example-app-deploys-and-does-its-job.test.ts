@@ -15,7 +15,7 @@ before(async () => {
 after(() => e.close());
 
 const member = async (app: string, localpart: string, role: string, ministry?: string) => {
-  const user = await e.verified(localpart, ministry);
+  const user = await e.verified(localpart, ministry ? { ministry } : undefined);
   value(await e.run('member_assign_role', { app, user_id: user, role }, owners.get(app) as string));
   return user;
 };
@@ -123,7 +123,7 @@ test('startup inventory: staff update stock but cannot add products, and a list 
 test('leave requests: a manager of the same ministry decides (passport appointments run in their own tests)', async () => {
   const app = 'leave-requests';
   const manager = await member(app, 'health-manager', 'manager', 'Ministry of Health');
-  const employee = await e.verified('health-employee', 'Ministry of Health');
+  const employee = await e.verified('health-employee', { ministry: 'Ministry of Health' });
   const fields = { kind: 'medical', first_day: '2026-12-10', last_day: '2026-12-12', ministry: 'Ministry of Health' };
   const id = e.record(await e.create(app, 'leave_request', fields, employee)).id;
   const rejected = e.record(await e.run('record_transition', { app, entity: 'leave_request', id, transition: 'reject' }, manager));

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type AuditEntry, type GovernanceDecision, verifyAuditChain } from '../../src/builder/licences/index.ts';
+import { type AuditEntry, type GovernanceDecision, type Licence, verifyAuditChain } from '../../src/builder/licences/index.ts';
 import { loadOrCreateSigningKey } from '../../src/subnet/index.ts';
 import { type BuilderSubnet, openBuilderSubnet, refusal, value } from './builder-subnet.ts';
 
@@ -80,6 +80,17 @@ test('only an administrator assigns, and only to a verified person', async () =>
   assert.equal(refusal(twice).code, 'ALREADY_LICENSED');
 });
 
+test('a person holds one licence, whichever of their accounts asks', async () => {
+  const first = await s.verified('two-accounts-1', { person: 'one person' });
+  const second = await s.verified('two-accounts-2', { person: 'one person' });
+  value(await s.run('licence_assign', { user_id: first, sector: 'academia' }, admin));
+  const again = await s.run('licence_assign', { user_id: second, sector: 'government' }, admin);
+  assert.equal(refusal(again).code, 'ALREADY_LICENSED');
+  assert.match(refusal(again).message, /through another account; one licence per person/);
+  const listed = s.ask<Licence[]>('licence_of', { user_id: first }, admin);
+  assert.ok(!JSON.stringify(listed).includes('person'), 'the person hash is never answered');
+});
+
 test('a sector whose licences are all assigned refuses the next, while other sectors still assign', async () => {
   // The startups sector was set to one licence above.
   value(await s.run('licence_assign', { user_id: await s.verified('founder-1'), sector: 'startups' }, admin));
@@ -142,6 +153,7 @@ test('the audit trail names every licence action in order, with who and when, an
     'licence_assigned',
     'licence_assigned',
     'licence_assigned',
+    'licence_assigned',
     'pool_set',
     'licence_assigned',
     'app_created',
@@ -201,4 +213,33 @@ test('a key outside the registry, or one governance key counted twice, does not 
   } finally {
     await rm(keysDir, { recursive: true, force: true });
   }
+});
+
+test('administrators list licences, all or one sector’s, held or revoked too', () => {
+  const all = s.ask<Licence[]>('licence_list', {}, admin);
+  assert.ok(all.length >= 8);
+  assert.deepEqual(
+    all.map((l) => l.licence),
+    [...all.map((l) => l.licence)].sort((a, b) => b - a),
+  );
+  const academia = s.ask<Licence[]>('licence_list', { sector: 'academia' }, admin);
+  assert.ok(academia.length > 0 && academia.every((l) => l.sector === 'academia'));
+  assert.ok(academia.some((l) => l.revoked !== null));
+  const held = s.ask<Licence[]>('licence_list', { sector: 'academia', held_only: true }, admin);
+  assert.equal(held.length, academia.filter((l) => l.revoked === null).length);
+  assert.throws(() => s.ask('licence_list', { sector: 'military' }, admin), /not a sector/);
+});
+
+test('a licence holder whose identity binding is revoked can no longer build', async () => {
+  const holder = await s.verified('stolen-identity');
+  value(await s.run('licence_assign', { user_id: holder, sector: 'academia' }, admin));
+  value(await s.run('test_create', { app: 'before-revocation' }, holder));
+  const revoked = await s.subnet.submit({ app: 'messenger', method: 'revoke_binding', args: { user_id: holder }, caller: admin });
+  assert.ok(revoked.ok, JSON.stringify(revoked));
+  const deploy = await s.run('test_deploy', { app: 'before-revocation', what: 'version 2' }, holder);
+  assert.equal(refusal(deploy).code, 'NOT_VERIFIED');
+});
+
+test('replaying the log of every licence command above reproduces each result and digest', async () => {
+  await s.stopAndReplay();
 });

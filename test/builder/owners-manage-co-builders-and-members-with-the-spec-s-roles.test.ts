@@ -20,7 +20,7 @@ before(async () => {
   const admin = await s.verified('admin');
   const approvals = s.approvals({ action: 'appoint_admin', user_id: admin }, s.governance.slice(0, 2));
   value(await s.run('licence_appoint_admin', { user_id: admin, approvals }, 'anyone'));
-  owner = await s.verified('owner', 'Ministry of Interior');
+  owner = await s.verified('owner', { ministry: 'Ministry of Interior' });
   cobuilder = await s.verified('cobuilder');
   citizen = await s.unverified('citizen');
   value(await s.run('licence_assign', { user_id: owner, sector: 'government' }, admin));
@@ -36,7 +36,7 @@ test('the owner adds a licensed co-builder, who then deploys; every change recor
   value(await s.run('builder_add', { app: APP, user_id: cobuilder }, owner));
   value(await s.run('test_deploy', { app: APP, what: 'added the field "district" to Complaint' }, cobuilder));
   value(await s.run('test_deploy', { app: APP, what: 'added the view "Open complaints"' }, owner));
-  const changes = s.ask<AppChange[]>('app_changes', { app: APP }, cobuilder);
+  const changes = s.ask<AppChange[]>('builder_changes', { app: APP }, cobuilder);
   assert.deepEqual(
     changes.map((c) => [c.userId, c.kind, c.what]),
     [
@@ -61,7 +61,7 @@ test('only licensed, verified people become co-builders', async () => {
   const unlicensed = await s.verified('unlicensed');
   assert.equal(refusal(await s.run('builder_add', { app: APP, user_id: unlicensed }, owner)).code, 'NOT_LICENSED');
   assert.equal(refusal(await s.run('builder_add', { app: APP, user_id: citizen }, owner)).code, 'NOT_LICENSED');
-  assert.throws(() => s.ask('app_changes', { app: APP }, unlicensed), /only builders of "complaints"/);
+  assert.throws(() => s.ask('builder_changes', { app: APP }, unlicensed), /only builders of "complaints"/);
 });
 
 test('a removed co-builder can no longer deploy, and the owner cannot be removed', async () => {
@@ -106,7 +106,7 @@ test('the owner removes a member entirely, and a member may leave', async () => 
   assert.ok(!list.members.some((m) => m.userId === other));
   value(await s.run('member_assign_role', { app: APP, user_id: other, role: 'citizen' }, owner));
   value(await s.run('member_remove', { app: APP, user_id: other }, other));
-  const changes = s.ask<AppChange[]>('app_changes', { app: APP }, owner);
+  const changes = s.ask<AppChange[]>('builder_changes', { app: APP }, owner);
   assert.deepEqual(changes.at(-1), { ...(changes.at(-1) as AppChange), userId: other, kind: 'members', what: 'left the app' });
 });
 
@@ -125,4 +125,8 @@ test('the engine learns a person’s verification and an official’s organisati
   assert.deepEqual(official.quota, { records: 1_000_000, storageBytes: 1024 * 1024 * 1024 });
   const plain = value<Facts>(await s.run('test_facts', { app: APP, user_id: citizen }, owner));
   assert.deepEqual(plain.person, { userId: citizen, verified: false, organisation: null });
+});
+
+test('replaying the log of every co-building and member command above reproduces each result and digest', async () => {
+  await s.stopAndReplay();
 });

@@ -106,12 +106,12 @@ test('leave requests: employees see their own, managers read their own ministryâ
   const app = 'leave-requests';
   const owner = await e.builder('leave-owner');
   value(await e.deploy(example(app), owner));
-  const manager = await e.verified('manager', 'Ministry of Health');
-  const foreignManager = await e.verified('foreign-manager', 'Ministry of Education');
+  const manager = await e.verified('manager', { ministry: 'Ministry of Health' });
+  const foreignManager = await e.verified('foreign-manager', { ministry: 'Ministry of Education' });
   for (const user of [manager, foreignManager]) value(await e.run('member_assign_role', { app, user_id: user, role: 'manager' }, owner));
   const people = {
-    employee: await e.verified('employee', 'Ministry of Health'),
-    colleague: await e.verified('colleague', 'Ministry of Health'),
+    employee: await e.verified('employee', { ministry: 'Ministry of Health' }),
+    colleague: await e.verified('colleague', { ministry: 'Ministry of Health' }),
     manager,
     foreignManager,
     stranger: await e.unverified('plain'),

@@ -12,3 +12,4 @@ export { peopleMethods } from './app/people-methods.ts';
 export { peopleQueries } from './app/people-queries.ts';
 export { membersHoldingRole, recordAppRoles, rolesOf } from './app/roles.ts';
 export { peopleTables } from './app/tables.ts';
+export { registerPeopleRoutes } from './http/routes.ts';

@@ -1,4 +1,4 @@
-import { type AppContext, type AppStore, canonicalJson, type JsonValue, type QueryContext, sha256, toHex } from '../../../subnet/index.ts';
+import { type AppContext, canonicalJson, type JsonValue, type QueryContext, sha256, toHex } from '../../../subnet/index.ts';
 import { auditHead, counter, GENESIS_HASH, setAuditHead, setCounter } from './settings.ts';
 
 export type LicenceAction =
@@ -118,8 +118,4 @@ export function verifyAuditChain(entries: readonly AuditEntry[]): string | null 
     prev = entry.hash;
   }
   return null;
-}
-
-export function auditHeadOf(store: AppStore): string {
-  return auditHead(store);
 }

@@ -4,6 +4,7 @@ export interface LicenceRow {
   [column: string]: string | number | null;
   licence_no: number;
   user_id: string;
+  person_hash: string;
   sector: string;
   assigned_at: number;
   assigned_by: string;
@@ -37,6 +38,14 @@ export function activeLicenceOf(store: AppStore, userId: string): LicenceRow | u
   return store.selectOne<LicenceRow>(
     'SELECT * FROM {licences} WHERE user_id = ? AND revoked_at IS NULL ORDER BY licence_no LIMIT 1',
     userId,
+  );
+}
+
+/** The licence held now by any account of the person with this hash. */
+export function activeLicenceOfPerson(store: AppStore, personHash: string): LicenceRow | undefined {
+  return store.selectOne<LicenceRow>(
+    'SELECT * FROM {licences} WHERE person_hash = ? AND revoked_at IS NULL ORDER BY licence_no LIMIT 1',
+    personHash,
   );
 }
 

@@ -2,8 +2,7 @@ import Type from 'typebox';
 import { AppError, type JsonValue, method } from '../../../subnet/index.ts';
 import { appendAudit } from './audit-trail.ts';
 import { Approvals, requireGovernance } from './governance.ts';
-import { activeLicenceOf, type LicenceRow, requireAdministrator } from './holders.ts';
-import { personOf } from './person.ts';
+import { activeLicenceOf, activeLicenceOfPerson, type LicenceRow, requireAdministrator } from './holders.ts';
 import { assignedIn, SECTORS, termsOf, writeTerms } from './sectors.ts';
 import { counter, setCounter } from './settings.ts';
 
@@ -82,14 +81,20 @@ export const licenceMethods = {
     ),
     (ctx, args) => {
       requireAdministrator(ctx.store, ctx.caller, 'assign licences');
-      const person = personOf(ctx, args.user_id);
-      if (!person.verified)
+      const personHash = ctx.query('messenger', 'bound_person', { user_id: args.user_id }) as string | null;
+      if (personHash === null)
         throw new AppError(
           'NOT_VERIFIED',
           `${args.user_id} is not bound to a verified person; licences go only to accounts made through national identity`,
         );
       const held = activeLicenceOf(ctx.store, args.user_id);
       if (held) throw new AppError('ALREADY_LICENSED', `${args.user_id} already holds licence ${held.licence_no} (${held.sector})`);
+      const heldByPerson = activeLicenceOfPerson(ctx.store, personHash);
+      if (heldByPerson)
+        throw new AppError(
+          'ALREADY_LICENSED',
+          `the person behind ${args.user_id} already holds licence ${heldByPerson.licence_no} through another account; one licence per person`,
+        );
       const terms = termsOf(ctx.store, args.sector);
       const assigned = assignedIn(ctx.store, args.sector);
       if (assigned >= terms.size)
@@ -102,6 +107,7 @@ export const licenceMethods = {
       ctx.store.insert('licences', {
         licence_no: licence,
         user_id: args.user_id,
+        person_hash: personHash,
         sector: args.sector,
         assigned_at: ctx.time,
         assigned_by: ctx.caller,

@@ -39,11 +39,9 @@ export const licenceQueries = {
       if (!isAdministrator(ctx.store, ctx.caller)) throw new AppError('FORBIDDEN', 'only licence administrators may list licences');
       if (args.sector !== undefined) termsOf(ctx.store, args.sector);
       const rows = ctx.store.select<LicenceRow>(
-        `SELECT * FROM {licences} WHERE (?1 IS NULL OR sector = ?1) AND (?2 = 0 OR revoked_at IS NULL)
-          ORDER BY licence_no DESC LIMIT ?3`,
-        args.sector ?? null,
-        args.held_only ? 1 : 0,
-        args.limit ?? 2000,
+        `SELECT * FROM {licences} WHERE (@sector IS NULL OR sector = @sector) AND (@held = 0 OR revoked_at IS NULL)
+          ORDER BY licence_no DESC LIMIT @limit`,
+        { sector: args.sector ?? null, held: args.held_only ? 1 : 0, limit: args.limit ?? 2000 },
       );
       return rows.map(licenceOf);
     },

@@ -26,6 +26,9 @@ export const licenceTables: TableSpec[] = [
     columns: {
       licence_no: 'integer',
       user_id: 'text',
+      // The messenger's keyed hash of the person behind the account: one licence per person,
+      // whichever of their accounts asks. Never answered by a query.
+      person_hash: 'text',
       sector: 'text',
       assigned_at: 'integer',
       assigned_by: 'text',
@@ -34,7 +37,7 @@ export const licenceTables: TableSpec[] = [
       revoked_reason: 'text?',
     },
     primaryKey: ['licence_no'],
-    indexes: [['user_id'], ['sector', 'revoked_at']],
+    indexes: [['user_id'], ['person_hash'], ['sector', 'revoked_at']],
   },
   /**
    * The audit trail: one row per licence action, never updated or deleted. Each entry's

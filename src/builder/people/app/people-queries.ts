@@ -11,7 +11,7 @@ function requireBuilder(ctx: QueryContext, appSlug: string, what: string): void 
   if (!isBuilder(ctx, appSlug, ctx.caller)) throw new AppError('FORBIDDEN', `only builders of "${appSlug}" may read its ${what}`);
 }
 
-/** Who builds and who uses an app; names start with `builder_`, `member_` or `app_`. */
+/** Who builds and who uses an app; names start with `builder_` or `member_`. */
 export const peopleQueries = {
   builder_list: query(Type.Object({ app: AppSlug }, { additionalProperties: false }), (ctx, args) => {
     requireBuilder(ctx, args.app, 'builders');
@@ -43,7 +43,7 @@ export const peopleQueries = {
   }),
 
   /** Who changed what in the app, oldest first (for its builders). */
-  app_changes: query(
+  builder_changes: query(
     Type.Object(
       {
         app: AppSlug,
