@@ -1,9 +1,11 @@
 /** The `watan` command. */
 import { runAdmission } from './commands/admission.ts';
+import { runApp } from './commands/app.ts';
 import { runAudit } from './commands/audit.ts';
 import { runCluster } from './commands/cluster.ts';
 import { runGenesis, runGovernanceKey } from './commands/genesis.ts';
 import { runIdp } from './commands/idp.ts';
+import { runLicence } from './commands/licence.ts';
 import { runNodeInfo, runNodeKey } from './commands/node-info.ts';
 import { runStart } from './commands/start.ts';
 import { runVerify } from './commands/verify.ts';
@@ -37,6 +39,22 @@ Usage:
   watan genesis --subnet ID --governance-key-file FILE... [--threshold M] [--jurisdiction CC]
                 (--node-id ID --operator NAME --data-centre NAME --province NAME [--node-jurisdiction CC] | --nodes FILE)
                                 sign a genesis file admitting the first node (or every node in FILE); written to stdout
+  watan app validate FILE|-     check an app spec; each problem as FILE: /place: problem (exit 1 if any)
+  watan app diff OLD NEW [--lang ur]
+                                one line per change between two specs, each starting with safe or confirm
+  watan app deploy FILE [--confirm] | import FILE | list | export APP  --url URL [--token-file FILE]
+                                deploy, import (an exported app), list and export apps on a node (token: file or WATAN_ACCESS_TOKEN)
+  watan licence pool [--url URL]
+                                the licence pool: each sector's size, assigned, available, quotas
+  watan licence pool --sector S [--size N] [--apps-per-licence N] [--records-per-app N] [--storage-per-app BYTES]
+                     (--governance-key-file FILE... | --approvals FILE...) [--sign-only]
+  watan licence admin (--appoint USER_ID | --dismiss USER_ID) (--governance-key-file FILE... | --approvals FILE...) [--sign-only]
+                                governance decisions; --sign-only prints this holder's approvals for another to submit
+  watan licence assign --user USER_ID --sector S [--note TEXT]
+  watan licence revoke --licence N --reason TEXT
+  watan licence list [--sector S] [--held] [--user USER_ID] [--json]
+  watan licence audit [--after N] [--json]
+                                administrators' commands; the access token comes from $WATAN_ACCESS_TOKEN or --token-file
   watan help
 `;
 
@@ -63,8 +81,12 @@ export async function runCli(argv: string[]): Promise<number> {
         return runGenesis(rest);
       case 'idp':
         return await runIdp(rest);
+      case 'app':
+        return await runApp(rest);
       case 'governance-key':
         return runGovernanceKey(rest);
+      case 'licence':
+        return await runLicence(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -50,9 +50,11 @@ import { PresenceStore } from './presence.ts';
 import { TypingStore } from './typing.ts';
 
 export { messengerApp } from './app/index.ts';
+/** Who is asking, by the messenger's access token: how other parts' routes authenticate people. */
+export { authenticate, requireToken, type Session } from './http/authenticate.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimitSettings, type RateLimits, type UserAction } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
-export { DEFAULT_MAX_UPLOAD_SIZE } from './media/index.ts';
+export { DEFAULT_MAX_UPLOAD_SIZE, MediaFiles, UploadTooLargeError } from './media/index.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */

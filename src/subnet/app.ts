@@ -27,6 +27,8 @@ export interface QueryContext {
   readonly height: number;
   readonly caller: string;
   readonly store: AppStore;
+  /** Another app's read-only query at the same height (a builder app asking who is verified). */
+  readonly query: (app: string, name: string, args: unknown) => unknown;
 }
 
 export interface MethodSpec<S extends TSchema = TSchema, R = unknown> {

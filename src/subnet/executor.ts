@@ -151,7 +151,8 @@ export class Executor {
     if (!app || !spec) throw new AppError('UNKNOWN_QUERY', `app ${appName} has no query ${name}`);
     const problem = checkArgs(spec.args, args);
     if (problem) throw new AppError('INVALID_ARGS', `${appName}.${name}: ${problem}`);
-    return spec.run({ height, caller, store: app.reader }, args as never);
+    const query = (other: string, otherName: string, otherArgs: unknown) => this.runQuery(other, otherName, otherArgs, caller, height);
+    return spec.run({ height, caller, store: app.reader, query }, args as never);
   }
 
   /** The result of the first execution of command `id`. */

@@ -1,5 +1,6 @@
 /** The subnet: ordered log, deterministic executor, certified state and the registry. */
 export { type AppContext, type AppDefinition, AppError, defineApp, method, type QueryContext, query } from './app.ts';
+export { type AppClient, type AppHost, appClient, type TypedResult } from './app-client.ts';
 export { kvApp } from './apps/kv.ts';
 export {
   type Approval,

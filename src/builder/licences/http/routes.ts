@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { NodeContext } from '../../../node/index.ts';
+import { registerAdministrators } from './administrators.ts';
+import { useBuilderErrors } from './builder-errors.ts';
+import { registerLicences } from './licences.ts';
+import { registerPool } from './pool.ts';
+
+/** The licence routes under /_watan/v1/licences, in their own scope so their errors are the node's own codes. */
+export function registerLicenceRoutes(server: FastifyInstance, node: NodeContext): void {
+  server.register(async (scope) => {
+    useBuilderErrors(scope);
+    registerPool(scope, node);
+    registerAdministrators(scope, node);
+    registerLicences(scope, node);
+  });
+}
