@@ -45,10 +45,10 @@ test(
           assert.equal((subnet.query('kv', 'get', { key: id }, 'test') as { version: number }).version, 1, `${id} ran once`);
         }
       }
-      const last = subnets[0]?.latestCertificate()?.checkpoint.block as number;
+      const last = subnets[0]?.appliedBlock as number;
       for (let block = 1; block <= last; block++) {
-        const expected = subnets[0]?.certificate(block)?.checkpoint;
-        for (const subnet of subnets.slice(1)) assert.deepEqual(subnet.certificate(block)?.checkpoint, expected, `block ${block}`);
+        const expected = subnets[0]?.ownCheckpoint(block)?.checkpoint;
+        for (const subnet of subnets.slice(1)) assert.deepEqual(subnet.ownCheckpoint(block)?.checkpoint, expected, `block ${block}`);
       }
     } finally {
       await replicas.close();
