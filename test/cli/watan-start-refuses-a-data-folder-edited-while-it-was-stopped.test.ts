@@ -47,7 +47,8 @@ before(async () => {
       body: 'meet at noon',
     });
   } finally {
-    assert.equal((await node.stop('SIGTERM')).code, 0);
+    const ended = await node.stop('SIGTERM');
+    assert.equal(ended.code, 0, `ended by ${ended.signal}\nstderr:\n${node.stderr()}`);
   }
   assert.ok(existsSync(dataFiles(original).seal), 'a clean stop seals the folder');
 });
@@ -74,7 +75,8 @@ test('the folder as the node left it starts, sealed or (as after kill -9) not', 
     const dir = copyOf(sealed ? 'untouched' : 'unsealed');
     if (!sealed) rmSync(dataFiles(dir).seal);
     const node = await startWatan(['--data', dir, ...START_ARGS]);
-    assert.equal((await node.stop('SIGTERM')).code, 0);
+    const ended = await node.stop('SIGTERM');
+    assert.equal(ended.code, 0, `ended by ${ended.signal}\nstderr:\n${node.stderr()}`);
   }
 });
 

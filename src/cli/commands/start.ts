@@ -80,7 +80,6 @@ export async function runStart(args: string[]): Promise<number> {
     await identity.provider?.close();
     throw error;
   });
-  process.stdout.write(`watan: node ${node.subnet.nodeKey.id} of subnet ${node.subnet.subnetId} listening on ${node.url}\n`);
   return new Promise((done) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -102,6 +101,9 @@ export async function runStart(args: string[]): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Announced only once the handlers are in place: whoever waits for this line may signal at
+    // once, and a signal before them would kill the node without a clean stop (or a seal).
+    process.stdout.write(`watan: node ${node.subnet.nodeKey.id} of subnet ${node.subnet.subnetId} listening on ${node.url}\n`);
   });
 }
 
