@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type NodeContext } from '../../node/index.ts';
+import { ApiError, type EphemeralStore, type NodeContext, SealedEntries } from '../../node/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { newDeviceId } from '../auth/tokens.ts';
 import { runCommand } from './commands.ts';
@@ -24,7 +24,6 @@ const AvailableQuery = Type.Object({ username: Type.String({ minLength: 1, maxLe
 const LOCALPART = /^[a-z0-9._=/+-]+$/;
 /** How long a user-interactive auth session stays open, and how many may be open at once. */
 const SESSION_MS = 10 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
 
 export interface RegistrationPolicy {
   /** Password registration: a development switch; production accounts come through the identity provider. */
@@ -36,11 +35,17 @@ export interface RegistrationPolicy {
 /**
  * Registration with user-interactive auth. The one stage offered is m.login.dummy: the
  * interactive step exists so that later stages (the identity provider, a registration token)
- * slot into the same flow. Sessions live in this node's memory only; a client finishes on
- * the replica it started on.
+ * slot into the same flow. Sessions live in the store the replicas share (sealed by their id),
+ * so a client may finish on another replica than the one it started on.
  */
-export function registerRegister(server: FastifyInstance, node: NodeContext, policy: RegistrationPolicy, limits: RateLimits): void {
-  const sessions = new Map<string, number>();
+export function registerRegister(
+  server: FastifyInstance,
+  node: NodeContext,
+  policy: RegistrationPolicy,
+  limits: RateLimits,
+  store: EphemeralStore,
+): void {
+  const sessions = new SealedEntries<{ expires: number }>(store, 'registration-session');
 
   clientRoute(
     server,
@@ -63,10 +68,9 @@ export function registerRegister(server: FastifyInstance, node: NodeContext, pol
       // empty body to learn the flows, then send the credentials with the completed stage.
       const localpart = body.username === undefined ? undefined : checkLocalpart(body.username);
       if (body.password !== undefined) checkPassword(body.password);
-      if (!completedDummyStage(body.auth, sessions)) {
+      if (!(await completedDummyStage(body.auth, sessions))) {
         const session = randomBytes(16).toString('base64url');
-        sessions.set(session, Date.now() + SESSION_MS);
-        while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+        await sessions.put(session, { expires: Date.now() + SESSION_MS }, SESSION_MS);
         return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
       }
       if (body.password === undefined) throw new ApiError(400, 'M_MISSING_PARAM', 'choose a password for the account');
@@ -124,13 +128,15 @@ function checkPassword(password: string): void {
 /**
  * A request that carries the dummy stage completes it by itself: `session` is optional in the
  * specification, and clients such as matrix-nio register in one request without one. A
- * session that is named must still be one this node opened and that has not run out.
+ * session that is named must still be one a replica opened and that has not run out; it is
+ * used once.
  */
-function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], sessions: Map<string, number>): boolean {
+async function completedDummyStage(
+  auth: Static<typeof RegisterBody>['auth'],
+  sessions: SealedEntries<{ expires: number }>,
+): Promise<boolean> {
   if (auth?.type !== 'm.login.dummy') return false;
   if (auth.session === undefined) return true;
-  const expires = sessions.get(auth.session);
-  if (expires === undefined) return false;
-  sessions.delete(auth.session);
-  return expires >= Date.now();
+  const open = await sessions.take(auth.session);
+  return open !== undefined && open.expires >= Date.now();
 }
