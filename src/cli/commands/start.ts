@@ -22,6 +22,7 @@ export async function runStart(args: string[]): Promise<number> {
     jurisdiction: { type: 'string', default: 'PK' },
     genesis: { type: 'string' },
     cluster: { type: 'string' },
+    'replica-url': { type: 'string' },
     'open-registration': { type: 'boolean' },
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
@@ -35,6 +36,7 @@ export async function runStart(args: string[]): Promise<number> {
   // Everything that can be checked is checked before the data folder is touched.
   const genesis = options.genesis ? readGenesis(resolve(options.genesis)) : undefined;
   const cluster = options.cluster === undefined ? undefined : parseClusterUrl(options.cluster);
+  const replicaUrl = options['replica-url'] === undefined ? undefined : parseReplicaUrl(options['replica-url'], cluster);
   const subnetId = options.subnet ?? genesis?.subnet;
   if (subnetId !== undefined) assertSubnetId(subnetId);
   const jurisdiction = parseJurisdiction(options.jurisdiction);
@@ -54,6 +56,7 @@ export async function runStart(args: string[]): Promise<number> {
     subnetId,
     genesis,
     ...(cluster ? { cluster } : {}),
+    ...(replicaUrl ? { replicaUrl } : {}),
     parts: nodeParts({
       openRegistration: options['open-registration'] ?? options.dev,
       rateLimits: {
@@ -131,6 +134,19 @@ export function parseClusterUrl(value: string): string[] {
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new CliUsageError(problem);
   }
   return endpoints;
+}
+
+/** Where the other replicas reach this one: an http(s) URL, only meaningful with --cluster. */
+function parseReplicaUrl(value: string, cluster: readonly string[] | undefined): string {
+  if (!cluster) throw new CliUsageError('--replica-url is where the other replicas of a cluster reach this one: give it with --cluster');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError(`--replica-url must be this replica's address for its peers, such as http://10.1.0.5:8008, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliUsageError('--replica-url must be an http or https URL');
+  return url.origin;
 }
 
 function parseLimit(value: string | undefined, flag: string, fallback: number, unit = 'requests'): number {
