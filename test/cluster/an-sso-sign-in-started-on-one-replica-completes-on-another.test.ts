@@ -1,7 +1,9 @@
 /**
  * SSO behind a load balancer: the browser starts signing in on replica A, the identity
  * provider sends it back to replica B's callback, and the person confirms the client with a
- * form that reaches A again. The pending sign-in travels sealed in the browser's cookie
+ * form that reaches A again. Later she proves it is her (the m.login.sso stage of
+ * user-interactive auth) on A's fallback page, the provider's callback lands on B, and her
+ * device deletion passes on A. The pending sign-in travels sealed in the browser's cookie
  * (no replica keeps it); the confirmation waits in etcd, sealed by its id, and is used once.
  * Each replica has its own relying party, as separate processes would; they share only the
  * identity binding secret, which a cluster's replicas must (a person is one person on all).
@@ -24,7 +26,9 @@ const CLIENT = 'http://client.invalid/after-sign-in';
 const AYESHA = { cnic: '42101-0000001-1', pin: '1111' };
 const CONTINUE_PATH = '/_watan/v1/identity/oidc/continue';
 
-test('an SSO sign-in started on one replica completes on another', { timeout: 120_000 }, async () => {
+test('an SSO sign-in, and an SSO confirmation of a device deletion, started on one replica complete on another', {
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'watan-sso-replicas-'));
   const ports = [await freePort(), await freePort()];
   // The provider knows one callback, where the load balancer happens to send it: replica B.
@@ -87,6 +91,28 @@ test('an SSO sign-in started on one replica completes on another', { timeout: 12
     const signedIn = await matrixCall(b.url, 'POST', '/login', undefined, { type: 'm.login.token', token: loginToken });
     assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
     assert.match(signedIn.body.user_id as string, /^@.+:localhost$/);
+
+    // Proving it is her again (m.login.sso): the fallback page on A, the provider's callback on B, the request again on A.
+    await replicas.settle();
+    const token = signedIn.body.access_token as string;
+    const device = `/devices/${signedIn.body.device_id as string}`;
+    const challenge = await matrixCall(a.url, 'DELETE', device, token, {});
+    assert.equal(challenge.status, 401);
+    assert.deepEqual(challenge.body.flows, [{ stages: ['m.login.sso'] }]);
+    const session = challenge.body.session as string;
+    const fallback = await browser.follow(`${a.url}/_matrix/client/v3/auth/m.login.sso/fallback/web?session=${session}`, () => false);
+    assert.ok('page' in fallback && fallback.page.status === 200);
+    const onward = /<a href="([^"]+)">Continue<\/a>/.exec(await fallback.page.text())?.[1];
+    assert.ok(onward, 'A names what is confirmed and asks to continue');
+    const askedAgain = await browser.follow(new URL(onward.replaceAll('&#38;', '&'), fallback.url).href, () => false);
+    assert.ok('page' in askedAgain);
+    const again = /<form method="post" action="([^"]+)"/.exec(await askedAgain.page.text())?.[1];
+    assert.ok(again?.includes('/interaction/') && again, 'the provider asks her to sign in again');
+    const done = await browser.follow(new URL(again, askedAgain.url).href, () => false, AYESHA);
+    assert.ok('page' in done && done.url.startsWith(`${b.url}${SSO_CALLBACK_PATH}`), 'the callback reached replica B');
+    assert.match(await done.page.text(), /onAuthDone/);
+    const deleted = await matrixCall(a.url, 'DELETE', device, token, { auth: { type: 'm.login.sso', session } });
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
   } finally {
     await replicas?.close();
     await provider?.close();
