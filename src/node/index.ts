@@ -122,7 +122,9 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       await replicas?.close();
       throw error;
     });
-    await replicas?.advertise(config.replicaUrl ?? url);
+    await replicas?.advertise(config.replicaUrl ?? url, (error) =>
+      logger.warn({ reason: error.message }, 'this replica could not tell the others its address in etcd; retrying'),
+    );
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {
       url,

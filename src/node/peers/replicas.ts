@@ -25,13 +25,14 @@ export interface Replicas {
   requestHeaders(peer: Peer, method: string, path: string): Record<string, string>;
   /** The node id of the replica asking, a registry member that signed this very request; ApiError otherwise. */
   askingReplica(request: FastifyRequest): string;
-  /** Tells the other replicas where this one answers, for as long as it runs. */
-  advertise(url: string): Promise<void>;
+  /** Tells the other replicas where this one answers, for as long as it runs; never throws (it retries, telling `onFailure`). */
+  advertise(url: string, onFailure?: (error: Error) => void): Promise<void>;
   close(): Promise<void>;
 }
 
 /** How long an advertisement outlives a replica that stopped without withdrawing it. */
 const ADVERTISEMENT_TTL_S = 10;
+const ADVERTISEMENT_RETRY_MS = 1000;
 const ADVERTISEMENT_DOMAIN = 'watan/replica-address/v1\n';
 
 interface Advertisement {
@@ -87,7 +88,7 @@ export class ClusterReplicas implements Replicas {
     return check.node;
   }
 
-  async advertise(url: string): Promise<void> {
+  async advertise(url: string, onFailure: (error: Error) => void = () => undefined): Promise<void> {
     const key = this.subnet.nodeKey;
     const advert: Advertisement = {
       node: key.id,
@@ -96,11 +97,23 @@ export class ClusterReplicas implements Replicas {
     };
     const lease = this.client.lease(ADVERTISEMENT_TTL_S);
     this.lease = lease;
-    // A lease lost while etcd was away is replaced, so the replica is found again once etcd returns.
-    lease.on('lost', () => {
-      if (!this.closed && this.lease === lease) setTimeout(() => void this.advertise(url).catch(() => undefined), 1000).unref();
-    });
-    await lease.put(this.prefix + key.id).value(JSON.stringify(advert));
+    // A replica that cannot advertise still serves its own clients; it tries again, and a
+    // lease lost while etcd was away is replaced, so the replica is found once etcd answers.
+    const again = (error: Error) => {
+      if (this.closed || this.lease !== lease) return;
+      onFailure(error);
+      this.lease = undefined;
+      void lease.revoke().catch(() => undefined);
+      setTimeout(() => void this.advertise(url, onFailure), ADVERTISEMENT_RETRY_MS).unref();
+    };
+    lease.on('lost', again);
+    await lease
+      .put(this.prefix + key.id)
+      .value(JSON.stringify(advert))
+      .then(
+        () => undefined,
+        (error: Error) => again(error),
+      );
   }
 
   async close(): Promise<void> {
