@@ -4,6 +4,7 @@ import type { EphemeralChange, EphemeralStore } from './ephemeral-store.ts';
 
 /** Entries read per request when a watcher first reads what is there. */
 const PAGE = 1000;
+const WATCH_RETRY_MS = 1000;
 
 /**
  * The replicas' shared short-lived state in the cluster's etcd, under
@@ -53,7 +54,13 @@ export class EtcdEphemeralStore implements EphemeralStore {
     const deliver = (kv: IKeyValue, value: Buffer | undefined) => {
       if (active) listener({ key: kv.key.toString('utf8').slice(this.root.length), value, revision: Number(kv.mod_revision) });
     };
-    const watcher = this.readThenWatch(this.root + prefix, deliver).catch(() => undefined);
+    // etcd away when the watch starts: it is tried again until it holds (once made, the client's watch reconnects by itself).
+    const start = (): Promise<Watcher | undefined> =>
+      this.readThenWatch(this.root + prefix, deliver).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, WATCH_RETRY_MS).unref());
+        return active && !this.closed ? start() : undefined;
+      });
+    const watcher = start();
     this.watchers.add(watcher);
     return () => {
       active = false;
