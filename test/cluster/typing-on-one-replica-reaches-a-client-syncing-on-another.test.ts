@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { createClient } from 'matrix-js-sdk';
 import type { RunningNode } from '../../src/node/index.ts';
 import { quietSdkLogs, startSyncing, unrefSdkSyncTimers, until } from '../fixtures/matrix-clients.ts';
+import { matrixCall } from '../fixtures/messenger-node.ts';
 import { startMessengerReplicas } from '../fixtures/messenger-replicas.ts';
 
 unrefSdkSyncTimers();
@@ -48,6 +49,22 @@ test('typing on one replica reaches a client syncing on another, and expires the
     await until('alice typing again in bob’s view', () => bob.getRoom(roomId)?.getMember(aliceAccount.user_id)?.typing === true);
     await until('her notice expired in bob’s view', () => bob.getRoom(roomId)?.getMember(aliceAccount.user_id)?.typing === false);
     assert.equal(bob.getRoom(roomId)?.getMember(aliceAccount.user_id)?.typing, false);
+
+    // With etcd away, a typing notice is refused with a Matrix error to retry, not a 500; once it is back, it works again.
+    const members = replicas.etcd.members.map((member) => member.name);
+    for (const member of members) await replicas.etcd.signal(member, 'SIGSTOP');
+    const path = `/rooms/${encodeURIComponent(roomId)}/typing/${encodeURIComponent(aliceAccount.user_id)}`;
+    try {
+      const away = await matrixCall(a.url, 'PUT', path, aliceAccount.access_token, { typing: true, timeout: 5_000 });
+      assert.equal(away.status, 503, JSON.stringify(away.body));
+      assert.equal(away.body.errcode, 'M_UNKNOWN');
+      assert.match(away.body.error as string, /shared store \(etcd\) did not answer.*try again shortly/);
+    } finally {
+      for (const member of members) await replicas.etcd.signal(member, 'SIGCONT');
+    }
+    await replicas.etcd.waitHealthy();
+    const back = await matrixCall(a.url, 'PUT', path, aliceAccount.access_token, { typing: true, timeout: 5_000 });
+    assert.equal(back.status, 200, JSON.stringify(back.body));
   } finally {
     for (const client of clients) client.stopClient();
     await replicas.close();

@@ -1,5 +1,6 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { readPrefixInPages } from '../../subnet/index.ts';
+import { ApiError } from '../api-error.ts';
 import type { EphemeralChange, EphemeralStore } from './ephemeral-store.ts';
 
 /** Entries read per request when a watcher first reads what is there. */
@@ -27,26 +28,38 @@ export class EtcdEphemeralStore implements EphemeralStore {
   async put(key: string, value: Buffer, ttlMs: number): Promise<void> {
     const lease = this.client.lease(Math.max(1, Math.ceil(ttlMs / 1000)), { autoKeepAlive: false });
     try {
-      await lease.put(this.root + key).value(value);
+      await lease
+        .put(this.root + key)
+        .value(value)
+        .catch(unavailable);
     } finally {
       lease.release();
     }
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    return (await this.client.get(this.root + key).buffer()) ?? undefined;
+    return (
+      (await this.client
+        .get(this.root + key)
+        .buffer()
+        .catch(unavailable)) ?? undefined
+    );
   }
 
   async take(key: string): Promise<Buffer | undefined> {
     const previous = await this.client
       .delete()
       .key(this.root + key)
-      .getPrevious();
+      .getPrevious()
+      .catch(unavailable);
     return previous[0]?.value;
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.delete().key(this.root + key);
+    await this.client
+      .delete()
+      .key(this.root + key)
+      .catch(unavailable);
   }
 
   watch(prefix: string, listener: (change: EphemeralChange) => void): () => void {
@@ -90,4 +103,9 @@ export class EtcdEphemeralStore implements EphemeralStore {
     await Promise.all([...this.watchers].map((watcher) => watcher.then((w) => w?.cancel()).catch(() => undefined)));
     this.watchers.clear();
   }
+}
+
+/** etcd away (both of a 3-member cluster's other members, a deadline passed): the person is asked to retry, not shown a 500. */
+function unavailable(error: Error): never {
+  throw new ApiError(503, 'M_UNKNOWN', `the replicas' shared store (etcd) did not answer (${error.message}); try again shortly`);
 }
