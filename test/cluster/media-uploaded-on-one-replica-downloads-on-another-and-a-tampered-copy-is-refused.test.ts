@@ -37,11 +37,12 @@ describe('media uploaded on one replica downloads on another, and a tampered cop
   let replicas: MessengerReplicas;
   let a: RunningNode;
   let b: RunningNode;
+  let c: RunningNode;
   let token: string;
 
   before(async () => {
-    replicas = await startMessengerReplicas('media-replicas', 2);
-    [a, b] = replicas.nodes as [RunningNode, RunningNode];
+    replicas = await startMessengerReplicas('media-replicas', 3);
+    [a, b, c] = replicas.nodes as [RunningNode, RunningNode, RunningNode];
     token = (await replicas.register(a, 'alice')).access_token;
   });
   after(() => replicas?.close());
@@ -72,6 +73,17 @@ describe('media uploaded on one replica downloads on another, and a tampered cop
     assert.equal(existsSync(mediaPath(b, hash)), false);
     const temp = join(b.subnet.dataDir, 'media', 'tmp');
     assert.deepEqual(existsSync(temp) ? readdirSync(temp) : [], [], 'no half-kept copy is left behind');
+  });
+
+  test('with one peer’s copy altered, the bytes come from a peer whose copy is whole', async () => {
+    const bytes = new TextEncoder().encode('a photo two replicas hold, one of them altered');
+    const contentUri = await upload(a, token, bytes);
+    await replicas.settle();
+    assert.equal((await download(c, token, contentUri)).status, 200, 'C fetched a whole copy from A');
+    writeFileSync(mediaPath(a, sha256(bytes)), new TextEncoder().encode('A PHOTO two replicas hold, one of them altered'));
+    const served = await download(b, token, contentUri);
+    assert.equal(served.status, 200);
+    assert.deepEqual(new Uint8Array(await served.arrayBuffer()), bytes);
   });
 
   test("the peer endpoint answers only a member replica's request signed for it", async () => {
