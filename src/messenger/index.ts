@@ -90,7 +90,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
         const passwordStage = new PasswordStage(node, store, { sso: sso !== undefined });
         const loginPolicy = { limits, accessTokenLifetimeMs, ...(sso ? { sso: { id: sso.id, name: sso.name } } : {}) };
         registerLogin(scope, node, loginPolicy, passwordStage);
-        registerRegister(scope, node, { open: options.openRegistration, accessTokenLifetimeMs }, limits, store);
+        registerRegister(scope, node, { open: options.openRegistration, accessTokenLifetimeMs }, limits);
         registerWhoami(scope, node);
         registerLogout(scope, node);
         registerCreateRoom(scope, node);

@@ -1,16 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type EphemeralStore, type NodeContext, SealedEntries } from '../../node/index.ts';
+import { ApiError, type NodeContext } from '../../node/index.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import { newDeviceId } from '../auth/tokens.ts';
 import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
 import { newSessionTokens } from './session-tokens.ts';
+import { MAX_UIA_SESSION_LENGTH, openUiaSession, readUiaSession } from './uia-session.ts';
 
 const RegisterBody = Type.Object({
-  auth: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: 128 })) })),
+  auth: Type.Optional(
+    Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: MAX_UIA_SESSION_LENGTH })) }),
+  ),
   username: Type.Optional(Type.String({ maxLength: 255 })),
   password: Type.Optional(Type.String({ maxLength: MAX_PASSWORD_LENGTH })),
   device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
@@ -22,8 +24,6 @@ const RegisterQuery = Type.Object({ kind: Type.Optional(Type.String()) });
 const AvailableQuery = Type.Object({ username: Type.String({ minLength: 1, maxLength: 255 }) });
 
 const LOCALPART = /^[a-z0-9._=/+-]+$/;
-/** How long a user-interactive auth session stays open, and how many may be open at once. */
-const SESSION_MS = 10 * 60 * 1000;
 
 export interface RegistrationPolicy {
   /** Password registration: a development switch; production accounts come through the identity provider. */
@@ -35,18 +35,10 @@ export interface RegistrationPolicy {
 /**
  * Registration with user-interactive auth. The one stage offered is m.login.dummy: the
  * interactive step exists so that later stages (the identity provider, a registration token)
- * slot into the same flow. Sessions live in the store the replicas share (sealed by their id),
- * so a client may finish on another replica than the one it started on.
+ * slot into the same flow. Sessions are signed by the replica that opened them, so a client
+ * may finish on any replica of the subnet (uia-session.ts).
  */
-export function registerRegister(
-  server: FastifyInstance,
-  node: NodeContext,
-  policy: RegistrationPolicy,
-  limits: RateLimits,
-  store: EphemeralStore,
-): void {
-  const sessions = new SealedEntries<{ expires: number }>(store, 'registration-session');
-
+export function registerRegister(server: FastifyInstance, node: NodeContext, policy: RegistrationPolicy, limits: RateLimits): void {
   clientRoute(
     server,
     'POST',
@@ -68,9 +60,8 @@ export function registerRegister(
       // empty body to learn the flows, then send the credentials with the completed stage.
       const localpart = body.username === undefined ? undefined : checkLocalpart(body.username);
       if (body.password !== undefined) checkPassword(body.password);
-      if (!(await completedDummyStage(body.auth, sessions))) {
-        const session = randomBytes(16).toString('base64url');
-        await sessions.put(session, { expires: Date.now() + SESSION_MS }, SESSION_MS);
+      if (!completedDummyStage(body.auth, node)) {
+        const session = openUiaSession(node, { purpose: REGISTER });
         return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
       }
       if (body.password === undefined) throw new ApiError(400, 'M_MISSING_PARAM', 'choose a password for the account');
@@ -128,15 +119,13 @@ function checkPassword(password: string): void {
 /**
  * A request that carries the dummy stage completes it by itself: `session` is optional in the
  * specification, and clients such as matrix-nio register in one request without one. A
- * session that is named must still be one a replica opened and that has not run out; it is
- * used once.
+ * session that is named must still be a registration session a replica of this subnet opened,
+ * not run out.
  */
-async function completedDummyStage(
-  auth: Static<typeof RegisterBody>['auth'],
-  sessions: SealedEntries<{ expires: number }>,
-): Promise<boolean> {
+function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], node: NodeContext): boolean {
   if (auth?.type !== 'm.login.dummy') return false;
   if (auth.session === undefined) return true;
-  const open = await sessions.take(auth.session);
-  return open !== undefined && open.expires >= Date.now();
+  return readUiaSession(node, auth.session)?.purpose === REGISTER;
 }
+
+const REGISTER = 'register';

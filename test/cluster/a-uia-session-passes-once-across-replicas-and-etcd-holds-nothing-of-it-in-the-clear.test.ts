@@ -1,9 +1,10 @@
 /**
  * User-interactive auth behind a load balancer: the session a client is given on replica A
- * (401 with a session id) is finished on replica B — a registration, and a device deletion
- * proved with the password. The open session is
- * in etcd only as a hash of its id and a value sealed by it: neither the id nor the user it
- * belongs to is there in the clear.
+ * (401 with a session id) is finished on replica B — a registration (its session signed by
+ * the replica that opened it), and a device deletion proved with the password, which passes
+ * once across all replicas. The open password-stage session is in etcd only as a hash of
+ * its id and a value sealed by it: neither the id nor the user it belongs to is there in the
+ * clear.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,7 +13,9 @@ import { connectEtcd } from '../../src/subnet/index.ts';
 import { matrixCall } from '../fixtures/messenger-node.ts';
 import { PASSWORD, startMessengerReplicas } from '../fixtures/messenger-replicas.ts';
 
-test('a registration and a device deletion started on one replica finish on another', { timeout: 120_000 }, async () => {
+test('a registration and a device deletion started on one replica finish on another, the deletion’s session passing once', {
+  timeout: 120_000,
+}, async () => {
   const replicas = await startMessengerReplicas('uia-replicas', 2);
   try {
     const [a, b] = replicas.nodes as [RunningNode, RunningNode];
@@ -23,8 +26,6 @@ test('a registration and a device deletion started on one replica finish on anot
     const registered = await matrixCall(b.url, 'POST', '/register', undefined, { ...registration, auth: dummy });
     assert.equal(registered.status, 200, JSON.stringify(registered.body));
     const alice = registered.body as { access_token: string; user_id: string; device_id: string };
-    const again = await matrixCall(a.url, 'POST', '/register', undefined, { username: 'alice2', password: PASSWORD, auth: dummy });
-    assert.equal(again.status, 401, 'a registration session is used once');
     const phone = await matrixCall(a.url, 'POST', '/login', undefined, {
       type: 'm.login.password',
       identifier: { type: 'm.id.user', user: 'alice' },
