@@ -124,7 +124,7 @@ export function registerMedia(server: FastifyInstance, node: NodeContext, option
       throw new ApiError(
         404,
         'M_NOT_FOUND',
-        `the bytes of ${row.media_id} are not on this replica, and no other replica that answered holds bytes matching their SHA-256; try again later`,
+        `the bytes of ${row.media_id} are not on this replica, and no peer served them (no other replica that answered holds bytes matching their SHA-256); try again later`,
       );
     }
     return files.pathOf(row.sha256);
