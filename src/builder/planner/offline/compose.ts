@@ -84,6 +84,11 @@ function castOf(blueprint: Blueprint, u: Understanding): Cast {
     const index = named.findIndex((w) => ATTENDEES.includes(w.role.name) && !u.deeds.has(w.role.name));
     if (index >= 0 && named.length > 1) attendee = (named.splice(index, 1)[0] as RoleWord).role;
   }
+  if (blueprint.name === 'directory') {
+    // "a directory of doctors": people named with nothing to do are whom the directory lists.
+    const index = named.findIndex((w) => !u.deeds.has(w.role.name));
+    if (index >= 0) attendee = (named.splice(index, 1)[0] as RoleWord).role;
+  }
   const does = (w: RoleWord, act: Action) => u.deeds.get(w.role.name)?.actions.has(act) ?? false;
   const steps = (w: RoleWord) => (u.deeds.get(w.role.name)?.steps.length ?? 0) > 0;
   const requesterWord =

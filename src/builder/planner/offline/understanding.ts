@@ -62,11 +62,16 @@ function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: Pa
   if (meaningsOf(reading.mentions, 'capacity').length > 0 && (scores.get('registration') ?? 0) > 0)
     scores.set('registration', (scores.get('registration') ?? 0) + 1);
   const ranked = PATTERN_NAMES.filter((p) => scores.has(p)).sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0));
-  const [best, second] = ranked;
+  let [best, second] = ranked;
   if (best === undefined) return undefined;
   if (second !== undefined && scores.get(second) === scores.get(best)) {
+    // "registration of complaints": registering is how many apps begin; a registration app is one for a course or an event.
+    if (best === 'registration') [best, second] = [second, best];
     for (const text of new Set(cues.get(second) ?? []))
       notUnderstood.push(`"${text}" (it could also mean a ${second} app; read as ${best})`);
+  }
+  if ((scores.get(best) ?? 0) <= 1) {
+    for (const text of new Set(cues.get(best) ?? [])) notUnderstood.push(`"${text}" (only a hint of a ${best} app; say what the app keeps)`);
   }
   return { pattern: best, cueWords: [...new Set((cues.get(best) ?? []).map(normalise))] };
 }
@@ -103,6 +108,13 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
         claimed.add(near.at);
       }
     }
+  }
+  // "rating from 1 to 5": numbers just after a number field bound it.
+  for (const mention of mentions) {
+    const word = mention.meanings.find((m): m is Of<'field'> => m.kind === 'field')?.word;
+    if (!word || word.field.type !== 'number') continue;
+    const near = reading.numbers.filter((n) => n.clause === mention.clause && n.at > mention.at && n.at - mention.at <= 6 && !claimed.has(n.at));
+    for (const n of near.slice(0, 2)) claimed.add(n.at);
   }
   for (const n of reading.numbers) if (!claimed.has(n.at)) notUnderstood.push(`${n.text} (a number with nothing to count)`);
   const { deeds, notices } = whoDoesWhat(mentions);

@@ -17,7 +17,7 @@ export const ROLE_WORDS: RoleWord[] = [
   {
     role: role('citizen', 'Citizen', 'شہری', 'verified'),
     side: 'public',
-    phrases: ['citizen', 'public', 'people', 'resident', 'residents', 'awam', 'shehri', 'shehriyon', 'شہری', 'شہریوں', 'عوام', 'لوگ'],
+    phrases: ['citizen', 'the public', 'general public', 'members of the public', 'people', 'resident', 'residents', 'awam', 'shehri', 'shehriyon', 'شہری', 'شہریوں', 'عوام', 'لوگ'],
   },
   {
     role: role('staff', 'Staff', 'عملہ', 'assigned'),
@@ -32,7 +32,7 @@ export const ROLE_WORDS: RoleWord[] = [
   {
     role: role('student', 'Student', 'طالب علم', 'assigned'),
     side: 'public',
-    phrases: ['student', 'pupil', 'talib ilm', 'talba', 'tulaba', 'طالب علم', 'طلبہ', 'طلباء', 'طالبات'],
+    phrases: ['student', 'pupil', 'children', 'child', 'bachon', 'bachay', 'bache', 'bachchon', 'بچوں', 'بچے', 'talib ilm', 'talba', 'tulaba', 'طالب علم', 'طلبہ', 'طلباء', 'طالبات'],
   },
   {
     role: role('teacher', 'Teacher', 'استاد', 'assigned'),
@@ -77,7 +77,7 @@ export const ROLE_WORDS: RoleWord[] = [
     side: 'official',
     phrases: ['principal', 'head teacher', 'headmaster', 'پرنسپل', 'ہیڈ ماسٹر'],
   },
-  { role: role('volunteer', 'Volunteer', 'رضاکار', 'assigned'), side: 'public', phrases: ['volunteer', 'razakar', 'رضاکار'] },
+  { role: role('volunteer', 'Volunteer', 'رضاکار', 'assigned'), side: 'public', phrases: ['volunteer', 'razakar', 'razakaron', 'رضاکار', 'رضاکاروں'] },
   {
     role: role('applicant', 'Applicant', 'درخواست گزار', 'verified'),
     side: 'public',
@@ -103,6 +103,7 @@ export const ROLE_WORDS: RoleWord[] = [
     side: 'official',
     phrases: ['storekeeper', 'store keeper', 'store manager', 'اسٹور کیپر'],
   },
+  { role: role('librarian', 'Librarian', 'لائبریرین', 'assigned'), side: 'official', phrases: ['librarian', 'لائبریرین'] },
   { role: role('nurse', 'Nurse', 'نرس', 'assigned'), side: 'official', phrases: ['nurse', 'نرس', 'نرسیں'] },
   { role: role('clerk', 'Clerk', 'کلرک', 'assigned'), side: 'official', phrases: ['clerk', 'receptionist', 'کلرک', 'ریسپشنسٹ'] },
   { role: role('farmer', 'Farmer', 'کسان', 'verified'), side: 'public', phrases: ['farmer', 'kisan', 'کسان', 'کاشتکار'] },
