@@ -26,7 +26,7 @@ export function isLoaded(value: LoadedApp | ApiAnswer): value is LoadedApp {
 }
 
 /** Answers with the API's refusal as a page, with the API's status. */
-export function refusalPage(request: FastifyRequest, reply: FastifyReply, answer: ApiAnswer): Promise<FastifyReply> {
+export function refusalPage(request: FastifyRequest, reply: FastifyReply, answer: ApiAnswer<unknown>): Promise<FastifyReply> {
   const lang = languageOf(request);
   return messagePage(request, reply, answer.status >= 400 ? answer.status : 502, appText(lang).refused, apiErrorText(lang, answer.body));
 }

@@ -5,7 +5,7 @@
  */
 import type { FieldSpec, ScalarValue } from '../../builder/index.ts';
 import { valueProblem } from '../../builder/index.ts';
-import { type Language, formatDate, formatMoney, formatNumber } from '../shell/index.ts';
+import { formatDate, formatMoney, formatNumber, type Language } from '../shell/index.ts';
 import type { InputProblem } from './field-values.ts';
 import { appText } from './messages.ts';
 

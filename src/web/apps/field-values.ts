@@ -32,7 +32,11 @@ export function parseInput(field: FieldSpec, typed: string): ParsedInput {
       return /^-?\d{1,15}$/.test(digits) ? { value: Number(digits) } : { problem: 'whole_number' };
     }
     case 'money': {
-      const amount = /^(-?\d{1,13})(?:[.٫](\d{1,2}))?$/.exec(asciiDigits(text).replace(/[,٬\s]/g, '').replace(/^rs\.?/i, ''));
+      const amount = /^(-?\d{1,13})(?:[.٫](\d{1,2}))?$/.exec(
+        asciiDigits(text)
+          .replace(/[,٬\s]/g, '')
+          .replace(/^rs\.?/i, ''),
+      );
       if (!amount) return { problem: 'amount' };
       const whole = amount[1] ?? '0';
       const sign = whole.startsWith('-') ? -1 : 1;
