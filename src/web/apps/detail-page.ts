@@ -84,7 +84,7 @@ ${
 }
 <div class="actions">
 ${mayTry(app.spec, roles, entity.name, 'update') ? html`<a class="button secondary" href="${path}/edit">${t.edit}</a>` : ''}
-${mayTry(app.spec, roles, entity.name, 'delete') ? html`<form method="post" action="${path}/delete"><button class="secondary" type="submit">${t.delete}</button></form>` : ''}
+${mayTry(app.spec, roles, entity.name, 'delete') ? html`<form method="post" action="${path}/delete" data-confirm="${t.confirmDelete}"><button class="secondary" type="submit">${t.delete}</button></form>` : ''}
 </div>`;
   return sendPage(reply, page({ request, lang, title, main, session }), status);
 }

@@ -17,7 +17,6 @@ import {
   noticeBox,
   page,
   type SafeHtml,
-  SCRIPT_URL,
   type Session,
   sendPage,
 } from '../shell/index.ts';
@@ -176,7 +175,6 @@ ${noticeBox(query.done === 'deleted' ? t.deleted : undefined)}
 ${mayTry(app.spec, roles, entity.name, 'create') ? html`<p><a class="button" href="${appPath(app.slug, entity.name, 'new')}">${t.create(labelIn(entity.label, lang))}</a></p>` : ''}
 ${filterForm}
 ${table}
-${pager}
-<script src="${SCRIPT_URL}" defer></script>`;
+${pager}`;
   return sendPage(reply, page({ request, lang, title, main, session }), answer.status === 200 ? 200 : answer.status);
 }

@@ -7,7 +7,7 @@ import { type HtmlValue, html, type SafeHtml } from './html.ts';
 import { directionOf, type Language } from './i18n.ts';
 import { shellText } from './messages.ts';
 import type { Session } from './session.ts';
-import { STYLESHEET_URL } from './static.ts';
+import { SCRIPT_URL, STYLESHEET_URL } from './static.ts';
 
 export interface PageOptions {
   request: FastifyRequest;
@@ -39,6 +39,7 @@ export function page(options: PageOptions): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${t.siteName}</title>
 <link rel="stylesheet" href="${STYLESHEET_URL}">
+<script src="${SCRIPT_URL}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>
