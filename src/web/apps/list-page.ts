@@ -159,7 +159,7 @@ ${
 ${records.map(
   (record) =>
     html`<tr><th scope="row"><a href="${appPath(app.slug, entity.name, record.id)}">${t.recordNumber(number(record.id))}</a></th>${columns.map(
-      (field) => html`<td>${displayValue(lang, field, record.fields[field.name], yesNo)}</td>`,
+      (field) => html`<td><bdi>${displayValue(lang, field, record.fields[field.name], yesNo)}</bdi></td>`,
     )}</tr>\n`,
 )}
 </tbody>

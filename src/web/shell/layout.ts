@@ -38,6 +38,7 @@ export function page(options: PageOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${t.siteName}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLESHEET_URL}">
 <script src="${SCRIPT_URL}" defer></script>
 </head>
