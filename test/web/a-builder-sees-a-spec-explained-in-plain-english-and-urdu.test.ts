@@ -88,7 +88,7 @@ test('conditions, defaults, references with capacity and money limits are put in
       },
     ],
   };
-  assert.match(sentence(priced, 'en', 'entities', 2), /Amount \(amount in rupees, from Rs 12\.5 to Rs 5000\)/);
+  assert.match(sentence(priced, 'en', 'entities', 2), /Amount \(amount in rupees, from Rs 12\.5 to Rs 5,000\)/);
   assert.match(sentence(priced, 'ur', 'entities', 2), /رقم \(رقم \(روپے\)، ۱۲٫۵ روپے سے ۵٬۰۰۰ روپے تک\)/);
 });
 

@@ -13,9 +13,7 @@ import {
   type RoleSpec,
   type ScalarValue,
 } from '../../builder/index.ts';
-
-/** The languages a spec is explained in. */
-export type Language = 'en' | 'ur';
+import { formatMoney, formatNumber, type Language } from '../shell/index.ts';
 
 /** One part of the explanation: a heading and its sentences, in the order a person reads them. */
 export interface ExplanationSection {
@@ -43,7 +41,6 @@ interface Phrases {
   atLeast(min: string): string;
   atMost(max: string): string;
   characters(limit: string): string;
-  rupees(amount: string): string;
   defaultIs(value: string): string;
   renamedFrom(name: string): string;
   cappedBy(field: string): string;
@@ -102,7 +99,6 @@ const ENGLISH: Phrases = {
   atLeast: (min) => `at least ${min}`,
   atMost: (max) => `at most ${max}`,
   characters: (limit) => `${limit} characters`,
-  rupees: (amount) => `Rs ${amount}`,
   defaultIs: (value) => `${value} unless filled in`,
   renamedFrom: (name) => `formerly “${name}”`,
   cappedBy: (field) => `no more than its ${field} allow`,
@@ -169,7 +165,6 @@ const URDU: Phrases = {
   atLeast: (min) => `کم از کم ${min}`,
   atMost: (max) => `زیادہ سے زیادہ ${max}`,
   characters: (limit) => `${limit} حروف`,
-  rupees: (amount) => `${amount} روپے`,
   defaultIs: (value) => `نہ بھرا جائے تو ${value}`,
   renamedFrom: (name) => `پہلے «${name}»`,
   cappedBy: (field) => `اس کی ${field} سے زیادہ نہیں`,
@@ -208,11 +203,6 @@ const URDU: Phrases = {
 };
 
 const PHRASES: Record<Language, Phrases> = { en: ENGLISH, ur: URDU };
-
-/** A whole number in the person's digits: Urdu digits (۰۱۲…) for Urdu. */
-export function formatNumber(value: number, language: Language): string {
-  return language === 'ur' ? new Intl.NumberFormat('ur-PK', { numberingSystem: 'arabext' }).format(value) : String(value);
-}
 
 /**
  * The spec in plain words: each entity with its fields, who holds each role, who can do what,
@@ -342,7 +332,7 @@ class SpecWords {
     if (field.min === undefined && field.max === undefined) return null;
     const shown = (limit: number | string) => {
       if (typeof limit === 'string') return limit;
-      if (field.type === 'money') return this.phrases.rupees(this.#number(limit / 100));
+      if (field.type === 'money') return formatMoney(this.#language, limit / 100);
       return this.#number(limit);
     };
     const text = field.type === 'text' || field.type === 'long_text';
@@ -357,7 +347,7 @@ class SpecWords {
 
   #valueWords(field: FieldSpec | undefined, value: ScalarValue): string {
     if (typeof value === 'boolean') return value ? this.phrases.yes : this.phrases.no;
-    if (typeof value === 'number') return field?.type === 'money' ? this.phrases.rupees(this.#number(value / 100)) : this.#number(value);
+    if (typeof value === 'number') return field?.type === 'money' ? formatMoney(this.#language, value / 100) : this.#number(value);
     if (field?.type === 'choice') return this.#quote(this.#choiceLabel(field, value));
     return this.#quote(value);
   }
@@ -401,7 +391,7 @@ class SpecWords {
   }
 
   #number(value: number): string {
-    return formatNumber(value, this.#language);
+    return formatNumber(this.#language, value);
   }
 
   #quote(text: string): string {

@@ -14,7 +14,7 @@ import {
   type WorkflowSpec,
 } from '../../../builder/index.ts';
 import type { FormBody } from '../../shell/index.ts';
-import { formNames as n, machineName } from './names.ts';
+import { machineName, formNames as n } from './names.ts';
 
 const HOLDERS = ['assigned', 'everyone', 'verified'] as const;
 
