@@ -17,6 +17,8 @@ export interface SignedIn {
 export interface BuilderNode {
   m: MessengerNode;
   builder: SignedIn;
+  /** The licence administrator governance appointed (who licensed `builder`). */
+  admin: SignedIn;
   /** A verified person's account, as the SSO callback makes it (a login token), signed in over HTTP with m.login.token. */
   verifiedAccount(localpart: string): Promise<SignedIn>;
   api(
@@ -66,6 +68,7 @@ export async function startBuilderNode(name: string): Promise<BuilderNode> {
   return {
     m,
     builder,
+    admin,
     verifiedAccount,
     async api(method, path, token, body) {
       const response = await fetch(`${m.node.url}/_watan/v1/apps${path}`, {

@@ -59,7 +59,7 @@ ${spec ? explanationView(spec, lang) : ''}
 ${spec ? refineForm(spec, lang) : ''}
 <section aria-labelledby="diff-heading">
 <h2 id="diff-heading">${t.diffHeading}</h2>
-${installed === 0 ? html`<p>${t.newApp}</p>` : changes.length === 0 ? html`<p>${t.noChanges}</p>` : changesView(changes, lang)}
+${diff.status !== 200 ? '' : installed === 0 ? html`<p>${t.newApp}</p>` : changes.length === 0 ? html`<p>${t.noChanges}</p>` : changesView(changes, lang)}
 ${
   problems.length === 0 && !refused
     ? html`<form method="post" action="/builder/deploy">
