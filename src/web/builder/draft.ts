@@ -23,6 +23,7 @@ import {
 import { builderApi } from './builder-api.ts';
 import { builderErrorText } from './errors.ts';
 import { changesView, explanationView } from './explanation-view.ts';
+import type { HomeProblem } from './home.ts';
 import { builderText } from './messages.ts';
 import { checkbox, hidden, textareaControl } from './spec-form/controls.ts';
 import { specFromForm } from './spec-form/read.ts';
@@ -115,10 +116,9 @@ function draftOf(form: FormBody): unknown {
   }
 }
 
-export function registerDraftPages(
-  scope: FastifyInstance,
-  sendHome: (request: FastifyRequest, reply: FastifyReply, error?: string) => Promise<FastifyReply>,
-): void {
+type SendHome = (request: FastifyRequest, reply: FastifyReply, problem: HomeProblem) => Promise<FastifyReply>;
+
+export function registerDraftPages(scope: FastifyInstance, sendHome: SendHome): void {
   // A description (first, or a refinement of the draft the form carries) goes to the planner.
   scope.post('/builder/describe', async (request, reply) => {
     const session = await requireSession(request, reply);
@@ -129,14 +129,15 @@ export function registerDraftPages(
     const from = draftOf(form);
     if (!description) {
       if (from !== undefined) return sendDraft(request, reply, session, { spec: from, status: 400, error: builderText(lang).refine });
-      return sendHome(request, reply, builderText(lang).description);
+      return sendHome(request, reply, { error: builderText(lang).errors.BAD_DESCRIPTION ?? '' });
     }
     const plan = await builderApi.plan(request, description, from);
     if (plan.status === 200)
       return sendDraft(request, reply, session, { spec: plan.body.spec, notUnderstood: plan.body.not_understood ?? [] });
     const error = plan.status === 404 ? builderText(lang).plannerMissing : builderErrorText(lang, plan.body);
     if (from !== undefined) return sendDraft(request, reply, session, { spec: from, error, status: plan.status });
-    return sendHome(request, reply, error);
+    const notUnderstood = (plan.body as { not_understood?: string[] }).not_understood ?? [];
+    return sendHome(request, reply, { error, notUnderstood, description, status: plan.status });
   });
 
   scope.post('/builder/edit', async (request, reply) => {
@@ -144,7 +145,7 @@ export function registerDraftPages(
     if (!session) return reply;
     const form = formOf(request.body);
     const base = draftOf(form);
-    if (!wellFormed.Check(base)) return sendHome(request, reply, builderText(languageOf(request)).importNotJson);
+    if (!wellFormed.Check(base)) return sendHome(request, reply, { error: builderText(languageOf(request)).importNotJson });
     return sendDraft(request, reply, session, { spec: specFromForm(base as AppSpec, form) });
   });
 
@@ -154,7 +155,7 @@ export function registerDraftPages(
     const lang = languageOf(request);
     const form = formOf(request.body);
     const spec = draftOf(form);
-    if (spec === undefined) return sendHome(request, reply, builderText(lang).importNotJson);
+    if (spec === undefined) return sendHome(request, reply, { error: builderText(lang).importNotJson });
     const deployed = await builderApi.deploy(request, spec, form.fields.confirm !== undefined);
     if (deployed.status === 200) {
       return reply.redirect(`/builder/apps/${encodeURIComponent(deployed.body.app)}?deployed=${deployed.body.version}`, 303);
@@ -169,7 +170,8 @@ export function registerDraftPages(
     const session = await requireSession(request, reply);
     if (!session) return reply;
     const installed = await builderApi.spec(request, request.params.slug);
-    if (installed.status !== 200) return sendHome(request, reply, builderErrorText(languageOf(request), installed.body));
+    if (installed.status !== 200)
+      return sendHome(request, reply, { error: builderErrorText(languageOf(request), installed.body), status: installed.status });
     return sendDraft(request, reply, session, { spec: installed.body.spec });
   });
 
@@ -180,12 +182,12 @@ export function registerDraftPages(
     const t = builderText(languageOf(request));
     const form = formOf(request.body);
     const text = form.files.file?.bytes.toString('utf8') || form.fields.json || '';
-    if (!text.trim()) return sendHome(request, reply, t.importNothing);
+    if (!text.trim()) return sendHome(request, reply, { error: t.importNothing });
     let document: unknown;
     try {
       document = JSON.parse(text);
     } catch {
-      return sendHome(request, reply, t.importNotJson);
+      return sendHome(request, reply, { error: t.importNotJson });
     }
     // An export is { app, version, spec }; a bare spec is taken as it is (as `watan app import` does).
     const spec = document !== null && typeof document === 'object' && 'spec' in document ? (document as { spec: unknown }).spec : document;

@@ -22,8 +22,17 @@ interface OwnApp {
   version: number;
 }
 
-/** The home page; `error` (from a form sent here) is shown at the top, with status 400. */
-export async function sendHome(request: FastifyRequest, reply: FastifyReply, error?: string): Promise<FastifyReply> {
+/** What a refused description comes back with: why, the words not understood, and the text to correct. */
+export interface HomeProblem {
+  error: string;
+  notUnderstood?: string[];
+  description?: string;
+  status?: number;
+}
+
+/** The home page; a problem (from a form sent here) is shown at the top. */
+export async function sendHome(request: FastifyRequest, reply: FastifyReply, problem?: HomeProblem): Promise<FastifyReply> {
+  const error = problem?.error;
   const lang = languageOf(request);
   const t = builderText(lang);
   const session = await sessionOf(request);
@@ -34,12 +43,13 @@ export async function sendHome(request: FastifyRequest, reply: FastifyReply, err
   const [licences, apps] = await Promise.all([builderApi.licencesOf(request, session.userId), ownApps(request, lang)]);
   const main = html`<h1>${t.title}</h1>
 ${alertBox(error)}
+${problem?.notUnderstood?.length ? html`<ul>${problem.notUnderstood.map((word) => html`<li><bdi>${word}</bdi></li>`)}</ul>` : ''}
 <p>${t.intro}</p>
 <section aria-labelledby="licence-heading"><h2 id="licence-heading">${t.licence}</h2>${licenceView(licences.body.licences ?? [], lang)}
 <p><a href="/builder/console">${t.consoleLink}</a></p></section>
 <section aria-labelledby="describe-heading"><h2 id="describe-heading">${t.describeHeading}</h2>
 <form method="post" action="/builder/describe" class="stack">
-${textareaControl('description', t.description, '', t.descriptionHint)}
+${textareaControl('description', t.description, problem?.description ?? '', t.descriptionHint)}
 <div><button type="submit">${t.understand}</button></div>
 </form></section>
 <section aria-labelledby="apps-heading"><h2 id="apps-heading">${t.yourApps}</h2>${appsView(apps, lang)}</section>
@@ -49,7 +59,7 @@ ${textareaControl('description', t.description, '', t.descriptionHint)}
 ${textareaControl('json', t.importText, '')}
 <div><button type="submit" class="secondary">${t.importButton}</button></div>
 </form></section>`;
-  return sendPage(reply, page({ request, lang, title: t.title, main, session }), error ? 400 : 200);
+  return sendPage(reply, page({ request, lang, title: t.title, main, session }), problem ? (problem.status ?? 400) : 200);
 }
 
 function licenceView(licences: Licence[], lang: Language): SafeHtml {
@@ -79,7 +89,7 @@ async function ownApps(request: FastifyRequest, lang: Language): Promise<OwnApp[
 function appsView(apps: OwnApp[], lang: Language): SafeHtml {
   const t = builderText(lang);
   if (apps.length === 0) return html`<p>${t.noApps}</p>`;
-  return html`<div class="table-scroll"><table>
+  return html`<div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.app}</th><th scope="col">${t.version}</th><th scope="col">${t.actions}</th></tr></thead>
 <tbody>${apps.map(
     (app) => html`<tr><th scope="row">${app.name} <bdi dir="ltr">(${app.slug})</bdi></th><td>${formatNumber(lang, app.version)}</td>

@@ -91,7 +91,7 @@ function noticeOf(query: Record<string, string | undefined>, t: BuilderText, lan
 function versionsView(slug: string, live: number, versions: Version[], lang: Language, confirmVersion?: number): SafeHtml {
   const t = builderText(lang);
   return html`<section aria-labelledby="versions-heading"><h2 id="versions-heading">${t.versions}</h2>
-<div class="table-scroll"><table>
+<div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.version}</th><th scope="col">${t.deployedBy}</th><th scope="col">${t.deployedAt}</th><th scope="col">${t.changes}</th><th scope="col">${t.actions}</th></tr></thead>
 <tbody>${[...versions].reverse().map(
     (
@@ -134,7 +134,7 @@ function membersView(slug: string, spec: AppSpec, members: { userId: string; rol
 ${
   members.length === 0
     ? html`<p>${t.noMembers}</p>`
-    : html`<div class="table-scroll"><table>
+    : html`<div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.member}</th><th scope="col">${t.memberRoles}</th><th scope="col">${t.actions}</th></tr></thead>
 <tbody>${members.map(
         (member) => html`<tr><th scope="row"><bdi>${member.userId}</bdi></th>

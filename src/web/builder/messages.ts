@@ -165,6 +165,11 @@ const en = {
     UNKNOWN_ROLE: 'The app has no such role.',
     EXISTS: 'That is already so.',
     QUOTA_REACHED: 'Your licence allows no more apps.',
+    NOT_UNDERSTOOD:
+      'Watan did not understand enough of that to make an app. Name the service and who uses it, for example “appointment booking for a clinic”.',
+    BAD_DESCRIPTION: 'Write what the app should do in a sentence or two.',
+    INVALID_PROPOSAL: 'The planner could not make a valid app of that just now. Try other words, or edit the form.',
+    MODEL_UNAVAILABLE: 'The planner is not answering just now. Try again in a minute.',
   } as Record<string, string>,
 };
 
@@ -328,6 +333,11 @@ const ur: typeof en = {
     UNKNOWN_ROLE: 'ایپ میں ایسا کوئی کردار نہیں۔',
     EXISTS: 'یہ پہلے سے ہے۔',
     QUOTA_REACHED: 'آپ کا لائسنس مزید ایپس کی اجازت نہیں دیتا۔',
+    NOT_UNDERSTOOD:
+      'وطن اس سے ایپ بنانے کے لیے کافی نہیں سمجھ سکا۔ خدمت اور اس کے استعمال کنندگان کا نام لیں، مثلاً «کلینک کے لیے اپائنٹمنٹ بکنگ»۔',
+    BAD_DESCRIPTION: 'ایک دو جملوں میں لکھیں کہ ایپ کو کیا کرنا چاہیے۔',
+    INVALID_PROPOSAL: 'منصوبہ ساز ابھی اس سے درست ایپ نہیں بنا سکا۔ دوسرے الفاظ آزمائیں یا فارم میں ترمیم کریں۔',
+    MODEL_UNAVAILABLE: 'منصوبہ ساز ابھی جواب نہیں دے رہا۔ ایک منٹ بعد دوبارہ کوشش کریں۔',
   },
 };
 

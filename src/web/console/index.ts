@@ -85,7 +85,7 @@ ${auditView(audit.body.entries ?? [], lang)}`;
 function poolView(sectors: SectorTerms[], lang: Language): SafeHtml {
   const t = consoleText(lang);
   const number = (value: number) => formatNumber(lang, value);
-  return html`<section aria-labelledby="pool-heading"><h2 id="pool-heading">${t.pool}</h2><div class="table-scroll"><table>
+  return html`<section aria-labelledby="pool-heading"><h2 id="pool-heading">${t.pool}</h2><div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.sector}</th><th scope="col">${t.size}</th><th scope="col">${t.assigned}</th><th scope="col">${t.available}</th><th scope="col">${t.appsPerLicence}</th><th scope="col">${t.recordsPerApp}</th></tr></thead>
 <tbody>${sectors.map(
     (s) =>
@@ -114,7 +114,7 @@ function licencesView(licences: Licence[], lang: Language): SafeHtml {
 ${
   licences.length === 0
     ? html`<p>${t.noLicences}</p>`
-    : html`<div class="table-scroll"><table>
+    : html`<div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.licence}</th><th scope="col">${t.holder}</th><th scope="col">${t.sector}</th><th scope="col">${t.since}</th><th scope="col">${t.state}</th></tr></thead>
 <tbody>${licences.map(
         (licence) => html`<tr><th scope="row">${formatNumber(lang, licence.licence)}</th><td><bdi>${licence.userId}</bdi></td>
@@ -133,7 +133,7 @@ ${inputField({ name: `reason_${licence.licence}`, label: t.reason, required: tru
 
 function auditView(entries: AuditEntry[], lang: Language): SafeHtml {
   const t = consoleText(lang);
-  return html`<section aria-labelledby="audit-heading"><h2 id="audit-heading">${t.audit}</h2><div class="table-scroll"><table>
+  return html`<section aria-labelledby="audit-heading"><h2 id="audit-heading">${t.audit}</h2><div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">#</th><th scope="col">${t.when}</th><th scope="col">${t.who}</th><th scope="col">${t.what}</th><th scope="col">${t.about}</th></tr></thead>
 <tbody>${[...entries].reverse().map(
     (

@@ -191,7 +191,7 @@ function permissionsGrid(spec: AppSpec, t: BuilderText, lang: Language): SafeHtm
     explainSpec({ ...spec, permissions: conditional }, lang).sections.find((s) => s.kind === 'permissions')?.sentences ?? [];
   return group(
     t.permissions,
-    html`<div class="table-scroll"><table>
+    html`<div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.role}</th><th scope="col">${t.entity}</th>${ACTIONS.map(
       (action) => html`<th scope="col">${t.actionNames[action]}</th>`,
     )}</tr></thead>
