@@ -1,5 +1,6 @@
 /** The web: pages served by the node for people in a browser, each a client of the node's own API. */
 import type { NodePart } from '../node/index.ts';
+import { registerAppPages } from './apps/index.ts';
 import { registerBuilderPages } from './builder/index.ts';
 import { registerConsolePages } from './console/index.ts';
 import { prepareWebScope, registerHome, registerSignIn } from './shell/index.ts';
@@ -17,9 +18,9 @@ export function createWeb(): NodePart {
         prepareWebScope(scope);
         registerHome(scope);
         registerSignIn(scope);
+        registerAppPages(scope);
         registerBuilderPages(scope);
         registerConsolePages(scope);
-        // Each area registers its pages here: generated apps (/apps), builder (/builder), console.
       });
     },
   };

@@ -46,7 +46,7 @@ test('a person signs in with the form and gets an HttpOnly, SameSite=Strict sess
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${m.node.url}/`);
-  assert.match(await page.locator('header').innerText(), /@amina:localhost/);
+  assert.match((await page.locator('header').textContent()) ?? '', /@amina:localhost/);
   const [cookie] = (await context.cookies()).filter((c) => c.name === 'watan_session');
   assert.ok(cookie, 'the session cookie is set');
   assert.equal(cookie.httpOnly, true);
@@ -65,13 +65,13 @@ test('a person signs in with the form and gets an HttpOnly, SameSite=Strict sess
   const [refused] = await Promise.all([hostile.waitForResponse(`${m.node.url}/sign-out`), hostile.getByRole('button').click()]);
   assert.equal(refused.status(), 403);
   await hostile.waitForLoadState();
-  assert.match(await hostile.locator('main').innerText(), /another site/);
+  assert.match((await hostile.locator('main').textContent()) ?? '', /another site/);
   assert.equal((await m.call('GET', '/account/whoami', cookie.value)).status, 200, 'the session is still alive');
 
   // Signing out from the site's own page ends the node's session.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/sign-in\?signed_out=1$/);
-  assert.match(await page.locator('main').innerText(), /You are signed out/);
+  assert.match((await page.locator('main').textContent()) ?? '', /You are signed out/);
   assert.equal((await m.call('GET', '/account/whoami', cookie.value)).status, 401, 'the token no longer works');
   assert.equal((await context.cookies()).filter((c) => c.name === 'watan_session').length, 0);
   await context.close();
@@ -85,7 +85,7 @@ test('a wrong password is told at the top of the form and the username is kept',
   await page.getByLabel('Password').fill('not the password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForLoadState();
-  assert.match(await page.getByRole('alert').innerText(), /do not match an account/);
+  assert.match((await page.getByRole('alert').textContent()) ?? '', /do not match an account/);
   assert.equal(await page.getByLabel('Username').inputValue(), 'amina');
   assert.equal((await context.cookies()).filter((c) => c.name === 'watan_session').length, 0);
   await expectNoSeriousAxeViolations(page);

@@ -68,3 +68,32 @@ export async function callApi<Body = Record<string, unknown>>(
   const shaped = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : { value: parsed };
   return { status: answer.statusCode, body: shaped as ApiAnswer<Body>['body'] };
 }
+
+/** A file the API answers with: its status, content type and bytes (a refusal's JSON in `body`). */
+export interface ApiFile {
+  status: number;
+  contentType: string;
+  bytes: Buffer;
+  body: { errcode?: string; error?: string };
+}
+
+/** Asks the API for a file as the person of this request, for the web to hand on. */
+export async function callApiForFile(request: FastifyRequest, path: string): Promise<ApiFile> {
+  const token = sessionTokenOf(request);
+  const answer = await request.server.inject({
+    method: 'GET',
+    url: path,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    remoteAddress: request.ip,
+  });
+  const contentType = String(answer.headers['content-type'] ?? 'application/octet-stream');
+  let body: ApiFile['body'] = {};
+  if (answer.statusCode !== 200) {
+    try {
+      body = JSON.parse(answer.body) as ApiFile['body'];
+    } catch {
+      body = { errcode: 'M_UNKNOWN', error: `the API answered ${answer.statusCode}` };
+    }
+  }
+  return { status: answer.statusCode, contentType, bytes: answer.rawPayload, body };
+}

@@ -16,7 +16,7 @@
  *   POST of the web scope has already passed the same-origin check.
  * - `inputField`, `fieldBlock`, `controlAttributes`: labelled controls with their errors.
  */
-export { type ApiAnswer, type ApiCallOptions, callApi, SESSION_COOKIE } from './api.ts';
+export { type ApiAnswer, type ApiCallOptions, type ApiFile, callApi, callApiForFile, SESSION_COOKIE } from './api.ts';
 export { alertBox, apiErrorText, noticeBox } from './api-errors.ts';
 export { isSameOriginRequest, originOf } from './csrf.ts';
 export { controlAttributes, describedBy, type FieldParts, fieldBlock, type InputField, inputField } from './fields.ts';
