@@ -29,12 +29,12 @@ export function gridSelect(name: string, label: string, options: readonly Option
   )}</select>`;
 }
 
-/** A checkbox after its label's text, as one clickable label. `value` sets the value it sends (several boxes may share a name). */
+/** A checkbox with its label, on a line of its own. `value` sets the value it sends (several boxes may share a name). */
 export function checkbox(name: string, label: string, checked: boolean, value?: string): SafeHtml {
   const id = value === undefined ? name : `${name}-${value.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  return html`<label class="check" for="${id}"><input type="checkbox" id="${id}" name="${name}"${value !== undefined ? html` value="${value}"` : ''}${
+  return html`<div><input type="checkbox" id="${id}" name="${name}"${value !== undefined ? html` value="${value}"` : ''}${
     checked ? html` checked` : ''
-  }> ${label}</label>`;
+  }> <label for="${id}">${label}</label></div>`;
 }
 
 /** A group of checkboxes sharing one name, in a fieldset whose legend says what they choose. */

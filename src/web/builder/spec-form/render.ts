@@ -189,35 +189,34 @@ function permissionsGrid(spec: AppSpec, t: BuilderText, lang: Language): SafeHtm
   const conditional = spec.permissions.filter((permission) => permission.when !== undefined);
   const sentences =
     explainSpec({ ...spec, permissions: conditional }, lang).sections.find((s) => s.kind === 'permissions')?.sentences ?? [];
-  return group(
-    t.permissions,
-    html`<div class="table-scroll" tabindex="0"><table>
+  // A section, not a fieldset: a fieldset is never narrower than its table, so the table could not scroll on a phone.
+  return html`<section aria-labelledby="permissions-heading"><h3 id="permissions-heading">${t.permissions}</h3>
+<div class="table-scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${t.role}</th><th scope="col">${t.entity}</th>${ACTIONS.map(
-      (action) => html`<th scope="col">${t.actionNames[action]}</th>`,
-    )}</tr></thead>
+    (action) => html`<th scope="col">${t.actionNames[action]}</th>`,
+  )}</tr></thead>
 <tbody>${rows.flatMap((role) =>
-      spec.entities.map(
-        (entity, e) =>
-          html`<tr><th scope="row">${role.label}</th><td>${entity.label[lang]}</td>${ACTIONS.map(
-            (action) =>
-              html`<td>${gridSelect(
-                n.grant(role.row, e, action),
-                `${role.label} — ${entity.label[lang]} — ${t.actionNames[action]}`,
-                scopes,
-                scopeOf(role.name, entity.name, action),
-              )}</td>`,
-          )}</tr>`,
-      ),
-    )}</tbody>
+    spec.entities.map(
+      (entity, e) =>
+        html`<tr><th scope="row">${role.label}</th><td>${entity.label[lang]}</td>${ACTIONS.map(
+          (action) =>
+            html`<td>${gridSelect(
+              n.grant(role.row, e, action),
+              `${role.label} — ${entity.label[lang]} — ${t.actionNames[action]}`,
+              scopes,
+              scopeOf(role.name, entity.name, action),
+            )}</td>`,
+        )}</tr>`,
+    ),
+  )}</tbody>
 </table></div>
 ${
   conditional.length > 0
-    ? html`<h3>${t.conditional}</h3><ul>${conditional.map(
+    ? html`<h4>${t.conditional}</h4><ul>${conditional.map(
         (_permission, i) => html`<li>${sentences[i] ?? ''} ${checkbox(n.conditionalRemove(i), t.remove, false)}</li>`,
       )}</ul>`
     : ''
-}`,
-  );
+}</section>`;
 }
 
 function notificationRow(spec: AppSpec, t: BuilderText, lang: Language, notification: NotificationSpec | undefined, i: number): SafeHtml {
