@@ -8,7 +8,7 @@
  * administrator's console is shown in both languages. Every builder page is screenshotted in
  * English and Urdu and checked with axe-core.
  *
- * Records go through the builder's HTTP API (the generated app pages are tested on their own).
+ * The deployed app is used through its generated pages at /apps/{slug}.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,6 +31,8 @@ let complaints = '';
 let citizen: SignedIn;
 let staff: SignedIn;
 let complaintId = '';
+let staffPage: Page;
+let citizenPage: Page;
 
 before(async () => {
   b = await startBuilderNode('web-builder-journey');
@@ -48,15 +50,27 @@ async function record(name: string): Promise<void> {
   await screenshot(page, name);
 }
 
+/** Signs a verified person in as the node's SSO returns them (a fresh login token to /sign-in/sso), landing on `next`. */
+async function signIn(context: BrowserContext, localpart: string, next: string): Promise<Page> {
+  const signingIn = await context.newPage();
+  const loginToken = await b.verifiedLoginToken(localpart);
+  await signingIn.goto(`${b.m.node.url}/sign-in/sso?loginToken=${encodeURIComponent(loginToken)}&next=${encodeURIComponent(next)}`);
+  assert.equal(new URL(signingIn.url()).pathname, next);
+  return signingIn;
+}
+
+/** Who the page is signed in as, with the session's token as the browser holds it (for the API and the messenger client). */
+async function signedInAs(signedIn: Page): Promise<SignedIn> {
+  const cookie = (await signedIn.context().cookies()).find((c) => c.name === 'watan_session');
+  assert.ok(cookie, 'the browser holds a session');
+  return { userId: (await signedIn.locator('header bdi').innerText()).trim(), token: cookie.value };
+}
+
 const records = (app: string, token: string, path = '') => b.api('GET', `/${app}/records/complaint${path}`, token);
 
 test('a builder signs in through the SSO return page, is licensed, and sees their licence', async () => {
-  // The same account and login token the SSO callback would make for a verified person.
-  const loginToken = await b.verifiedLoginToken('journey-builder');
   builder = await newPerson(browser);
-  page = await builder.newPage();
-  await page.goto(`${b.m.node.url}/sign-in/sso?loginToken=${encodeURIComponent(loginToken)}&next=%2Fbuilder`);
-  await page.waitForURL(`${b.m.node.url}/builder`);
+  page = await signIn(builder, 'journey-builder', '/builder');
   assert.match(await page.locator('main').innerText(), /You do not hold a builder licence/);
   const userId = (await page.locator('header bdi').innerText()).trim();
   // The licence administrator assigns one; the builder's page says so.
@@ -103,8 +117,9 @@ test('an app described in English is shown in plain words, refined by a sentence
   complaints = new URL(page.url()).pathname.split('/')[3] ?? '';
   assert.match(await page.getByRole('status').innerText(), /Deployed: version 1 is live\./);
 
-  // The owner gives a colleague the staff role on the management page.
-  staff = await b.verifiedAccount('journey-staff');
+  // A colleague signs in; the owner gives them the staff role on the management page.
+  staffPage = await signIn(await newPerson(browser), 'journey-staff', '/apps');
+  staff = await signedInAs(staffPage);
   await page.getByLabel('User id (like @name:server)').fill(staff.userId);
   await page.getByLabel('Role', { exact: true }).selectOption('staff');
   await page.getByRole('button', { name: 'Give the role' }).click();
@@ -113,28 +128,46 @@ test('an app described in English is shown in plain words, refined by a sentence
   await record('builder-manage-en');
 });
 
-test('records are made as two roles, a permission is refused, and a step reaches the citizen in the messenger', async () => {
-  citizen = await b.verifiedAccount('journey-citizen');
+test('in the app, records are made as two roles, a permission is refused, and a step reaches the citizen in the messenger', async () => {
+  citizenPage = await signIn(await newPerson(browser), 'journey-citizen', `/apps/${complaints}`);
+  citizen = await signedInAs(citizenPage);
+  // The citizen's messenger: a matrix-js-sdk client on the same account.
   citizenClient = createClient({ baseUrl: b.m.node.url, userId: citizen.userId, accessToken: citizen.token, deviceId: 'PHONE' });
   await startSyncing(citizenClient);
-  const filed = await b.api('POST', `/${complaints}/records/complaint`, citizen.token, {
-    fields: { details: 'The water pipe on Street 4 is broken', location: 'Street 4, G-9' },
-  });
-  assert.equal(filed.status, 200, JSON.stringify(filed.body));
-  complaintId = String(filed.body.id);
-  const byStaff = await b.api('POST', `/${complaints}/records/complaint`, staff.token, {
-    fields: { details: 'Street light out near the school', location: 'Street 1, G-9' },
-  });
-  assert.equal(byStaff.status, 200, JSON.stringify(byStaff.body));
 
-  // The citizen may not resolve their own complaint: only staff take that step.
-  const refused = await b.api('POST', `/${complaints}/records/complaint/${complaintId}/transitions/resolve`, citizen.token);
-  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  await citizenPage.getByRole('link', { name: 'New complaint' }).click();
+  await citizenPage.getByLabel('What is wrong').fill('The water pipe on Street 4 is broken');
+  await citizenPage.getByLabel('Location').fill('Street 4, G-9');
+  await citizenPage.getByRole('button', { name: 'Submit' }).click();
+  await citizenPage.waitForURL(/\/complaint\/\d+\?done=created$/);
+  complaintId = new URL(citizenPage.url()).pathname.split('/').at(-1) ?? '';
+  assert.equal(await citizenPage.getByRole('button', { name: 'Resolve' }).count(), 0, 'a citizen is offered no staff step');
+
+  // Staff may add complaints too (the refinement said so): a record made as the second role.
+  await staffPage.goto(`${b.m.node.url}/apps/${complaints}`);
+  await staffPage.getByRole('link', { name: 'New complaint' }).click();
+  await staffPage.getByLabel('What is wrong').fill('Street light out near the school');
+  await staffPage.getByLabel('Location').fill('Street 1, G-9');
+  await staffPage.getByRole('button', { name: 'Submit' }).click();
+  await staffPage.waitForURL(/\/complaint\/\d+\?done=created$/);
+  const staffRecord = new URL(staffPage.url()).pathname.split('/').at(-1) ?? '';
+
+  // The citizen may not change their complaint (only staff may): the API refuses and the page says so.
+  await citizenPage.goto(`${b.m.node.url}/apps/${complaints}/complaint/${complaintId}/edit`);
+  await citizenPage.getByLabel('Location').fill('Somewhere else');
+  const [refused] = await Promise.all([
+    citizenPage.waitForResponse((r) => r.url().endsWith(`/complaint/${complaintId}/edit`) && r.request().method() === 'POST'),
+    citizenPage.getByRole('button', { name: 'Save' }).click(),
+  ]);
+  assert.equal(refused.status(), 403);
+  assert.match(await citizenPage.getByRole('alert').first().innerText(), /Your role in this app does not allow that/);
   // Nor read the staff member's record.
-  assert.equal((await records(complaints, citizen.token, `/${byStaff.body.id}`)).status, 404);
+  assert.equal((await records(complaints, citizen.token, `/${staffRecord}`)).status, 404);
 
-  const resolved = await b.api('POST', `/${complaints}/records/complaint/${complaintId}/transitions/resolve`, staff.token);
-  assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+  // Staff resolve the citizen's complaint; the apps' bot tells the citizen in the messenger.
+  await staffPage.goto(`${b.m.node.url}/apps/${complaints}/complaint/${complaintId}`);
+  await staffPage.getByRole('button', { name: 'Resolve' }).click();
+  await staffPage.waitForURL(/\?done=moved$/);
   const me = citizenClient;
   const invited = await until('the bot’s invite', () => me.getRooms().find((room) => room.getMyMembership() === 'invite'));
   await me.joinRoom(invited.roomId);
