@@ -1,6 +1,8 @@
 /** The web: pages served by the node for people in a browser, each a client of the node's own API. */
 import type { NodePart } from '../node/index.ts';
 import { registerAppPages } from './apps/index.ts';
+import { registerBuilderPages } from './builder/index.ts';
+import { registerConsolePages } from './console/index.ts';
 import { prepareWebScope, registerHome, registerSignIn } from './shell/index.ts';
 
 /**
@@ -17,7 +19,8 @@ export function createWeb(): NodePart {
         registerHome(scope);
         registerSignIn(scope);
         registerAppPages(scope);
-        // The builder pages (/builder) and the licence console register here too.
+        registerBuilderPages(scope);
+        registerConsolePages(scope);
       });
     },
   };

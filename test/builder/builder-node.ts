@@ -17,6 +17,8 @@ export interface SignedIn {
 export interface BuilderNode {
   m: MessengerNode;
   builder: SignedIn;
+  /** The licence administrator governance appointed (who licensed `builder`). */
+  admin: SignedIn;
   /** A verified person's account, as the SSO callback makes it (a login token), signed in over HTTP with m.login.token. */
   verifiedAccount(localpart: string): Promise<SignedIn>;
   /** A verified person's account as the SSO callback makes it, with the login token not yet used (what SSO hands a client). */
@@ -72,6 +74,7 @@ export async function startBuilderNode(name: string): Promise<BuilderNode> {
   return {
     m,
     builder,
+    admin,
     verifiedAccount,
     verifiedLoginToken,
     async api(method, path, token, body) {
