@@ -8,12 +8,11 @@ import {
   type CertificationChannel,
   coreApps,
   DivergenceError,
-  EtcdLog,
+  etcdReplica,
   type Genesis,
   isMember,
   type NodeFacts,
   Subnet,
-  type SubnetOptions,
 } from '../subnet/index.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import type { NodePart } from './context.ts';
@@ -86,15 +85,15 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
   const subnetId = config.subnetId ?? config.genesis?.subnet;
-  // Cluster replicas do not yet exchange votes by default (EtcdCertificationChannel exists and is
-  // tested; wiring it into every cluster node is the next step): a caller may pass a channel.
+  // A cluster replica orders through etcd and exchanges its checkpoint votes through the same
+  // etcd, so that quorum certificates form; a node alone certifies with its own signature.
   const subnet = await Subnet.open({
     dataDir: config.dataDir,
     apps,
     subnetId,
     observer: metrics.observer,
     channel: config.certification,
-    ...(config.cluster ? { openLog: clusterLog(config.cluster, logger) } : {}),
+    ...(config.cluster ? etcdReplica(config.cluster, warnUnavailable(config.cluster, logger)) : {}),
   });
   try {
     await joinRegistry(subnet, config, logger);
@@ -129,15 +128,10 @@ export class ClusterConfigError extends Error {
   override name = 'ClusterConfigError';
 }
 
-/** The etcd log for a replica, telling the operator while etcd cannot be reached at start. */
-function clusterLog(endpoints: readonly string[], logger: Logger): NonNullable<SubnetOptions['openLog']> {
-  return (context) =>
-    EtcdLog.open({
-      ...context,
-      endpoints,
-      onUnavailable: (error, retryInMs) =>
-        logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying'),
-    });
+/** Tells the operator while etcd cannot be reached at start. */
+function warnUnavailable(endpoints: readonly string[], logger: Logger): (error: Error, retryInMs: number) => void {
+  return (error, retryInMs) =>
+    logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying');
 }
 
 /** Brings this node into its subnet's registry, from the genesis or as a development subnet. */

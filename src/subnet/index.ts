@@ -32,6 +32,7 @@ export {
 export { EtcdCertificationChannel } from './cluster/etcd-certification-channel.ts';
 export { connectEtcd } from './cluster/etcd-client.ts';
 export { blockKey, blocksPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
+export { etcdReplica } from './cluster/etcd-replica.ts';
 export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId, writeFileDurably } from './data-dir.ts';
@@ -80,6 +81,7 @@ export {
 export { AppStore, StoreError } from './store.ts';
 export {
   type LogContext,
+  type OwnedChannel,
   type ReplicaLog,
   type SubmitRequest,
   Subnet,

@@ -56,7 +56,12 @@ export interface SubnetOptions {
   observer?: SubnetObserver;
   /** How this replica exchanges checkpoint votes with the others; a node alone needs none. */
   channel?: CertificationChannel;
+  /** Opens a channel the replica owns and closes when it closes (a cluster's etcd channel); instead of `channel`. */
+  openChannel?: (context: LogContext) => Promise<OwnedChannel>;
 }
+
+/** A certification channel whose connection the replica holds until it closes. */
+export type OwnedChannel = CertificationChannel & { close(): Promise<void> };
 
 export class SubnetClosedError extends Error {
   override name = 'SubnetClosedError';
@@ -92,6 +97,7 @@ export class Subnet {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly unwatch: () => void;
   private readonly releaseLock: () => void;
+  private readonly ownedChannel: OwnedChannel | undefined;
   private draining: Promise<void> | undefined;
   private pumpAgain = false;
   private failure: Error | undefined;
@@ -105,16 +111,25 @@ export class Subnet {
     const subnetId = claimSubnetId(options.dataDir, options.subnetId, 'watan-dev');
     const releaseLock = lockDataDir(options.dataDir);
     let nodeKey: SigningKey;
-    let log: ReplicaLog;
+    let log: ReplicaLog | undefined;
+    let channel: OwnedChannel | undefined;
     try {
       nodeKey = loadOrCreateSigningKey(files.nodeKey);
       const context = { path: files.log, subnetId, nodeKey };
       log = options.openLog ? await options.openLog(context) : new SqliteLog(files.log, subnetId);
+      channel = await options.openChannel?.(context);
     } catch (error) {
+      log?.close();
       releaseLock();
       throw error;
     }
-    const subnet = new Subnet(options, { subnetId, nodeKey, log, releaseLock });
+    let subnet: Subnet;
+    try {
+      subnet = new Subnet(options, { subnetId, nodeKey, log, channel, releaseLock });
+    } catch (error) {
+      await channel?.close();
+      throw error;
+    }
     subnet.pump();
     await subnet.draining;
     if (subnet.failure) {
@@ -124,13 +139,17 @@ export class Subnet {
     return subnet;
   }
 
-  private constructor(options: SubnetOptions, opened: { subnetId: string; nodeKey: SigningKey; log: ReplicaLog; releaseLock: () => void }) {
+  private constructor(
+    options: SubnetOptions,
+    opened: { subnetId: string; nodeKey: SigningKey; log: ReplicaLog; channel: OwnedChannel | undefined; releaseLock: () => void },
+  ) {
     const files = dataFiles(options.dataDir);
     this.dataDir = options.dataDir;
     this.subnetId = opened.subnetId;
     this.releaseLock = opened.releaseLock;
     this.nodeKey = opened.nodeKey;
     this.log = opened.log;
+    this.ownedChannel = opened.channel;
     const handles: { close(): void }[] = [this.log];
     try {
       // The seal vouches for the files exactly as they were left (a log opened before this
@@ -146,7 +165,7 @@ export class Subnet {
       this.certifier = new Certifier({
         db: this.stateDb,
         subnetId: this.subnetId,
-        channel: options.channel,
+        channel: opened.channel ?? options.channel,
         certified: (certificate) => this.announce(certificate),
         diverged: (divergence) => this.diverge(divergence),
       });
@@ -302,6 +321,7 @@ export class Subnet {
     await this.draining;
     this.certifier.close();
     for (const listener of [...this.certificateListeners]) listener(undefined);
+    await this.ownedChannel?.close();
     this.log.close();
     this.stateDb.close();
     // A replica that failed is not vouched for: its next start checks everything.

@@ -1,5 +1,5 @@
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { connectEtcd, readPrefixInPages } from '../cluster/etcd-client.ts';
+import type { Etcd3, IKeyValue } from 'etcd3';
+import { connectEtcd, type PrefixWatch, readPrefixInPages, watchPrefix } from '../cluster/etcd-client.ts';
 import { blockKey, blocksPrefix, parseBlockKey } from '../cluster/etcd-keys.ts';
 import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
 import type { SigningKey } from '../node-key.ts';
@@ -69,7 +69,7 @@ export class EtcdLog implements CommandLog {
   private readonly mirror: SqliteLog;
   private readonly nodeKey: SigningKey;
   private readonly prefix: string;
-  private watcher: Watcher | undefined;
+  private watcher: PrefixWatch | undefined;
   private revision: number;
   private nextSequence: number;
   private pending: Pending[] = [];
@@ -126,21 +126,15 @@ export class EtcdLog implements CommandLog {
     }
     // New blocks are mirrored as they come; the next proposal's sequence follows what history holds.
     this.nextSequence = Math.max(this.nextSequence, this.mirror.lastSequenceOf(this.nodeKey.id) + 1);
-    const watcher = await this.client
-      .watch()
-      .prefix(this.prefix)
-      .startRevision(String(snapshot + 1))
-      .create();
-    watcher.on('put', (kv) => {
+    // Held before etcd confirms it, so that closing meanwhile cancels it too.
+    this.watcher = watchPrefix(this.client, this.prefix, snapshot, (kv) => {
       try {
         this.ingest(kv);
       } catch (error) {
         this.stopMirroring(error as Error);
       }
     });
-    // The client re-establishes a broken watch from the last revision it saw; nothing to do here.
-    watcher.on('error', () => undefined);
-    this.watcher = watcher;
+    await this.watcher.created;
   }
 
   /** Mirrors history in pages, all read at one revision; returns that revision. */
@@ -183,7 +177,7 @@ export class EtcdLog implements CommandLog {
     this.failure ??= new EtcdLogError(`this replica could not mirror the cluster log: ${error.message}`);
     for (const waiter of this.awaiting.values()) waiter.reject(this.failure);
     this.awaiting.clear();
-    void this.watcher?.cancel().catch(() => undefined);
+    void this.watcher?.cancel();
     for (const listener of this.failureListeners) listener();
   }
 
@@ -332,7 +326,7 @@ export class EtcdLog implements CommandLog {
     for (const entry of this.pending.splice(0)) entry.reject(closing);
     for (const waiter of this.awaiting.values()) waiter.reject(closing);
     this.awaiting.clear();
-    void this.watcher?.cancel().catch(() => undefined);
+    void this.watcher?.cancel();
     this.client.close();
     this.mirror.close();
   }
