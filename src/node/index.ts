@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
+  announceReplica,
   applyGenesis,
   bootstrapDevelopmentRegistry,
   type CertificationChannel,
@@ -38,6 +39,8 @@ export interface NodeConfig {
   genesis?: Genesis;
   /** The etcd members (`host:port`) of the cluster log; without them the node runs the embedded log. */
   cluster?: readonly string[];
+  /** Certified blocks a cluster replica keeps in etcd before deleting them (DEFAULT_KEEP_CERTIFIED_BLOCKS by default). */
+  keepCertifiedBlocks?: number;
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
@@ -93,7 +96,13 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     subnetId,
     observer: metrics.observer,
     channel: config.certification,
-    ...(config.cluster ? etcdReplica(config.cluster, warnUnavailable(config.cluster, logger)) : {}),
+    ...(config.cluster && config.genesis
+      ? etcdReplica(config.cluster, {
+          governanceKeys: config.genesis.governanceKeys.map((governance) => governance.key),
+          onUnavailable: warnUnavailable(config.cluster, logger),
+          keepCertifiedBlocks: config.keepCertifiedBlocks,
+        })
+      : {}),
   });
   try {
     await joinRegistry(subnet, config, logger);
@@ -102,6 +111,12 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       ...config.connectionLimits,
     });
     const url = await listen(server, config);
+    // Peers that lost the history they need fetch a snapshot from a replica they find here.
+    if (config.cluster) {
+      await announceReplica(config.cluster, subnet.subnetId, subnet.nodeKey.id, url).catch((error: Error) =>
+        logger.warn({ reason: error.message }, 'could not announce this replica in etcd; peers cannot state-sync from it'),
+      );
+    }
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {
       url,

@@ -27,8 +27,8 @@ export async function connectEtcd(endpoints: readonly string[]): Promise<Etcd3> 
 
 /**
  * Reads every key under `prefix` modified after `afterRevision`, in revision order, in pages
- * of `pageSize`, all at the revision of the first page (so pages do not shift under writes);
- * returns that revision, from which a watch continues.
+ * of `pageSize`, all at one revision (`atRevision`, or the first page's) so pages do not shift
+ * under writes; returns that revision, from which a watch continues.
  */
 export async function readPrefixInPages(
   client: Etcd3,
@@ -36,9 +36,10 @@ export async function readPrefixInPages(
   afterRevision: number,
   pageSize: number,
   take: (kv: IKeyValue) => void,
+  atRevision?: number,
 ): Promise<number> {
   let after = afterRevision;
-  let snapshot: number | undefined;
+  let snapshot: number | undefined = atRevision;
   for (;;) {
     const request = client
       .getAll()
