@@ -19,12 +19,23 @@ import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
+import { ClusterReplicas } from './peers/index.ts';
 import { buildServer } from './server.ts';
 
 export { ApiError } from './api-error.ts';
 export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 export type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 export { createLogger } from './logger.ts';
+export {
+  type EphemeralChange,
+  type EphemeralStore,
+  MemoryEphemeralStore,
+  openWithSecret,
+  type Peer,
+  type Replicas,
+  SealedEntries,
+  sealWithSecret,
+} from './peers/index.ts';
 export { ReplyTooDeepError, withholdTooDeepContent } from './reply-depth.ts';
 
 export interface NodeConfig {
@@ -48,6 +59,8 @@ export interface NodeConfig {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How this replica exchanges checkpoint votes with the subnet's other replicas; a node alone needs none. */
   certification?: CertificationChannel;
+  /** Where the other replicas reach this one (default: the address it listens on). */
+  replicaUrl?: string;
 }
 
 export interface RunningNode {
@@ -106,14 +119,21 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   });
   try {
     await joinRegistry(subnet, config, logger);
-    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts, {
+    // What the replicas share beside the log (short-lived state, addresses): see src/node/peers.
+    const replicas = config.cluster ? await ClusterReplicas.open(config.cluster, subnet) : undefined;
+    const context = { subnet, metrics, serverName: config.serverName, dev: config.dev, ...(replicas ? { replicas } : {}) };
+    const server = buildServer(context, logger, parts, {
       ...DEFAULT_CONNECTION_LIMITS,
       ...config.connectionLimits,
     });
-    const url = await listen(server, config);
+    const url = await listen(server, config).catch(async (error: Error) => {
+      await replicas?.close();
+      throw error;
+    });
+    await replicas?.advertise(config.replicaUrl ?? url);
     // Peers that lost the history they need fetch a snapshot from a replica they find here.
     if (config.cluster) {
-      await announceReplica(config.cluster, subnet.subnetId, subnet.nodeKey.id, url).catch((error: Error) =>
+      await announceReplica(config.cluster, subnet.subnetId, subnet.nodeKey.id, config.replicaUrl ?? url).catch((error: Error) =>
         logger.warn({ reason: error.message }, 'could not announce this replica in etcd; peers cannot state-sync from it'),
       );
     }
@@ -129,6 +149,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         const grace = setTimeout(() => server.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await server.close();
         clearTimeout(grace);
+        await replicas?.close();
         await subnet.close();
         logger.info('watan node stopped');
       },

@@ -30,7 +30,7 @@ export {
   verifyCertificate,
 } from './checkpoint.ts';
 export { EtcdCertificationChannel } from './cluster/etcd-certification-channel.ts';
-export { connectEtcd } from './cluster/etcd-client.ts';
+export { connectEtcd, readPrefixInPages } from './cluster/etcd-client.ts';
 export { blockKey, blocksPrefix, prunedPrefix, replicasPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
 export { type EtcdReplicaOptions, etcdReplica } from './cluster/etcd-replica.ts';
 export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';

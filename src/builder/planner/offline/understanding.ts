@@ -71,7 +71,8 @@ function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: Pa
       notUnderstood.push(`"${text}" (it could also mean a ${second} app; read as ${best})`);
   }
   if ((scores.get(best) ?? 0) <= 1) {
-    for (const text of new Set(cues.get(best) ?? [])) notUnderstood.push(`"${text}" (only a hint of a ${best} app; say what the app keeps)`);
+    for (const text of new Set(cues.get(best) ?? []))
+      notUnderstood.push(`"${text}" (only a hint of a ${best} app; say what the app keeps)`);
   }
   return { pattern: best, cueWords: [...new Set((cues.get(best) ?? []).map(normalise))] };
 }
@@ -113,7 +114,9 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
   for (const mention of mentions) {
     const word = mention.meanings.find((m): m is Of<'field'> => m.kind === 'field')?.word;
     if (!word || word.field.type !== 'number') continue;
-    const near = reading.numbers.filter((n) => n.clause === mention.clause && n.at > mention.at && n.at - mention.at <= 6 && !claimed.has(n.at));
+    const near = reading.numbers.filter(
+      (n) => n.clause === mention.clause && n.at > mention.at && n.at - mention.at <= 6 && !claimed.has(n.at),
+    );
     for (const n of near.slice(0, 2)) claimed.add(n.at);
   }
   for (const n of reading.numbers) if (!claimed.has(n.at)) notUnderstood.push(`${n.text} (a number with nothing to count)`);

@@ -81,7 +81,21 @@ export const FIELD_WORDS: FieldWord[] = [
   },
   {
     field: field('notes', 'long_text', label('Notes', 'نوٹس')),
-    phrases: ['notes', 'leave comments', 'leave a comment', 'leave feedback', 'note', 'remarks', 'remark', 'comments', 'comment', 'نوٹس', 'نوٹ', 'ریمارکس', 'تبصرہ'],
+    phrases: [
+      'notes',
+      'leave comments',
+      'leave a comment',
+      'leave feedback',
+      'note',
+      'remarks',
+      'remark',
+      'comments',
+      'comment',
+      'نوٹس',
+      'نوٹ',
+      'ریمارکس',
+      'تبصرہ',
+    ],
   },
   {
     field: field('details', 'long_text', label('Details', 'تفصیل')),
