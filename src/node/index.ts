@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
-  announceReplica,
   applyGenesis,
   bootstrapDevelopmentRegistry,
   type CertificationChannel,
@@ -130,13 +129,8 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       await replicas?.close();
       throw error;
     });
+    // Peers find this replica here: for media, shared sessions and state sync (a snapshot).
     await replicas?.advertise(config.replicaUrl ?? url);
-    // Peers that lost the history they need fetch a snapshot from a replica they find here.
-    if (config.cluster) {
-      await announceReplica(config.cluster, subnet.subnetId, subnet.nodeKey.id, config.replicaUrl ?? url).catch((error: Error) =>
-        logger.warn({ reason: error.message }, 'could not announce this replica in etcd; peers cannot state-sync from it'),
-      );
-    }
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {
       url,

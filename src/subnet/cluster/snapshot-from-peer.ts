@@ -25,16 +25,6 @@ export class StateSyncError extends Error {
 const CERTIFICATE_WAIT_MS = 30_000;
 const TRANSFER_TIMEOUT_MS = 120_000;
 
-/** Says, in etcd, at which URL this replica serves (where peers fetch snapshots). */
-export async function announceReplica(endpoints: readonly string[], subnetId: string, node: string, url: string): Promise<void> {
-  const client = await connectEtcd(endpoints);
-  try {
-    await client.put(replicaKey(subnetId, node)).value(url);
-  } finally {
-    client.close();
-  }
-}
-
 /**
  * Fetches the state of a peer listed in etcd at the block it has applied, waits for that
  * block's quorum certificate, and verifies both: the image's digest, position and
@@ -68,11 +58,26 @@ async function peers(options: SnapshotFromPeerOptions): Promise<string[]> {
     const own = replicaKey(options.subnetId, options.nodeKey.id);
     return Object.entries(announced)
       .filter(([key]) => key !== own)
-      .map(([, url]) => url);
+      .map(([, value]) => advertisedUrl(value))
+      .filter((url): url is string => url !== undefined);
   } catch {
     return [];
   } finally {
     client.close();
+  }
+}
+
+/**
+ * The URL in a replica's advertisement (src/node/peers: signed JSON kept under a lease). A peer
+ * is only a source of bytes here — the snapshot is checked against the quorum certificate —
+ * so the advertisement's signature is not needed to try it.
+ */
+function advertisedUrl(value: string): string | undefined {
+  try {
+    const { url } = JSON.parse(value) as { url?: unknown };
+    return typeof url === 'string' ? url : undefined;
+  } catch {
+    return undefined;
   }
 }
 
