@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type BuilderNode, startBuilderNode } from '../builder/builder-node.ts';
 import { expectNoSeriousAxeViolations, launchBrowser, newPerson, screenshot } from '../fixtures/browser.ts';
+import { PASSWORD } from '../fixtures/messenger-node.ts';
 
 const SLUG = 'complaint-tracking';
 const spec = JSON.parse(readFileSync(new URL(`../../examples/apps/${SLUG}.json`, import.meta.url), 'utf8'));
@@ -64,6 +65,20 @@ test('an anonymous visitor is sent to sign in and comes back to the app', async 
   assert.equal(await text(home, 'h1'), 'Municipal Complaints');
   await checkPage(home, 'app-home-en');
   await home.close();
+});
+
+test('an account without a verified identity holds no role here and is offered nothing', async () => {
+  await b.m.register('visitor');
+  const context = await newPerson(browser);
+  const page = await context.newPage();
+  await page.goto(`${url}/apps/${SLUG}`);
+  await page.getByLabel('Username').fill('visitor');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${url}/apps/${SLUG}`);
+  assert.match(await text(page, 'main'), /let you see nothing here yet/);
+  assert.equal(await page.getByRole('link', { name: 'Report a problem' }).count(), 0);
+  await context.close();
 });
 
 test('a citizen reports a problem: errors stand beside their fields, then the record is saved with its photo', async () => {

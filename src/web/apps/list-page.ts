@@ -125,7 +125,7 @@ export async function listPage(
       'GET',
       `/_watan/v1/apps/${app.slug}/records/${entity.name}?${params}`,
     ),
-    likelyRolesOf(request, app),
+    likelyRolesOf(request, session, app),
   ]);
   const title = labelIn(view?.label ?? entity.label, lang);
   const yesNo = { yes: t.yes, no: t.no };
