@@ -142,3 +142,4 @@ export function createMessenger(options: MessengerOptions): NodePart {
     },
   };
 }
+export { VERIFIED_FIELD } from './http/verified-profile.ts';

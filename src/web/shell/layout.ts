@@ -3,6 +3,7 @@
  * sign-in state, and the main landmark. Pages give their title and main content.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendCompressible } from './compression.ts';
 import { type HtmlValue, html, type SafeHtml } from './html.ts';
 import { directionOf, type Language } from './i18n.ts';
 import { shellText } from './messages.ts';
@@ -72,7 +73,7 @@ ${options.main}
  * this site's stylesheet, script and images, and forms that post back here.
  */
 export function sendPage(reply: FastifyReply, markup: SafeHtml, status = 200): FastifyReply {
-  return reply
+  reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
@@ -81,6 +82,6 @@ export function sendPage(reply: FastifyReply, markup: SafeHtml, status = 200): F
     .header(
       'content-security-policy',
       "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    )
-    .send(markup.value);
+    );
+  return sendCompressible(reply, Buffer.from(markup.value));
 }
