@@ -66,6 +66,15 @@ async function signedInAs(signedIn: Page): Promise<SignedIn> {
   return { userId: (await signedIn.locator('header bdi').innerText()).trim(), token: cookie.value };
 }
 
+/** From the management page: "Change the app", say what to change, and the draft's diff region. */
+async function changeInstalledApp(sentence: string) {
+  await page.getByRole('link', { name: 'Change the app' }).click();
+  await page.getByLabel('What should change?').fill(sentence);
+  await page.getByRole('button', { name: 'Change the app' }).click();
+  await page.waitForLoadState();
+  return page.getByRole('region', { name: 'What deploying changes' });
+}
+
 const records = (app: string, token: string, path = '') => b.api('GET', `/${app}/records/complaint${path}`, token);
 
 test('a builder signs in through the SSO return page, is licensed, and sees their licence', async () => {
@@ -83,7 +92,7 @@ test('a builder signs in through the SSO return page, is licensed, and sees thei
   });
   assert.ok(licensed.ok, JSON.stringify(licensed));
   await page.reload();
-  assert.match(await page.locator('main').innerText(), /You hold a builder licence \(government\)/);
+  assert.match(await page.locator('main').innerText(), /You hold a builder licence \(Government\)/);
   await record('builder-home-en');
 });
 
@@ -183,11 +192,7 @@ test('in the app, records are made as two roles, a permission is refused, and a 
 });
 
 test('an upgrade with a new field keeps the old records intact', async () => {
-  await page.getByRole('link', { name: 'Change the app' }).click();
-  await page.getByLabel('What should change?').fill('add a phone number');
-  await page.getByRole('button', { name: 'Change the app' }).click();
-  await page.waitForLoadState();
-  const diff = page.getByRole('region', { name: 'What deploying changes' });
+  const diff = await changeInstalledApp('add a phone number');
   assert.match(await diff.innerText(), /safe\s+add field "phone"/);
   assert.doesNotMatch(await diff.innerText(), /needs confirmation/);
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
@@ -201,11 +206,7 @@ test('an upgrade with a new field keeps the old records intact', async () => {
 });
 
 test('a destructive change needs the confirm box, and restoring the earlier version brings the data back', async () => {
-  await page.getByRole('link', { name: 'Change the app' }).click();
-  await page.getByLabel('What should change?').fill('remove the location field');
-  await page.getByRole('button', { name: 'Change the app' }).click();
-  await page.waitForLoadState();
-  const diff = page.getByRole('region', { name: 'What deploying changes' });
+  const diff = await changeInstalledApp('remove the location field');
   assert.match(await diff.innerText(), /needs confirmation\s+remove field "location".*\(records touched: 2\)/);
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await page.waitForLoadState();

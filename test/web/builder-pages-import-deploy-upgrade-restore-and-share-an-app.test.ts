@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { type BuilderNode, type SignedIn, startBuilderNode } from '../builder/builder-node.ts';
+import { formFields } from './builder-form-fields.ts';
 
 let b: BuilderNode;
 const example = readFileSync(new URL('../../examples/apps/complaint-tracking.json', import.meta.url), 'utf8');
@@ -41,36 +42,6 @@ async function post(who: SignedIn, path: string, fields: [string, string][], ori
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
 }
 
-/** Every control of the page's form that posts to `action`, with the values a browser would send unchanged. */
-function formFields(page: string, action: string): [string, string][] {
-  const start = page.indexOf(`action="${action}"`);
-  assert.ok(start >= 0, `the page has a form posting to ${action}`);
-  const form = page.slice(start, page.indexOf('</form>', start));
-  const fields: [string, string][] = [];
-  const unescaped = (text: string) =>
-    text
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
-  for (const match of form.matchAll(/<input ([^>]*)>/g)) {
-    const attributes = match[1] ?? '';
-    const name = /name="([^"]*)"/.exec(attributes)?.[1];
-    if (!name) continue;
-    const type = /type="([^"]*)"/.exec(attributes)?.[1] ?? 'text';
-    if ((type === 'checkbox' || type === 'radio') && !/ checked/.test(attributes)) continue;
-    fields.push([name, unescaped(/value="([^"]*)"/.exec(attributes)?.[1] ?? (type === 'checkbox' ? 'on' : ''))]);
-  }
-  for (const match of form.matchAll(/<select id="[^"]*" name="([^"]*)"[^>]*>(.*?)<\/select>/gs)) {
-    const selected = /<option value="([^"]*)" selected>/.exec(match[2] ?? '') ?? /<option value="([^"]*)"/.exec(match[2] ?? '');
-    fields.push([match[1] ?? '', unescaped(selected?.[1] ?? '')]);
-  }
-  for (const match of form.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>(.*?)<\/textarea>/gs))
-    fields.push([match[1] ?? '', unescaped(match[2] ?? '')]);
-  return fields;
-}
-
 /** The page's main content from `marker` on, without the forms' hidden drafts (for short, readable failures). */
 function part(page: Page, marker: string): string {
   const at = page.text.indexOf(marker);
@@ -89,7 +60,7 @@ const set = (fields: [string, string][], name: string, value: string): [string, 
 test('an exported app is imported, shown in plain words and deployed; the home page lists it', async () => {
   const home = await get(b.builder, '/builder');
   assert.equal(home.status, 200);
-  assert.match(home.text, /You hold a builder licence \(government\)/);
+  assert.match(home.text, /You hold a builder licence \(Government\)/);
   assert.match(home.text, /You have no apps yet/);
 
   const draft = await post(b.builder, '/builder/import', [['json', example]]);

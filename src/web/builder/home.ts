@@ -1,5 +1,6 @@
 /** The builder's home: the person's licence, the description box, their apps, and import. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sectorName } from '../console/index.ts';
 import {
   alertBox,
   formatDate,
@@ -67,7 +68,7 @@ function licenceView(licences: Licence[], lang: Language): SafeHtml {
   const held = licences.find((licence) => licence.revoked === null);
   if (held) {
     const since = formatDate(lang, new Date(held.assignedAt).toISOString().slice(0, 10));
-    return html`<p class="notice">${t.licensed(t.sectors[held.sector] ?? held.sector, since)}</p>`;
+    return html`<p class="notice">${t.licensed(sectorName(lang, held.sector), since)}</p>`;
   }
   const revoked = licences.at(-1);
   return html`<p class="alert">${revoked?.revoked ? t.revoked(revoked.revoked.reason) : t.unlicensed}</p>`;

@@ -54,6 +54,11 @@ interface AuditEntry {
   licence: number | null;
 }
 
+/** A sector of the licence pool by its name in the language (the builder's pages name a person's sector with it). */
+export function sectorName(lang: Language, sector: string): string {
+  return consoleText(lang).sectors[sector] ?? sector;
+}
+
 function errorText(lang: Language, body: { errcode?: string; error?: string }): string {
   const known = body.errcode ? consoleText(lang).errors[body.errcode] : undefined;
   if (!known) return apiErrorText(lang, body);
