@@ -148,6 +148,17 @@ test('staff start work on the complaint; the step is offered to their role only'
   assert.equal(await text(page, '.state'), 'In progress');
   assert.equal(await page.getByRole('button', { name: 'Start work' }).count(), 0, 'the step is gone once taken');
   assert.equal(await page.getByRole('button', { name: 'Resolve' }).count(), 1);
+  // Staff assign the complaint: an account that does not exist is refused beside its field.
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByLabel('Assigned to').fill('@nobody:localhost');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState();
+  assert.equal(await text(page, '#assigned_to-error'), 'There is no such account on this server.');
+  await checkPage(page, 'app-edit-errors-en');
+  await page.getByLabel('Assigned to').fill('@staff:localhost');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/\?done=updated$/);
+  assert.match(await text(page, 'dl.record'), /@staff:localhost/);
   await page.close();
   // The citizen sees the new state and no button.
   const mine = await citizen.newPage();

@@ -57,9 +57,12 @@ export function columnsOf(entity: EntitySpec, view: ViewSpec | undefined): Field
   return entity.fields.filter((field) => field.type !== 'long_text' && field.type !== 'file').slice(0, 4);
 }
 
-/** Fields a person fills: the form view's, else every field but the workflow's (which moves only by its steps). */
-export function formFieldsOf(spec: AppSpec, entity: EntitySpec): FieldSpec[] {
-  const view = formViewOf(spec, entity.name);
+/**
+ * Fields a person fills: a new record, the form view's (what the spec asks for at the start);
+ * an edit, every field. Never the workflow's, which moves only by its steps.
+ */
+export function formFieldsOf(spec: AppSpec, entity: EntitySpec, editing: boolean): FieldSpec[] {
+  const view = editing ? undefined : formViewOf(spec, entity.name);
   const fields = view?.fields ? fieldsNamed(entity, view.fields) : entity.fields;
   return fields.filter((field) => field.name !== entity.workflow?.field);
 }

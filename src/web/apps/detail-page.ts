@@ -21,6 +21,9 @@ import { appPath, type LoadedApp, likelyRolesOf, mayTry } from './app-spec.ts';
 import { displayValue } from './field-values.ts';
 import { appText } from './messages.ts';
 
+/** Field types whose values people type, in English or Urdu. */
+const TYPED = new Set(['text', 'long_text', 'email', 'phone', 'person']);
+
 export interface DetailState {
   notice?: string | undefined;
   error?: string | undefined;
@@ -59,7 +62,9 @@ export async function detailPage(
         : field === stateField
           ? html`<span class="state">${displayValue(lang, field, value, yesNo)}</span>`
           : displayValue(lang, field, value, yesNo) || '—';
-    return html`<dt>${labelIn(field.label, lang)}</dt><dd>${shown}</dd>\n`;
+    // What people typed may be in either script: each value keeps its own direction.
+    const typed = TYPED.has(field.type);
+    return html`<dt>${labelIn(field.label, lang)}</dt><dd${typed ? html` dir="auto"` : ''}${field.type === 'long_text' ? html` class="long"` : ''}>${shown}</dd>\n`;
   });
   const list = (app.spec.views ?? []).some((view) => view.entity === entity.name && view.kind === 'list');
   const main = html`<p><a href="${appPath(app.slug)}">${labelIn(app.spec.name, lang)}</a>${
@@ -84,7 +89,7 @@ ${
 }
 <div class="actions">
 ${mayTry(app.spec, roles, entity.name, 'update') ? html`<a class="button secondary" href="${path}/edit">${t.edit}</a>` : ''}
-${mayTry(app.spec, roles, entity.name, 'delete') ? html`<form method="post" action="${path}/delete"><button class="secondary" type="submit">${t.delete}</button></form>` : ''}
+${mayTry(app.spec, roles, entity.name, 'delete') ? html`<form method="post" action="${path}/delete" data-confirm="${t.confirmDelete}"><button class="secondary" type="submit">${t.delete}</button></form>` : ''}
 </div>`;
   return sendPage(reply, page({ request, lang, title, main, session }), status);
 }

@@ -17,7 +17,6 @@ import {
   noticeBox,
   page,
   type SafeHtml,
-  SCRIPT_URL,
   type Session,
   sendPage,
 } from '../shell/index.ts';
@@ -160,7 +159,7 @@ ${
 ${records.map(
   (record) =>
     html`<tr><th scope="row"><a href="${appPath(app.slug, entity.name, record.id)}">${t.recordNumber(number(record.id))}</a></th>${columns.map(
-      (field) => html`<td>${displayValue(lang, field, record.fields[field.name], yesNo)}</td>`,
+      (field) => html`<td><bdi>${displayValue(lang, field, record.fields[field.name], yesNo)}</bdi></td>`,
     )}</tr>\n`,
 )}
 </tbody>
@@ -176,7 +175,6 @@ ${noticeBox(query.done === 'deleted' ? t.deleted : undefined)}
 ${mayTry(app.spec, roles, entity.name, 'create') ? html`<p><a class="button" href="${appPath(app.slug, entity.name, 'new')}">${t.create(labelIn(entity.label, lang))}</a></p>` : ''}
 ${filterForm}
 ${table}
-${pager}
-<script src="${SCRIPT_URL}" defer></script>`;
+${pager}`;
   return sendPage(reply, page({ request, lang, title, main, session }), answer.status === 200 ? 200 : answer.status);
 }

@@ -60,8 +60,8 @@ export async function recordFormPage(
 ): Promise<FastifyReply> {
   const lang = languageOf(request);
   const t = appText(lang);
-  const fields = formFieldsOf(app.spec, entity);
   const record = state.record;
+  const fields = formFieldsOf(app.spec, entity, record !== undefined);
   const entityLabel = labelIn(entity.label, lang);
   const formView = (app.spec.views ?? []).find((view) => view.entity === entity.name && view.kind === 'form');
   const title = record
@@ -117,7 +117,7 @@ export async function submitRecordForm(
   record: AppRecord | undefined,
 ): Promise<FastifyReply> {
   const lang = languageOf(request);
-  const fields = formFieldsOf(app.spec, entity);
+  const fields = formFieldsOf(app.spec, entity, record !== undefined);
   const values: Record<string, string> = {};
   const errors: Record<string, string> = {};
   const changes: Record<string, ScalarValue | null> = {};

@@ -3,11 +3,12 @@
  * sign-in state, and the main landmark. Pages give their title and main content.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendCompressible } from './compression.ts';
 import { type HtmlValue, html, type SafeHtml } from './html.ts';
 import { directionOf, type Language } from './i18n.ts';
 import { shellText } from './messages.ts';
 import type { Session } from './session.ts';
-import { STYLESHEET_URL } from './static.ts';
+import { SCRIPT_URL, STYLESHEET_URL } from './static.ts';
 
 export interface PageOptions {
   request: FastifyRequest;
@@ -38,7 +39,9 @@ export function page(options: PageOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${t.siteName}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${STYLESHEET_URL}">
+<script src="${SCRIPT_URL}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>
@@ -70,7 +73,7 @@ ${options.main}
  * this site's stylesheet, script and images, and forms that post back here.
  */
 export function sendPage(reply: FastifyReply, markup: SafeHtml, status = 200): FastifyReply {
-  return reply
+  reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
@@ -79,6 +82,6 @@ export function sendPage(reply: FastifyReply, markup: SafeHtml, status = 200): F
     .header(
       'content-security-policy',
       "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    )
-    .send(markup.value);
+    );
+  return sendCompressible(reply, Buffer.from(markup.value));
 }

@@ -4,19 +4,22 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { sendCompressible } from './compression.ts';
 
 interface StaticFile {
   url: string;
   type: string;
   bytes: Buffer;
+  gzipped: Buffer;
 }
 
 function staticFile(name: string, type: string): StaticFile {
   const bytes = readFileSync(new URL(`./static/${name}`, import.meta.url));
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
   const dot = name.lastIndexOf('.');
-  return { url: `/web/static/${name.slice(0, dot)}.${hash}${name.slice(dot)}`, type, bytes };
+  return { url: `/web/static/${name.slice(0, dot)}.${hash}${name.slice(dot)}`, type, bytes, gzipped: gzipSync(bytes, { level: 9 }) };
 }
 
 const stylesheet = staticFile('watan.css', 'text/css; charset=utf-8');
@@ -30,11 +33,14 @@ export const SCRIPT_URL = script.url;
 export function registerStaticFiles(scope: FastifyInstance): void {
   for (const file of [stylesheet, script]) {
     scope.get(file.url, async (_request, reply) =>
-      reply
-        .header('content-type', file.type)
-        .header('cache-control', 'public, max-age=31536000, immutable')
-        .header('x-content-type-options', 'nosniff')
-        .send(file.bytes),
+      sendCompressible(
+        reply
+          .header('content-type', file.type)
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .header('x-content-type-options', 'nosniff'),
+        file.bytes,
+        file.gzipped,
+      ),
     );
   }
 }
