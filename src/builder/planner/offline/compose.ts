@@ -29,8 +29,9 @@ export function compose(u: Understanding): AppSpec {
   const main = draft.entities.find((e) => e.name === draft.main) as EntitySpec;
   for (const word of u.fields) {
     if (main.fields.some((f) => f.name === word.field.name)) continue;
-    main.fields.push(structuredClone(word.field));
+    main.fields.push({ ...structuredClone(word.field), ...u.bounds.get(word.field.name) });
   }
+  for (const field of main.fields) Object.assign(field, u.bounds.get(field.name));
   const workflowEntity = blueprint.workflow ? main : undefined;
   if (
     workflowEntity &&

@@ -79,7 +79,12 @@ interface ClauseContext {
   notUnderstood: string[];
 }
 
-function refineClause(spec: AppSpec, keys: string[], mentions: Mention[], { added, roles, notUnderstood }: ClauseContext): 'changed' | 'unchanged' {
+function refineClause(
+  spec: AppSpec,
+  keys: string[],
+  mentions: Mention[],
+  { added, roles, notUnderstood }: ClauseContext,
+): 'changed' | 'unchanged' {
   const named = fieldsNamed(spec, keys);
   const negated = has(keys, NEGATION_WORDS);
   const removing = has(keys, REMOVE_WORDS);
