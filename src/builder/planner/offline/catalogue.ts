@@ -15,7 +15,7 @@ export interface Cast {
   requester: RoleSpec;
   handler: RoleSpec;
   others: RoleSpec[];
-  /** Attendance: whose presence is recorded (students, employees), named in the text without a part to play. */
+  /** Whom the records are about (attendance: students, employees; a directory: doctors), named in the text without a part to play. */
   attendee?: RoleSpec;
 }
 
@@ -308,12 +308,12 @@ export const CATALOGUE: Blueprint[] = [
     handler: () => roleNamed('citizen'),
     requesterSide: 'official',
     handlerSide: 'public',
-    draft(_u, { requester, handler }) {
+    draft(_u, { requester, handler, attendee }) {
       return {
         entities: [
           {
             name: 'contact',
-            label: label('Contact', 'رابطہ'),
+            label: attendee ? attendee.label : label('Contact', 'رابطہ'),
             fields: [field('full_name', { required: true }), field('designation'), field('department'), field('phone'), field('email')],
           },
         ],

@@ -29,8 +29,9 @@ export function compose(u: Understanding): AppSpec {
   const main = draft.entities.find((e) => e.name === draft.main) as EntitySpec;
   for (const word of u.fields) {
     if (main.fields.some((f) => f.name === word.field.name)) continue;
-    main.fields.push(structuredClone(word.field));
+    main.fields.push({ ...structuredClone(word.field), ...u.bounds.get(word.field.name) });
   }
+  for (const field of main.fields) Object.assign(field, u.bounds.get(field.name));
   const workflowEntity = blueprint.workflow ? main : undefined;
   if (
     workflowEntity &&
@@ -83,6 +84,11 @@ function castOf(blueprint: Blueprint, u: Understanding): Cast {
   if (blueprint.name === 'attendance') {
     const index = named.findIndex((w) => ATTENDEES.includes(w.role.name) && !u.deeds.has(w.role.name));
     if (index >= 0 && named.length > 1) attendee = (named.splice(index, 1)[0] as RoleWord).role;
+  }
+  if (blueprint.name === 'directory') {
+    // "a directory of doctors": people named with nothing to do are whom the directory lists.
+    const index = named.findIndex((w) => !u.deeds.has(w.role.name));
+    if (index >= 0) attendee = (named.splice(index, 1)[0] as RoleWord).role;
   }
   const does = (w: RoleWord, act: Action) => u.deeds.get(w.role.name)?.actions.has(act) ?? false;
   const steps = (w: RoleWord) => (u.deeds.get(w.role.name)?.steps.length ?? 0) > 0;

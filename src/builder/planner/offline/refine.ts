@@ -55,7 +55,7 @@ export function refine(current: AppSpec, text: string): Change {
     const named = rolesNamed(spec, keys, mentions);
     // "staff can assign and resolve": the second part keeps the first part's role.
     if (named.length > 0 || !sameClause(kept[i - 1])) roles = named;
-    if (refineClause(spec, keys, mentions, added, roles) === 'changed') changed = true;
+    if (refineClause(spec, keys, mentions, { added, roles, notUnderstood }) === 'changed') changed = true;
     else if (mentions.length > 0) {
       notUnderstood.push(
         `"${part.map((w) => w.text).join(' ')}" (no change recognised: say "add …", "remove the … field", "ROLE can …", "make … required")`,
@@ -72,7 +72,19 @@ const has = (keys: string[], list: readonly string[]) => keys.some((k) => list.i
 const of = <K extends Meaning['kind']>(mentions: Mention[], kind: K) =>
   mentions.flatMap((m) => m.meanings.filter((x): x is Extract<Meaning, { kind: K }> => x.kind === kind).map((x) => ({ ...x, at: m.at })));
 
-function refineClause(spec: AppSpec, keys: string[], mentions: Mention[], added: Set<string>, roles: string[]): 'changed' | 'unchanged' {
+/** What one clause may touch: the fields added so far (for the forms), the roles it speaks of, and where to say what it refused. */
+interface ClauseContext {
+  added: Set<string>;
+  roles: string[];
+  notUnderstood: string[];
+}
+
+function refineClause(
+  spec: AppSpec,
+  keys: string[],
+  mentions: Mention[],
+  { added, roles, notUnderstood }: ClauseContext,
+): 'changed' | 'unchanged' {
   const named = fieldsNamed(spec, keys);
   const negated = has(keys, NEGATION_WORDS);
   const removing = has(keys, REMOVE_WORDS);
@@ -101,7 +113,13 @@ function refineClause(spec: AppSpec, keys: string[], mentions: Mention[], added:
     return 'changed';
   }
   if (removing && named.length > 0) {
-    for (const { entity, field } of named) removeField(spec, entity, field);
+    for (const { entity, field } of named) {
+      if (entity.workflow?.field === field.name) {
+        notUnderstood.push(`"${field.name}" is the field of ${entity.name}'s workflow and stays; change the workflow's steps instead`);
+        continue;
+      }
+      removeField(spec, entity, field);
+    }
     return 'changed';
   }
   const fresh = of(mentions, 'field').filter((f) => !named.some((n) => n.field.name === f.word.field.name));
@@ -197,9 +215,8 @@ function allowStep(spec: AppSpec, role: string, step: Step, negated: boolean): v
   });
 }
 
-/** Removes a field and every place that names it: views, conditions, notification texts. A workflow's own field stays. */
+/** Removes a field and every place that names it: views, conditions, notification texts. */
 function removeField(spec: AppSpec, entity: EntitySpec, field: FieldSpec): void {
-  if (entity.workflow?.field === field.name) return;
   entity.fields = entity.fields.filter((f) => f !== field);
   spec.permissions = spec.permissions
     .map((p): PermissionSpec => {

@@ -38,6 +38,8 @@ export interface Understanding {
   steps: Step[];
   notices: Notice[];
   capacity?: { limit?: number };
+  /** Limits the text set on number fields ("rating from 1 to 10"). */
+  bounds: Map<string, { min?: number; max?: number }>;
   notUnderstood: string[];
 }
 
@@ -62,11 +64,17 @@ function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: Pa
   if (meaningsOf(reading.mentions, 'capacity').length > 0 && (scores.get('registration') ?? 0) > 0)
     scores.set('registration', (scores.get('registration') ?? 0) + 1);
   const ranked = PATTERN_NAMES.filter((p) => scores.has(p)).sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0));
-  const [best, second] = ranked;
+  let [best, second] = ranked;
   if (best === undefined) return undefined;
   if (second !== undefined && scores.get(second) === scores.get(best)) {
+    // "registration of complaints": registering is how many apps begin; a registration app is one for a course or an event.
+    if (best === 'registration') [best, second] = [second, best];
     for (const text of new Set(cues.get(second) ?? []))
       notUnderstood.push(`"${text}" (it could also mean a ${second} app; read as ${best})`);
+  }
+  if ((scores.get(best) ?? 0) <= 1) {
+    for (const text of new Set(cues.get(best) ?? []))
+      notUnderstood.push(`"${text}" (only a hint of a ${best} app; say what the app keeps)`);
   }
   return { pattern: best, cueWords: [...new Set((cues.get(best) ?? []).map(normalise))] };
 }
@@ -104,6 +112,19 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
       }
     }
   }
+  // "rating from 1 to 10": numbers just after a number field bound it.
+  const bounds = new Map<string, { min?: number; max?: number }>();
+  for (const mention of mentions) {
+    const word = mention.meanings.find((m): m is Of<'field'> => m.kind === 'field')?.word;
+    if (word?.field.type !== 'number') continue;
+    const near = reading.numbers.filter(
+      (n) => n.clause === mention.clause && n.at > mention.at && n.at - mention.at <= 6 && !claimed.has(n.at),
+    );
+    const [low, high] = near.slice(0, 2);
+    for (const n of [low, high]) if (n) claimed.add(n.at);
+    if (low && high && low.value <= high.value) bounds.set(word.field.name, { min: low.value, max: high.value });
+    else if (low) bounds.set(word.field.name, { max: low.value });
+  }
   for (const n of reading.numbers) if (!claimed.has(n.at)) notUnderstood.push(`${n.text} (a number with nothing to count)`);
   const { deeds, notices } = whoDoesWhat(mentions);
   return {
@@ -116,6 +137,7 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
     steps,
     notices,
     ...(capacity ? { capacity } : {}),
+    bounds,
     notUnderstood: [...unknown, ...notUnderstood],
   };
 }

@@ -99,6 +99,7 @@ export const PATTERN_CUES: [PatternName, number, string[]][] = [
     [
       'event',
       'events',
+      'taqreebat',
       'ceremony',
       'conference',
       'meetup',
@@ -149,7 +150,7 @@ export const STEPS: Step[] = [
     ['under_review', 'Under review', 'زیر جائزہ'],
     ['review', 'examine', 'jaiza', 'جائزہ', 'جانچ', 'jaanch'],
   ),
-  step('verify', 'progress', ['Verify', 'تصدیق کریں'], ['verified', 'Verified', 'تصدیق شدہ'], ['verify', 'check', 'تصدیق کرے', 'جانچیں']),
+  step('verify', 'progress', ['Verify', 'تصدیق کریں'], ['verified', 'Verified', 'تصدیق شدہ'], ['verify', 'check', 'پڑتال', 'جانچیں']),
   step(
     'forward',
     'progress',
@@ -230,6 +231,21 @@ export const ACTION_VERBS: [Action, string[]][] = [
       'اپلائی',
       'لگائیں',
       'لگا',
+      'lagayen',
+      'lagaen',
+      'lagain',
+      'choose',
+      'select',
+      'chunein',
+      'chunen',
+      'chunain',
+      'sign up',
+      'banaye',
+      'banayen',
+      'banaen',
+      'shirkat',
+      'شرکت',
+      'بنائے',
     ],
   ],
   [
@@ -296,6 +312,8 @@ export const CAPACITY_PHRASES = [
   'places',
   'max',
   'maximum',
+  'mehdood',
+  'mehdud',
   'nashist',
   'nashisten',
   'seatein',
@@ -344,7 +362,7 @@ export const ADD_WORDS = [
 export const REQUIRE_WORDS = ['required', 'mandatory', 'compulsory', 'lazmi', 'zaroori', 'لازمی', 'ضروری'];
 export const NEGATION_WORDS = ['cannot', 'cant', 'not', 'no', 'nahi', 'nahin', 'mat', 'نہیں', 'نہ', 'مت'];
 /** Words that say the change is about a field, a column: understood, and pointing nowhere by themselves. */
-const EDIT_WORDS = `field fields column columns khana khane خانہ خانے optional remove drop hata hatao hatain hatayen nikal nikalo ہٹا ہٹائیں ہٹاؤ
+const EDIT_WORDS = `field fields column columns khana khane shamil shaamil خانہ خانے optional remove drop hata hatao hatain hatayen nikal nikalo ہٹا ہٹائیں ہٹاؤ
 نکال نکالیں include dalo dal ڈالیں required mandatory compulsory lazmi zaroori لازمی ضروری cannot cant nahi nahin نہیں mat مت
 dein den do دیں دو دیجیے`;
 
@@ -359,10 +377,10 @@ if then than not no yes up out over under after before until whether how why get
 ka ki ke ko se mein me main par pe aur ya hai hain ho hon hota hoti hote jo jab liye keliye kay karna karne karein karen karte
 karta kar sakte sakta sakti sakain wala wali wale ek aik bhi sirf apni apna apne un unki unka unke unko is us ye yeh woh wo tak
 baad pehle jaye jayegi jata jati jate hoga hogi chahiye chahye chahiyay banao banayen banaen bana do system nizam app hum humein
-mujhe hamein hamara hamari kisi koi har sab saare tamam karega karegi karenge kare karo karain karwa karwana jayega jayen
+mujhe hamein hamara hamari kisi koi har sab saare tamam saath sath di diya diye aaye aye aata lete leta lena lein hona hone hua everything anything able run runs outcome result results decision decisions service services khidmat every daily day roz rozana karega karegi karenge kare karo karain karwa karwana jayega jayen
 کا کی کے کو سے میں پر اور یا ہے ہیں ہو ہوں جو جب لیے لئے کرنا کرنے کریں کرتے کرتا کر سکتے سکتا سکتی والا والی والے ایک بھی صرف
 اپنی اپنا اپنے ان اس یہ وہ تک بعد پہلے جائے جاتا جاتی جاتے ہوگا ہوگی چاہیے بنائیں نظام ایپ دیں دے جس جن کہ گا گی گے ہوتی ہوتا
-ہم ہمیں مجھے کرے کریگا کرےگا کرینگے کسی کوئی ہر سب تمام جن کو کیا گیا گئی گئے لیکن نیا نئی نئے رکھیں رکھنا رکھے آن لائن سسٹم جاسکے جا سکے
+ہم ہمیں مجھے ساتھ اسے انہیں ہونے لینے لیں دی دیا آئے خدمات روزانہ روز کرے کریگا کرےگا کرینگے کسی کوئی ہر سب تمام جن کو کیا گیا گئی گئے لیکن نیا نئی نئے رکھیں رکھنا رکھے آن لائن سسٹم جاسکے جا سکے
 ${EDIT_WORDS}`
   .split(/\s+/)
   .filter((word) => word.length > 0);

@@ -73,7 +73,7 @@ export const FIELD_WORDS: FieldWord[] = [
   },
   {
     field: field('photo', 'file', label('Photo', 'تصویر')),
-    phrases: ['photo', 'photograph', 'picture', 'image', 'pic', 'tasveer', 'tasweer', 'tasvir', 'تصویر', 'فوٹو', 'تصاویر'],
+    phrases: ['photo', 'screenshot', 'photograph', 'picture', 'image', 'pic', 'tasveer', 'tasweer', 'tasvir', 'تصویر', 'فوٹو', 'تصاویر'],
   },
   {
     field: field('document', 'file', label('Document', 'دستاویز')),
@@ -81,7 +81,21 @@ export const FIELD_WORDS: FieldWord[] = [
   },
   {
     field: field('notes', 'long_text', label('Notes', 'نوٹس')),
-    phrases: ['notes', 'note', 'remarks', 'remark', 'comments', 'comment', 'نوٹس', 'نوٹ', 'ریمارکس', 'تبصرہ'],
+    phrases: [
+      'notes',
+      'leave comments',
+      'leave a comment',
+      'leave feedback',
+      'note',
+      'remarks',
+      'remark',
+      'comments',
+      'comment',
+      'نوٹس',
+      'نوٹ',
+      'ریمارکس',
+      'تبصرہ',
+    ],
   },
   {
     field: field('details', 'long_text', label('Details', 'تفصیل')),
@@ -125,8 +139,8 @@ export const FIELD_WORDS: FieldWord[] = [
   },
   { field: field('reason', 'long_text', label('Reason', 'وجہ')), phrases: ['reason', 'wajah', 'wajeh', 'sabab', 'وجہ', 'سبب'] },
   {
-    field: field('rating', 'number', label('Rating (1 to 5)', 'درجہ بندی (1 تا 5)'), { min: 1, max: 5 }),
-    phrases: ['rating', 'stars', 'score', 'darja bandi', 'ریٹنگ', 'درجہ بندی'],
+    field: field('rating', 'number', label('Rating', 'درجہ بندی'), { min: 1, max: 5 }),
+    phrases: ['rating', 'rate', 'stars', 'score', 'darja bandi', 'ریٹنگ', 'درجہ بندی'],
   },
   {
     field: field('blood_group', 'choice', label('Blood group', 'بلڈ گروپ'), { choices: bloodGroups }),

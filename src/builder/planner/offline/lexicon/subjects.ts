@@ -91,6 +91,18 @@ export const OFFERINGS: Offering[] = [
   offering('seminar', 'Seminar', 'سیمینار', 'Seminars', 'سیمینارز', ['seminar', 'webinar', 'سیمینار']),
   offering('training', 'Training', 'تربیت', 'Trainings', 'تربیتی پروگرام', ['training', 'training session', 'tarbiat', 'تربیت', 'ٹریننگ']),
   offering('session', 'Session', 'سیشن', 'Sessions', 'سیشنز', ['session', 'سیشن']),
+  offering('event', 'Event', 'تقریب', 'Events', 'تقریبات', [
+    'event',
+    'conference',
+    'ceremony',
+    'function',
+    'taqreeb',
+    'taqreebat',
+    'تقریب',
+    'تقریبات',
+    'ایونٹ',
+    'ایونٹس',
+  ]),
   offering('trip', 'Trip', 'دورہ', 'Trips', 'دورے', ['trip', 'tour', 'excursion', 'dora', 'دورہ']),
   offering('exam', 'Exam', 'امتحان', 'Exams', 'امتحانات', ['exam', 'test', 'imtihan', 'امتحان']),
   offering('sports_event', 'Sports event', 'کھیلوں کا مقابلہ', 'Sports events', 'کھیلوں کے مقابلے', [
