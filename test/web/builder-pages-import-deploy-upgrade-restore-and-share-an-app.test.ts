@@ -190,3 +190,29 @@ test('a form posted from another site is refused, and an exported app downloads 
   assert.equal(document.app, 'complaint-tracking');
   assert.equal(document.spec.slug, 'complaint-tracking');
 });
+
+test('bad input gets a page that says what is wrong, never a 500', async () => {
+  const cases: [string, Page][] = [
+    ['import of text that is not JSON', await post(b.builder, '/builder/import', [['json', '{not json']])],
+    ['import of JSON that is no spec', await post(b.builder, '/builder/import', [['json', '{"spec": {"slug": 7}}']])],
+    ['an edit without its draft', await post(b.builder, '/builder/edit', [['name_en', 'x']])],
+    ['a deploy of a draft that is not JSON', await post(b.builder, '/builder/deploy', [['draft', '[1,']])],
+    ['an empty description', await post(b.builder, '/builder/describe', [['description', '  ']])],
+    ['a restore of no version', await post(b.builder, '/builder/apps/complaint-tracking/restore', [['version', 'abc']])],
+    ['a revoke of no licence', await post(b.admin, '/builder/console/revoke', [['licence', 'x']])],
+    ['an app that does not exist', await get(b.builder, '/builder/apps/no-such-app')],
+    ['an address no app can have', await get(b.builder, '/builder/apps/NO%20SUCH')],
+  ];
+  for (const [what, answer] of cases) {
+    assert.ok(answer.status >= 400 && answer.status < 500, `${what}: ${answer.status}`);
+    assert.match(answer.text, /^<!doctype html>/, `${what}: a page`);
+    assert.match(answer.text, /role="alert"/, `${what}: says what is wrong`);
+  }
+  // A spec with problems is shown with each problem at its place, and no deploy button.
+  const broken = JSON.parse(example) as { permissions: { role: string }[] };
+  broken.permissions[0] = { ...broken.permissions[0], role: 'mayor' } as { role: string };
+  const shown = await post(b.builder, '/builder/import', [['json', JSON.stringify(broken)]]);
+  assert.equal(shown.status, 400);
+  assert.match(part(shown, 'id="problems"'), /\/permissions\/0\/role<\/code>: <span dir="ltr" lang="en">no role &quot;mayor&quot;/);
+  assert.doesNotMatch(shown.text, /action="\/builder\/deploy"/);
+});

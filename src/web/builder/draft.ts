@@ -80,7 +80,8 @@ ${
       )}</section>`
     : ''
 }`;
-  return sendPage(reply, page({ request, lang, title: t.draftTitle, main, session }), draft.status ?? 200);
+  // A draft with problems is answered like a form with errors: shown in full, with 400.
+  return sendPage(reply, page({ request, lang, title: t.draftTitle, main, session }), draft.status ?? (problems.length > 0 ? 400 : 200));
 }
 
 function notUnderstoodView(words: string[], lang: Language): SafeHtml {
