@@ -184,6 +184,13 @@ test('the owner adds a co-builder and gives a member a role; refusals are shown 
 test('a form posted from another site is refused, and an exported app downloads as JSON', async () => {
   const hostile = await post(b.builder, '/builder/apps/complaint-tracking/restore', [['version', '1']], 'http://evil.example');
   assert.equal(hostile.status, 403);
+  // Imported again, the app is recognised at its address: deploying would change it, and the page says so.
+  const again = await post(b.builder, '/builder/import', [['json', example]]);
+  assert.match(again.text, /One of your apps already has this address/);
+  // Someone else's import of it is told the address is taken (and is offered no deploy).
+  const other = await post(await b.verifiedAccount('web-other'), '/builder/import', [['json', example]]);
+  assert.match(part(other, 'role="alert"'), /Another app already has this address/);
+  assert.doesNotMatch(other.text, /action="\/builder\/deploy"/);
   const exported = await get(b.builder, '/builder/apps/complaint-tracking/export');
   assert.equal(exported.status, 200);
   const document = JSON.parse(exported.text) as { app: string; version: number; spec: { slug: string } };

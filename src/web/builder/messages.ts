@@ -40,6 +40,8 @@ const en = {
   problems: 'Fix these before deploying',
   diffHeading: 'What deploying changes',
   newApp: 'This is a new app: deploying installs it.',
+  addressTaken:
+    'One of your apps already has this address: deploying changes that app (see below). To make a new app instead, give it another address in the form.',
   noChanges: 'Deploying changes nothing: the app already runs this.',
   safe: 'safe',
   confirm: 'needs confirmation',
@@ -207,6 +209,8 @@ const ur: typeof en = {
   problems: 'نافذ کرنے سے پہلے یہ درست کریں',
   diffHeading: 'نافذ کرنے سے کیا بدلے گا',
   newApp: 'یہ نئی ایپ ہے: نافذ کرنے سے یہ انسٹال ہو جائے گی۔',
+  addressTaken:
+    'آپ کی ایک ایپ پہلے ہی اسی پتے پر ہے: نافذ کرنے سے وہی ایپ بدلے گی (نیچے دیکھیں)۔ نئی ایپ بنانے کے لیے فارم میں دوسرا پتہ دیں۔',
   noChanges: 'کچھ نہیں بدلے گا: ایپ پہلے ہی یہی چلا رہی ہے۔',
   safe: 'محفوظ',
   confirm: 'تصدیق درکار',
