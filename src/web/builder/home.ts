@@ -1,6 +1,5 @@
 /** The builder's home: the person's licence, the description box, their apps, and import. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sectorName } from '../console/index.ts';
 import {
   alertBox,
   formatDate,
@@ -14,7 +13,7 @@ import {
   sessionOf,
 } from '../shell/index.ts';
 import { builderApi, type Licence } from './builder-api.ts';
-import { builderText } from './messages.ts';
+import { builderText, sectorName } from './messages.ts';
 import { textareaControl } from './spec-form/controls.ts';
 
 interface OwnApp {

@@ -9,6 +9,10 @@ const en = {
   licence: 'Your licence',
   licensed: (sector: string, since: string) => `You hold a builder licence (${sector}) since ${since}.`,
   revoked: (reason: string) => `Your builder licence was revoked: ${reason}`,
+  sectors: { government: 'Government', academia: 'Academia', private_sector: 'Private sector', startups: 'Startups' } as Record<
+    string,
+    string
+  >,
   unlicensed: 'You do not hold a builder licence. A licence administrator assigns licences to verified people.',
   describeHeading: 'Describe a new app',
   description: 'What should the app do?',
@@ -179,6 +183,7 @@ const ur: typeof en = {
   licence: 'آپ کا لائسنس',
   licensed: (sector, since) => `آپ کے پاس ${since} سے بلڈر لائسنس (${sector}) ہے۔`,
   revoked: (reason) => `آپ کا بلڈر لائسنس منسوخ ہو گیا: ${reason}`,
+  sectors: { government: 'حکومت', academia: 'تعلیمی ادارے', private_sector: 'نجی شعبہ', startups: 'اسٹارٹ اپس' },
   unlicensed: 'آپ کے پاس بلڈر لائسنس نہیں۔ لائسنس منتظم تصدیق شدہ افراد کو لائسنس دیتا ہے۔',
   describeHeading: 'نئی ایپ بیان کریں',
   description: 'ایپ کو کیا کرنا چاہیے؟',
@@ -339,6 +344,11 @@ const ur: typeof en = {
     MODEL_UNAVAILABLE: 'منصوبہ ساز ابھی جواب نہیں دے رہا۔ ایک منٹ بعد دوبارہ کوشش کریں۔',
   },
 };
+
+/** A sector of the licence pool by its name in the language (the console names sectors with it too). */
+export function sectorName(lang: 'en' | 'ur', sector: string): string {
+  return builderText(lang).sectors[sector] ?? sector;
+}
 
 /** The builder pages' messages in a language. */
 export const builderText = catalogue({ en, ur });
