@@ -137,3 +137,4 @@ export function createMessenger(options: MessengerOptions): NodePart {
     },
   };
 }
+export { VERIFIED_FIELD } from './http/verified-profile.ts';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { FieldSpec } from '../../src/builder/index.ts';
 import { displayValue, inputValueOf, parseInput } from '../../src/web/apps/field-values.ts';
 import { parseMultipart } from '../../src/web/shell/form-bodies.ts';
-import { html, raw } from '../../src/web/shell/index.ts';
+import { html, localPathOf, raw } from '../../src/web/shell/index.ts';
 
 const field = (type: FieldSpec['type'], extra: Partial<FieldSpec> = {}): FieldSpec => ({
   name: 'f',
@@ -73,4 +73,20 @@ test('a multipart form gives its text fields and its file byte for byte', () => 
   assert.deepEqual(form.files.photo?.bytes, bytes);
   assert.equal(form.files.photo?.contentType, 'image/png');
   assert.equal(form.files.empty, undefined, 'a file input left empty is no file');
+});
+
+test('the address to come back to after signing in is a path of this site, or home', () => {
+  assert.equal(localPathOf('/apps/x?view=a'), '/apps/x?view=a');
+  for (const away of [
+    '//evil.example',
+    '/\\evil.example',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    'https://evil.example',
+    'apps',
+    undefined,
+    42,
+  ]) {
+    assert.equal(localPathOf(away), '/', String(away));
+  }
 });

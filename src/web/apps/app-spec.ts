@@ -5,7 +5,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppSpec, EntitySpec, FieldSpec, ViewSpec } from '../../builder/index.ts';
-import { type ApiAnswer, apiErrorText, callApi, languageOf, messagePage } from '../shell/index.ts';
+import { VERIFIED_FIELD } from '../../messenger/index.ts';
+import { type ApiAnswer, apiErrorText, callApi, languageOf, messagePage, type Session } from '../shell/index.ts';
 import { appText } from './messages.ts';
 
 export interface LoadedApp {
@@ -74,17 +75,21 @@ export function isIndexed(field: FieldSpec): boolean {
 
 /**
  * The roles the person holds in the app as far as the web can tell: those the owner gave
- * them, those held by everyone or by verified people, and owner for its builders. Used only
- * to choose which buttons to show.
+ * them, those held by everyone, those held by verified people when their profile carries the
+ * verified badge, and owner for its builders. Used only to choose which buttons to show.
  */
-export async function likelyRolesOf(request: FastifyRequest, app: LoadedApp): Promise<Set<string>> {
+export async function likelyRolesOf(request: FastifyRequest, session: Session, app: LoadedApp): Promise<Set<string>> {
   const slug = encodeURIComponent(app.slug);
-  const [mine, builders] = await Promise.all([
+  const [mine, builders, profile] = await Promise.all([
     callApi<{ roles?: string[] }>(request, 'GET', `/_watan/v1/apps/${slug}/members/me`),
     callApi(request, 'GET', `/_watan/v1/apps/${slug}/builders`),
+    app.spec.roles.some((role) => role.holders === 'verified')
+      ? callApi(request, 'GET', `/_matrix/client/v3/profile/${encodeURIComponent(session.userId)}`)
+      : undefined,
   ]);
   const roles = new Set(mine.status === 200 ? (mine.body.roles ?? []) : []);
-  for (const role of app.spec.roles) if (role.holders === 'everyone' || role.holders === 'verified') roles.add(role.name);
+  const verified = profile?.status === 200 && profile.body[VERIFIED_FIELD] === true;
+  for (const role of app.spec.roles) if (role.holders === 'everyone' || (role.holders === 'verified' && verified)) roles.add(role.name);
   if (builders.status === 200) roles.add('owner');
   return roles;
 }

@@ -41,7 +41,7 @@ export async function detailPage(
 ): Promise<FastifyReply> {
   const lang = languageOf(request);
   const t = appText(lang);
-  const roles = await likelyRolesOf(request, app);
+  const roles = await likelyRolesOf(request, session, app);
   const yesNo = { yes: t.yes, no: t.no };
   const number = lang === 'ur' ? formatNumber(lang, Number(record.id)) : record.id;
   const title = `${labelIn(entity.label, lang)} ${t.recordNumber(number)}`;

@@ -40,7 +40,7 @@ export async function appHomePage(request: FastifyRequest, reply: FastifyReply, 
   const app = await loadApp(request, slug);
   if (!isLoaded(app)) return refusalPage(request, reply, app);
   const spec: AppSpec = app.spec;
-  const roles = await likelyRolesOf(request, app);
+  const roles = await likelyRolesOf(request, session, app);
   const cards = [];
   for (const entity of spec.entities) {
     const listed = await mayList(request, app, entity.name);

@@ -63,7 +63,7 @@ function filterControl(lang: Language, field: FieldSpec, query: Query): SafeHtml
   const id = `filter-${field.name}`;
   const select = (options: [string, string][]) => {
     const current = query[field.name] ?? '';
-    return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${field.name}" data-submit>${options.map(
+    return html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${field.name}">${options.map(
       ([value, text]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${text}</option>`,
     )}</select></div>`;
   };
@@ -125,7 +125,7 @@ export async function listPage(
       'GET',
       `/_watan/v1/apps/${app.slug}/records/${entity.name}?${params}`,
     ),
-    likelyRolesOf(request, app),
+    likelyRolesOf(request, session, app),
   ]);
   const title = labelIn(view?.label ?? entity.label, lang);
   const yesNo = { yes: t.yes, no: t.no };
@@ -140,7 +140,7 @@ ${view?.search?.length ? html`<div class="field"><label for="q">${t.search}</lab
 ${filterFields(view, entity).map((field) => filterControl(lang, field, query))}
 ${
   sortable.length > 0
-    ? html`<div class="field"><label for="sort">${t.sortBy}</label><select id="sort" name="sort">${html`<option value=""></option>`}${sortable.map(
+    ? html`<div class="field"><label for="sort">${t.sortBy}</label><select id="sort" name="sort"><option value="">—</option>${sortable.map(
         (field) => html`<option value="${field.name}"${field.name === sort ? html` selected` : ''}>${labelIn(field.label, lang)}</option>`,
       )}</select></div>
 <div class="field"><label for="order">${t.order}</label><select id="order" name="order"><option value="asc"${order === 'asc' ? html` selected` : ''}>${t.ascending}</option><option value="desc"${order === 'desc' ? html` selected` : ''}>${t.descending}</option></select></div>`
@@ -164,7 +164,7 @@ ${records.map(
 )}
 </tbody>
 </table></div>`;
-  const pager = html`<nav class="pager" aria-label="${t.nextPage}">
+  const pager = html`<nav class="pager" aria-label="${t.pages}">
 ${query.after ? html`<a href="${listLink(path, query, { after: undefined })}">${t.firstPage}</a>` : html`<span></span>`}
 ${next ? html`<a href="${listLink(path, query, { after: next })}" rel="next">${t.nextPage}</a>` : ''}
 </nav>`;

@@ -71,9 +71,15 @@ export function formatNumber(lang: Language, value: number): string {
   return numberFormats[lang].format(value);
 }
 
-/** Rupees, with the language's digits. */
-export function formatMoney(lang: Language, value: number): string {
-  return lang === 'ur' ? `${formatNumber(lang, value)} روپے` : `Rs ${formatNumber(lang, value)}`;
+const rupeeFormats = {
+  en: new Intl.NumberFormat('en-PK', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  ur: new Intl.NumberFormat('ur-PK', { numberingSystem: 'arabext', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+};
+
+/** Rupees, with the language's digits; paisa shown only when there are some. */
+export function formatMoney(lang: Language, rupees: number): string {
+  const amount = Number.isInteger(rupees) ? formatNumber(lang, rupees) : rupeeFormats[lang].format(rupees);
+  return lang === 'ur' ? `${amount} روپے` : `Rs ${amount}`;
 }
 
 const dateFormats = {

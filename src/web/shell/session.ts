@@ -43,8 +43,9 @@ export function endSession(request: FastifyRequest, reply: FastifyReply): void {
  * `//host` or a scheme), so a link cannot send a person elsewhere.
  */
 export function localPathOf(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return fallback;
-  return value.length > 2000 ? fallback : value;
+  // Browsers drop tabs and newlines inside a URL ("/\t/evil" is "//evil") and read "\" as "/".
+  if (typeof value !== 'string' || value.length > 2000 || !/^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(value)) return fallback;
+  return value;
 }
 
 /**
