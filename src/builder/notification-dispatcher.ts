@@ -100,17 +100,24 @@ export class NotificationDispatcher {
     }
     const { en, ur } = notification.body;
     const content = { msgtype: 'm.notice', body: `${en}\n${ur}`, 'org.watan.app': notification.app };
-    const sent = await this.submit(
-      `builder-notify-${notification.seq}`,
-      'messenger',
-      'send_event',
-      { room_id: room, type: 'm.room.message', content_json: JSON.stringify(content) },
-      bot,
-    );
+    const message = { room_id: room, type: 'm.room.message', content_json: JSON.stringify(content) };
+    let sent = await this.submit(`builder-notify-${notification.seq}`, 'messenger', 'send_event', message, bot);
+    // A spec's room the bot is not yet in: it joins (the room is public, or its people invited
+    // the bot) and sends once more. A room that will not have it is a refusal.
+    if (!sent.ok && sent.error.code === 'M_FORBIDDEN' && !notification.recipient.startsWith('@')) {
+      const joined = await this.submit(
+        `builder-join-${notification.seq}`,
+        'messenger',
+        'membership',
+        { room_id: room, target: bot, membership: 'join' },
+        bot,
+      );
+      if (joined.ok) sent = await this.submit(`builder-notify-${notification.seq}-joined`, 'messenger', 'send_event', message, bot);
+    }
     if (!sent.ok) this.refused(notification, sent);
   }
 
-  /** A notification the messenger refuses (a room the bot is not in) is logged and not retried. */
+  /** A notification the messenger refuses (a room that will not have the bot) is logged and not retried. */
   private refused(notification: PendingNotification, result: CommandResult): void {
     if (!result.ok)
       this.log.warn(

@@ -34,6 +34,6 @@ export {
 export { loadOrCreateClientSecret } from './dev-provider/keys.ts';
 export { loadPeople } from './dev-provider/people.ts';
 export { type DevelopmentClient, type RunningProvider, startDevelopmentProvider } from './dev-provider/provider.ts';
-export { PendingSignIns } from './pending-sign-ins.ts';
+export { SIGN_IN_TTL_MS } from './pending-sign-ins.ts';
 export { readPrivateFile } from './private-file.ts';
 export { isLoopbackHttp, type ProviderSettings, RelyingParty, SignInError, type SignInIntent, type SignInPrompt } from './relying-party.ts';

@@ -1,28 +1,28 @@
+import { openWithSecret, sealWithSecret } from '../node/index.ts';
+
 /** How long a person has to finish signing in at the provider. */
 export const SIGN_IN_TTL_MS = 10 * 60 * 1000;
-/** Bound on sign-ins in flight, so a flood of started ones cannot exhaust memory. */
-const MAX_PENDING = 10_000;
+
+const KIND = 'sso-sign-in';
 
 /**
- * Sign-ins started and not yet finished (PKCE verifier, nonce, where to return), in this
- * node's memory: the callback must reach the node that started the flow, and a restart
- * forgets them (the person starts again). Each is used once.
+ * A sign-in started and not yet finished (PKCE verifier, nonce, where to return) is kept by
+ * nobody but the browser: sealed into the cookie the callback reads, with a key derived from
+ * the flow's `state`. The callback may reach any replica behind a load balancer and needs no
+ * state shared between them; the verifier is never on a disk or in etcd. Who holds the
+ * callback URL (state and code) without the HttpOnly cookie cannot open it, and who holds the
+ * cookie without the state cannot either. A replayed callback fails at the provider, which
+ * takes an authorization code once.
  */
-export class PendingSignIns<T> {
-  private readonly flows = new Map<string, { value: T; expires: number }>();
+export function sealSignIn<T extends object>(state: string, flow: T): string {
+  const sealed = { flow, expires: Date.now() + SIGN_IN_TTL_MS };
+  return sealWithSecret(state, KIND, Buffer.from(JSON.stringify(sealed), 'utf8')).toString('base64url');
+}
 
-  add(state: string, value: T): void {
-    const now = Date.now();
-    for (const [key, flow] of this.flows) {
-      if (flow.expires > now && this.flows.size < MAX_PENDING) break;
-      this.flows.delete(key);
-    }
-    this.flows.set(state, { value, expires: now + SIGN_IN_TTL_MS });
-  }
-
-  take(state: string): T | undefined {
-    const flow = this.flows.get(state);
-    this.flows.delete(state);
-    return flow && flow.expires > Date.now() ? flow.value : undefined;
-  }
+/** The flow the cookie holds for this state; undefined when it is another flow's, altered, or over. */
+export function openSignIn<T extends object>(state: string, cookie: string): T | undefined {
+  const plain = openWithSecret(state, KIND, Buffer.from(cookie, 'base64url'));
+  if (!plain) return undefined;
+  const { flow, expires } = JSON.parse(plain.toString('utf8')) as { flow: T; expires: number };
+  return expires > Date.now() ? flow : undefined;
 }

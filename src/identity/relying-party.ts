@@ -1,6 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { PendingSignIns } from './pending-sign-ins.ts';
+import { openSignIn, sealSignIn } from './pending-sign-ins.ts';
 
 /** How Watan is registered at an OpenID provider: all a real provider hands its relying parties. */
 export interface ProviderSettings {
@@ -45,6 +44,9 @@ export interface SignInPrompt {
   maxAge?: number;
 }
 
+/** What the callback needs of the sign-in it finishes: the intent, the PKCE verifier, the nonce and when it began. */
+type PendingFlow = SignInIntent & { verifier: string; nonce: string; startedAt: number; maxAge?: number };
+
 export class SignInError extends Error {
   override name = 'SignInError';
 }
@@ -65,9 +67,6 @@ function claimsRequest(organisationClaim: string): string {
 export class RelyingParty {
   readonly settings: ProviderSettings;
   private configuration: Promise<oidc.Configuration> | undefined;
-  private readonly pending = new PendingSignIns<
-    SignInIntent & { verifier: string; nonce: string; browser: string; startedAt: number; maxAge?: number }
-  >();
 
   constructor(settings: ProviderSettings) {
     this.settings = settings;
@@ -75,7 +74,8 @@ export class RelyingParty {
 
   /**
    * Starts a sign-in: the provider URL to send the browser to, and a value for a cookie that
-   * binds the flow to that browser (a login started in one browser cannot be finished in another).
+   * binds the flow to that browser (a login started in one browser cannot be finished in another):
+   * the flow itself, sealed (pending-sign-ins.ts), so any replica can finish it.
    * For `reauthenticate` (and with `max_age`), the callback accepts only an ID token whose
    * `auth_time` is not before the flow began (less max_age): the person signed in for this flow.
    */
@@ -84,17 +84,10 @@ export class RelyingParty {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const browserBinding = randomBytes(32).toString('base64url');
     // Whole seconds, as auth_time is: a sign-in within the second the flow began counts as after it.
     const startedAt = Math.floor(Date.now() / 1000);
-    this.pending.add(state, {
-      ...intent,
-      verifier,
-      nonce,
-      browser: digest(browserBinding),
-      startedAt,
-      ...(asked.maxAge !== undefined ? { maxAge: asked.maxAge } : {}),
-    });
+    const flow: PendingFlow = { ...intent, verifier, nonce, startedAt, ...(asked.maxAge !== undefined ? { maxAge: asked.maxAge } : {}) };
+    const browserBinding = sealSignIn(state, flow);
     const url = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: this.settings.redirectUri,
       scope: this.settings.scope,
@@ -112,10 +105,12 @@ export class RelyingParty {
   /** Completes a sign-in from the callback's query: code for tokens, ID token checked (issuer, audience, nonce, signature). */
   async complete(query: URLSearchParams, browserBinding: string | undefined): Promise<{ claims: ProviderClaims; intent: SignInIntent }> {
     const state = query.get('state');
-    const flow = state ? this.pending.take(state) : undefined;
-    if (!flow) throw new SignInError('this sign-in is unknown or has expired (after 10 minutes); start again from your client');
-    if (!browserBinding || !sameDigest(flow.browser, digest(browserBinding)))
-      throw new SignInError('this sign-in was started in another browser; start again from your client');
+    const flow = state && browserBinding ? openSignIn<PendingFlow>(state, browserBinding) : undefined;
+    // Without the cookie that sealed it, a made-up state and one started in another browser look alike.
+    if (!flow)
+      throw new SignInError(
+        'this sign-in is unknown or has expired (after 10 minutes), or it was started in another browser; start again from your client',
+      );
     const providerError = query.get('error');
     if (providerError) throw new SignInError(`the identity provider refused the sign-in (${providerError}); start again from your client`);
     const configuration = await this.discovered();
@@ -184,12 +179,4 @@ function signedInSince(authTime: unknown, earliest: number): void {
 /** Plain HTTP is accepted only for a provider on this machine (the development provider); others need HTTPS. */
 export function isLoopbackHttp(url: URL): boolean {
   return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-}
-
-function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
-
-function sameDigest(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

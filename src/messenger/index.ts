@@ -1,6 +1,6 @@
 /** The National Messenger: a Matrix homeserver running as an app on the subnet. */
 import type { IdentityConfig } from '../identity/index.ts';
-import type { NodePart } from '../node/index.ts';
+import { MemoryEphemeralStore, type NodePart } from '../node/index.ts';
 import { messengerApp } from './app/index.ts';
 import { registerAccount } from './http/account.ts';
 import { registerAccountThirdPartyIds } from './http/account-3pid.ts';
@@ -55,6 +55,8 @@ export { authenticate, requireToken, type Session } from './http/authenticate.ts
 export { DEFAULT_RATE_LIMITS, type RateLimitSettings, type RateLimits, type UserAction } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE, MediaFiles, UploadTooLargeError } from './media/index.ts';
+export { waitingSyncs } from './sync/notifier.ts';
+export { WAKE_BATCH } from './sync/readers-first.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */
@@ -84,7 +86,10 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerWellKnown(scope, () => options.publicBaseUrl);
         const accessTokenLifetimeMs = options.accessTokenLifetimeMs ?? DEFAULT_ACCESS_TOKEN_LIFETIME_MS;
         const sso = options.identity?.relyingParty?.settings;
-        const passwordStage = new PasswordStage(node, { sso: sso !== undefined });
+        // Short-lived state a person may touch on any replica: etcd on a cluster, this node's memory alone.
+        const store = node.replicas?.store ?? new MemoryEphemeralStore();
+        if (!node.replicas) scope.addHook('onClose', () => store.close());
+        const passwordStage = new PasswordStage(node, store, { sso: sso !== undefined });
         const loginPolicy = { limits, accessTokenLifetimeMs, ...(sso ? { sso: { id: sso.id, name: sso.name } } : {}) };
         registerLogin(scope, node, loginPolicy, passwordStage);
         registerRegister(scope, node, { open: options.openRegistration, accessTokenLifetimeMs }, limits);
@@ -96,7 +101,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
         registerRoomReads(scope, node);
         registerContext(scope, node);
         registerRelations(scope, node);
-        const typing = new TypingStore();
+        const typing = new TypingStore(store);
         const presence = new PresenceStore();
         registerSync(scope, node, typing, presence);
         registerPresence(scope, node, presence);
@@ -123,7 +128,7 @@ export function createMessenger(options: MessengerOptions): NodePart {
           const relyingParty = identity.relyingParty;
           if (relyingParty) {
             registerSsoRedirect(scope, relyingParty, limits);
-            const confirmations = new PendingConfirmations();
+            const confirmations = new PendingConfirmations(store);
             registerSsoCallback(scope, node, { ...identity, relyingParty }, confirmations, passwordStage, limits);
             registerSsoReauthentication(scope, relyingParty, passwordStage, limits);
             registerSsoContinue(scope, node, identity, confirmations, limits);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDefinition, Subnet } from '../subnet/index.ts';
 import type { NodeMetrics } from './metrics.ts';
+import type { Replicas } from './peers/index.ts';
 
 /** What every route of a node may use. */
 export interface NodeContext {
@@ -8,6 +9,8 @@ export interface NodeContext {
   metrics: NodeMetrics;
   serverName: string;
   dev: boolean;
+  /** The other replicas of a cluster and the short-lived state shared with them; absent on a node alone. */
+  replicas?: Replicas;
 }
 
 /**

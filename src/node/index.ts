@@ -8,23 +8,33 @@ import {
   type CertificationChannel,
   coreApps,
   DivergenceError,
-  EtcdLog,
+  etcdReplica,
   type Genesis,
   isMember,
   type NodeFacts,
   Subnet,
-  type SubnetOptions,
 } from '../subnet/index.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
+import { ClusterReplicas } from './peers/index.ts';
 import { buildServer } from './server.ts';
 
 export { ApiError } from './api-error.ts';
 export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 export type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 export { createLogger } from './logger.ts';
+export {
+  type EphemeralChange,
+  type EphemeralStore,
+  MemoryEphemeralStore,
+  openWithSecret,
+  type Peer,
+  type Replicas,
+  SealedEntries,
+  sealWithSecret,
+} from './peers/index.ts';
 export { ReplyTooDeepError, withholdTooDeepContent } from './reply-depth.ts';
 
 export interface NodeConfig {
@@ -39,6 +49,8 @@ export interface NodeConfig {
   genesis?: Genesis;
   /** The etcd members (`host:port`) of the cluster log; without them the node runs the embedded log. */
   cluster?: readonly string[];
+  /** Certified blocks a cluster replica keeps in etcd before deleting them (DEFAULT_KEEP_CERTIFIED_BLOCKS by default). */
+  keepCertifiedBlocks?: number;
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
@@ -46,6 +58,8 @@ export interface NodeConfig {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How this replica exchanges checkpoint votes with the subnet's other replicas; a node alone needs none. */
   certification?: CertificationChannel;
+  /** Where the other replicas reach this one (default: the address it listens on). */
+  replicaUrl?: string;
 }
 
 export interface RunningNode {
@@ -86,23 +100,37 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
   const subnetId = config.subnetId ?? config.genesis?.subnet;
-  // Cluster replicas do not yet exchange votes by default (EtcdCertificationChannel exists and is
-  // tested; wiring it into every cluster node is the next step): a caller may pass a channel.
+  // A cluster replica orders through etcd and exchanges its checkpoint votes through the same
+  // etcd, so that quorum certificates form; a node alone certifies with its own signature.
   const subnet = await Subnet.open({
     dataDir: config.dataDir,
     apps,
     subnetId,
     observer: metrics.observer,
     channel: config.certification,
-    ...(config.cluster ? { openLog: clusterLog(config.cluster, logger) } : {}),
+    ...(config.cluster && config.genesis
+      ? etcdReplica(config.cluster, {
+          governanceKeys: config.genesis.governanceKeys.map((governance) => governance.key),
+          onUnavailable: warnUnavailable(config.cluster, logger),
+          keepCertifiedBlocks: config.keepCertifiedBlocks,
+        })
+      : {}),
   });
   try {
     await joinRegistry(subnet, config, logger);
-    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts, {
+    // What the replicas share beside the log (short-lived state, addresses): see src/node/peers.
+    const replicas = config.cluster ? await ClusterReplicas.open(config.cluster, subnet) : undefined;
+    const context = { subnet, metrics, serverName: config.serverName, dev: config.dev, ...(replicas ? { replicas } : {}) };
+    const server = buildServer(context, logger, parts, {
       ...DEFAULT_CONNECTION_LIMITS,
       ...config.connectionLimits,
     });
-    const url = await listen(server, config);
+    const url = await listen(server, config).catch(async (error: Error) => {
+      await replicas?.close();
+      throw error;
+    });
+    // Peers find this replica here: for media, shared sessions and state sync (a snapshot).
+    await replicas?.advertise(config.replicaUrl ?? url);
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {
       url,
@@ -115,6 +143,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         const grace = setTimeout(() => server.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await server.close();
         clearTimeout(grace);
+        await replicas?.close();
         await subnet.close();
         logger.info('watan node stopped');
       },
@@ -129,15 +158,10 @@ export class ClusterConfigError extends Error {
   override name = 'ClusterConfigError';
 }
 
-/** The etcd log for a replica, telling the operator while etcd cannot be reached at start. */
-function clusterLog(endpoints: readonly string[], logger: Logger): NonNullable<SubnetOptions['openLog']> {
-  return (context) =>
-    EtcdLog.open({
-      ...context,
-      endpoints,
-      onUnavailable: (error, retryInMs) =>
-        logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying'),
-    });
+/** Tells the operator while etcd cannot be reached at start. */
+function warnUnavailable(endpoints: readonly string[], logger: Logger): (error: Error, retryInMs: number) => void {
+  return (error, retryInMs) =>
+    logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying');
 }
 
 /** Brings this node into its subnet's registry, from the genesis or as a development subnet. */

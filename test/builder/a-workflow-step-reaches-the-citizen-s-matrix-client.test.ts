@@ -66,3 +66,55 @@ test('a complaint’s step reaches its citizen as a message from the apps’ bot
     () => (n.m.node.subnet.query('builder', 'notifications_pending', { limit: 10 }, 'test') as unknown[]).length === 0,
   );
 });
+
+test('a notification to a room reaches it once its people invite the bot; a room that keeps the bot out loses nothing else', async () => {
+  const office = await n.verifiedAccount('office-lead');
+  const makeRoom = async (preset: string) => {
+    const made = await n.m.call('POST', '/createRoom', office.token, { preset, name: `desk ${preset}` });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    return made.body.room_id as string;
+  };
+  const invitedRoom = await makeRoom('private_chat');
+  const closedRoom = await makeRoom('private_chat');
+  const invite = await n.m.call('POST', `/rooms/${encodeURIComponent(invitedRoom)}/invite`, office.token, {
+    user_id: '@watan-apps:localhost',
+  });
+  assert.equal(invite.status, 200, JSON.stringify(invite.body));
+
+  const deskSpec = structuredClone(spec);
+  deskSpec.slug = 'complaint-desk';
+  deskSpec.notifications = [
+    {
+      entity: 'complaint',
+      on: 'create',
+      to: [{ room: closedRoom }],
+      message: { en: 'Closed room: {location}', ur: 'بند کمرہ: {location}' },
+    },
+    {
+      entity: 'complaint',
+      on: 'create',
+      to: [{ room: invitedRoom }],
+      message: { en: 'New complaint at {location}', ur: '{location} پر نئی شکایت' },
+    },
+  ];
+  assert.equal((await n.api('POST', '', n.builder.token, { spec: deskSpec })).status, 200);
+  const made = await n.api('POST', '/complaint-desk/records/complaint', office.token, {
+    fields: { category: 'water', description: 'No water since morning', location: 'Block C' },
+  });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+
+  const notice = await until('the notice in the room that invited the bot', async () => {
+    const page = await n.m.call('GET', `/rooms/${encodeURIComponent(invitedRoom)}/messages?dir=b&limit=20`, office.token);
+    return (page.body.chunk as { type: string; sender: string; content: { body?: string } }[]).find(
+      (event) => event.type === 'm.room.message',
+    );
+  });
+  assert.equal(notice.sender, '@watan-apps:localhost');
+  assert.equal(notice.content.body, 'New complaint at Block C\nBlock C پر نئی شکایت');
+  await until(
+    'the outbox emptied, the closed room’s notice refused rather than retried for ever',
+    () => (n.m.node.subnet.query('builder', 'notifications_pending', { limit: 10 }, 'test') as unknown[]).length === 0,
+  );
+  const closed = await n.m.call('GET', `/rooms/${encodeURIComponent(closedRoom)}/messages?dir=b&limit=20`, office.token);
+  assert.equal((closed.body.chunk as { type: string }[]).filter((event) => event.type === 'm.room.message').length, 0);
+});

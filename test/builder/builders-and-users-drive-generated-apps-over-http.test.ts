@@ -67,7 +67,7 @@ test('records go through the app’s JSON API under its permissions, and its Ope
   );
   const shape = await api('GET', '/passport-appointments/records/appointment?limit=5000', citizen.token);
   assert.equal(shape.status, 400);
-  assert.equal(shape.body.errcode, 'INVALID');
+  assert.equal(shape.body.errcode, 'INVALID_ARGS');
   const doc = await api('GET', '/passport-appointments/openapi.json', citizen.token);
   assert.equal(doc.body.openapi, '3.1.0');
   const paths = doc.body.paths as Record<string, unknown>;

@@ -25,6 +25,13 @@ export function installedData(ctx: Reader, slug: string): InstalledData {
   return {
     records: (entity) => recordsOf(ctx, slug, entity).map((row) => JSON.parse(row.fields) as Fields),
     membersHolding: (role) => membersHoldingRole(ctx, slug, role),
+    archived: () =>
+      ctx.store
+        .select<{ removed_in: number; entity: string; fields: string }>(
+          'SELECT removed_in, entity, fields FROM {record_archive} WHERE app_slug = ? ORDER BY seq',
+          slug,
+        )
+        .map((row) => ({ removedIn: row.removed_in, entity: row.entity, fields: JSON.parse(row.fields) as Fields })),
   };
 }
 

@@ -1,7 +1,7 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type NodeContext } from '../../node/index.ts';
-import { askBuilder, callerOf, runBuilder } from './calls.ts';
+import type { NodeContext } from '../../node/index.ts';
+import { askBuilder, builderError, callerOf, runBuilder, useBuilderErrors } from './calls.ts';
 import { registerBuilderFiles } from './files.ts';
 import { openApiOf } from './openapi.ts';
 
@@ -35,7 +35,7 @@ const ListQuery = Type.Object({
  */
 export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext): void {
   server.register(async (scope) => {
-    scope.setErrorHandler(builderError);
+    useBuilderErrors(scope);
     const { subnet } = node;
     const who = (request: FastifyRequest) => callerOf(request, subnet);
 
@@ -76,9 +76,8 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
         try {
           filters = JSON.parse(q.filters);
         } catch {
-          throw new ApiError(
-            400,
-            'INVALID',
+          throw builderError(
+            'INVALID_ARGS',
             'filters is JSON: {"field": value} or {"field": {"min": a, "max": b}} or {"field": {"in": [...]}}',
           );
         }
@@ -122,25 +121,4 @@ export function registerBuilderRoutes(server: FastifyInstance, node: NodeContext
       runBuilder(subnet, 'record_transition', { ...(request.params as Static<typeof TransitionParams>) }, who(request)),
     );
   });
-}
-
-/** The node's own JSON errors for the builder's API: request-shape problems are INVALID, not Matrix codes. */
-function builderError(error: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof ApiError) {
-    reply.code(error.status).send({ errcode: error.errcode, error: error.message, ...error.extra });
-    return;
-  }
-  const fastifyError = error as FastifyError;
-  if (fastifyError.validation) {
-    const where = fastifyError.validationContext ?? 'request';
-    const problem = fastifyError.message.replace(/^(body|querystring|params)\/?/, '');
-    reply.code(400).send({ errcode: 'INVALID', error: `${where} ${problem}`.trim() });
-    return;
-  }
-  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    reply.code(fastifyError.statusCode).send({ errcode: 'INVALID', error: fastifyError.message });
-    return;
-  }
-  request.log.error({ err: error }, 'builder request failed');
-  reply.code(500).send({ errcode: 'INTERNAL', error: 'internal error; the node logged it' });
 }

@@ -11,13 +11,5 @@ export { licenceQueries } from './app/licence-queries.ts';
 export { type Organisation, type Person, personOf } from './app/person.ts';
 export { DEFAULT_TERMS, SECTORS, type Sector, type SectorTerms, termsOf } from './app/sectors.ts';
 export { licenceTables } from './app/tables.ts';
-export {
-  type BuilderErrorCode,
-  builderError,
-  builderErrorStatus,
-  runBuilderCommand,
-  runBuilderQuery,
-  useBuilderErrors,
-} from './http/builder-errors.ts';
 export { registerLicenceRoutes } from './http/routes.ts';
 export { signedInUser } from './http/signed-in-user.ts';

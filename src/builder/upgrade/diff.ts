@@ -1,4 +1,4 @@
-import { type AppSpec, type EntitySpec, type FieldSpec, type FieldType, stableJson } from '../spec/index.ts';
+import { type AppSpec, type EntitySpec, type FieldSpec, type FieldType, stableJson, valueProblem } from '../spec/index.ts';
 import { convertValue, entitySources, type Fields, fieldSources } from './migrate.ts';
 
 /** safe: applies at once, loses nothing. confirm: its consequence is stated, and it applies only when the builder confirms. */
@@ -16,13 +16,23 @@ export interface SpecChange {
   ur: string;
 }
 
+/** Values an earlier upgrade took out of records, under the entity and field names they had then. */
+export interface ArchivedValues {
+  /** The version whose deploy archived them: they are the data of the versions before it. */
+  removedIn: number;
+  entity: string;
+  fields: Fields;
+}
+
 /** What the diff may know of the installed app's data, to count what each change touches. */
 export interface InstalledData {
   records(entity: string): Iterable<Fields>;
   membersHolding(role: string): number;
+  /** Every earlier version's data that is kept only in the archive. */
+  archived(): Iterable<ArchivedValues>;
 }
 
-const NO_DATA: InstalledData = { records: () => [], membersHolding: () => 0 };
+const NO_DATA: InstalledData = { records: () => [], membersHolding: () => 0, archived: () => [] };
 
 /** Type changes that every value of the old type survives unchanged or as text. */
 const WIDENINGS: Partial<Record<FieldType, readonly FieldType[]>> = {
@@ -94,6 +104,7 @@ export function diffSpecs(old: AppSpec, next: AppSpec, data: InstalledData = NO_
       });
     }
   }
+  changes.push(...archiveConflicts(old, next, data));
   const nextRoles = new Set(next.roles.map((role) => role.name));
   for (const role of old.roles) {
     if (nextRoles.has(role.name)) continue;
@@ -140,6 +151,51 @@ export function diffSpecs(old: AppSpec, next: AppSpec, data: InstalledData = NO_
     });
   }
   return changes;
+}
+
+/**
+ * The new spec checked against every earlier version that still has data: a field that takes
+ * the name of one an earlier upgrade archived, with a definition its archived values do not
+ * fit, would never take them back — a restore could not put them there, and a reader of the
+ * field would misread them if it did. The builder confirms this knowingly, or picks another name.
+ */
+function archiveConflicts(old: AppSpec, next: AppSpec, data: InstalledData): SpecChange[] {
+  // A field the installed version already defines this way was checked when it was deployed.
+  const unchanged = (entity: string, field: FieldSpec) => {
+    const before = old.entities.find((e) => e.name === entity)?.fields.find((f) => f.name === field.name);
+    return (
+      before !== undefined &&
+      before.type === field.type &&
+      constraints(before) === constraints(field) &&
+      canonical((before.choices ?? []).map((c) => c.value)) === canonical((field.choices ?? []).map((c) => c.value))
+    );
+  };
+  const misfits = new Map<string, { entity: string; field: string; values: number; versions: Set<number> }>();
+  for (const item of data.archived()) {
+    const entity = next.entities.find((e) => e.name === item.entity);
+    if (!entity) continue;
+    for (const [name, value] of Object.entries(item.fields)) {
+      const field = entity.fields.find((f) => f.name === name);
+      if (!field || unchanged(entity.name, field) || valueProblem(field, value) === null) continue;
+      const key = `${entity.name}\n${name}`;
+      const misfit = misfits.get(key) ?? { entity: entity.name, field: name, values: 0, versions: new Set<number>() };
+      misfit.values++;
+      misfit.versions.add(item.removedIn);
+      misfits.set(key, misfit);
+    }
+  }
+  return [...misfits.values()].map(({ entity, field, values, versions }) => {
+    const removed = [...versions].sort((a, b) => a - b).join(', ');
+    return {
+      safety: 'confirm' as const,
+      kind: 'reuse_archived_name',
+      entity,
+      field,
+      records: values,
+      en: `confirm: field "${field}" of "${entity}" takes the name of a field archived by version ${removed}; ${values} archived value(s) do not fit its new definition, stay in the archive and are never read as this field`,
+      ur: `تصدیق: "${entity}" کا خانہ "${field}" اس خانے کا نام لیتا ہے جو ورژن ${removed} میں محفوظ نقل میں گیا؛ ${values} محفوظ قدریں نئی تعریف میں نہیں آتیں، محفوظ نقل ہی میں رہیں گی اور اس خانے کے طور پر کبھی نہیں پڑھی جائیں گی`,
+    };
+  });
 }
 
 /** `known`: the data was given; without it a narrowed choice list may be in use, so it asks. */

@@ -22,6 +22,7 @@ export async function runStart(args: string[]): Promise<number> {
     jurisdiction: { type: 'string', default: 'PK' },
     genesis: { type: 'string' },
     cluster: { type: 'string' },
+    'keep-certified-blocks': { type: 'string' },
     'open-registration': { type: 'boolean' },
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
@@ -54,6 +55,9 @@ export async function runStart(args: string[]): Promise<number> {
     subnetId,
     genesis,
     ...(cluster ? { cluster } : {}),
+    ...(options['keep-certified-blocks'] === undefined
+      ? {}
+      : { keepCertifiedBlocks: parseLimit(options['keep-certified-blocks'], '--keep-certified-blocks', 0, 'blocks') }),
     parts: nodeParts({
       openRegistration: options['open-registration'] ?? options.dev,
       rateLimits: {

@@ -3,13 +3,15 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ApiError, type NodeContext } from '../../node/index.ts';
+import { ApiError, type NodeContext, type Replicas } from '../../node/index.ts';
 import type { MediaRow } from '../app/media.ts';
 import {
   CannotThumbnailError,
   contentDisposition,
   essenceOf,
   MediaFiles,
+  MediaFromPeers,
+  REPLICA_MEDIA_PATH,
   SECURITY_HEADERS,
   THUMBNAIL_SOURCE_TYPES,
   Thumbnailer,
@@ -55,6 +57,9 @@ export function registerMedia(server: FastifyInstance, node: NodeContext, option
   const files = new MediaFiles(node.subnet.dataDir);
   files.prepare();
   const thumbnails = new Thumbnailer(files);
+  // On a cluster, bytes uploaded to another replica are fetched from it and checked against their hash.
+  const fromPeers = node.replicas ? new MediaFromPeers(files, node.replicas, server.log) : undefined;
+  if (node.replicas) registerReplicaMedia(server, files, node.replicas);
 
   // Raw bodies of any type are accepted only here, so every other endpoint still refuses non-JSON.
   server.register(async (uploads) => {
@@ -113,8 +118,14 @@ export function registerMedia(server: FastifyInstance, node: NodeContext, option
     return row;
   };
   const bytesOf = async (row: MediaRow): Promise<string> => {
-    if (!(await files.has(row.sha256))) {
-      throw new ApiError(404, 'M_NOT_FOUND', `the bytes of ${row.media_id} are not on this node (media is not replicated between nodes)`);
+    if (await files.has(row.sha256)) return files.pathOf(row.sha256);
+    if (!fromPeers) throw new ApiError(404, 'M_NOT_FOUND', `the bytes of ${row.media_id} are not on this node`);
+    if (!(await fromPeers.fetch(row))) {
+      throw new ApiError(
+        404,
+        'M_NOT_FOUND',
+        `the bytes of ${row.media_id} are not on this replica, and no other replica that answered holds bytes matching their SHA-256; try again later`,
+      );
     }
     return files.pathOf(row.sha256);
   };
@@ -179,6 +190,23 @@ export function registerMedia(server: FastifyInstance, node: NodeContext, option
     server.get(`/_matrix/media/v3${path}`, { onRequest: requireToken }, frozen);
     server.get(`/_matrix/media/r0${path}`, { onRequest: requireToken }, frozen);
   }
+}
+
+const ReplicaMediaParams = Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) });
+
+/**
+ * GET /_watan/v1/replicas/media/{sha256}: the bytes this replica holds, for another replica of
+ * the subnet that lacks them. Only a registry member's signed request is answered; the asker
+ * checks the bytes against the hash in the replicated state, so this replica is not trusted.
+ */
+function registerReplicaMedia(server: FastifyInstance, files: MediaFiles, replicas: Replicas): void {
+  server.get(`${REPLICA_MEDIA_PATH}/:sha256`, { schema: { params: ReplicaMediaParams } }, async (request, reply) => {
+    replicas.askingReplica(request);
+    const { sha256 } = request.params as Static<typeof ReplicaMediaParams>;
+    if (!(await files.has(sha256))) throw new ApiError(404, 'M_NOT_FOUND', 'this replica does not hold these bytes');
+    reply.header('content-type', 'application/octet-stream');
+    return reply.send(createReadStream(files.pathOf(sha256)));
+  });
 }
 
 /**

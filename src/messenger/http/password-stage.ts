@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, type NodeContext } from '../../node/index.ts';
+import { ApiError, type EphemeralStore, type NodeContext, SealedEntries } from '../../node/index.ts';
 import type { Session } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { checkPassword } from './login.ts';
@@ -25,41 +25,42 @@ interface OpenSession {
 }
 
 const SESSION_MS = 10 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
 
 /**
  * User-interactive auth for the requests that must prove the person is present (deleting
  * devices, a new password, deactivation, replacing cross-signing keys): one stage, either
  * `m.login.password` for an account with a password, or `m.login.sso` for an account bound to
  * a verified person, completed through the fallback page and a fresh sign-in at the identity
- * provider as the same person. Sessions live in this node's memory.
+ * provider as the same person. Sessions live in the store the replicas share, sealed by their
+ * id: a session started on one replica is finished on any other behind the same load balancer.
  */
 export class PasswordStage {
-  private readonly sessions = new Map<string, OpenSession>();
+  private readonly sessions: SealedEntries<OpenSession>;
   private readonly node: NodeContext;
   private readonly ssoAvailable: boolean;
 
-  constructor(node: NodeContext, options: { sso?: boolean } = {}) {
+  constructor(node: NodeContext, store: EphemeralStore, options: { sso?: boolean } = {}) {
     this.node = node;
+    this.sessions = new SealedEntries(store, 'uia-session');
     this.ssoAvailable = options.sso === true;
   }
 
   /** True when `auth` completes a stage for the session's user; otherwise answers 401 with the flows and gives false. */
   async passed(session: Session, auth: AuthData | undefined, reply: FastifyReply): Promise<boolean> {
     const id = typeof auth?.session === 'string' ? auth.session : undefined;
-    const open = id === undefined ? undefined : this.sessions.get(id);
+    const open = id === undefined ? undefined : await this.sessions.get(id);
     // The specification ties a session to one API call: a session proved for deleting one
     // device must not pass deactivation, nor deleting other devices.
     const current =
       open && open.userId === session.userId && open.expires >= Date.now() && open.request === requestBinding(reply.request)
         ? open
         : undefined;
-    if (current?.ssoDone && (auth?.type === undefined || auth.type === 'm.login.sso')) {
-      this.sessions.delete(id as string);
+    // Taken, not read: of two replicas asked to pass the same session at once, only one does.
+    if (current?.ssoDone && (auth?.type === undefined || auth.type === 'm.login.sso') && (await this.sessions.take(id as string))) {
       return true;
     }
     if (auth?.type !== 'm.login.password' || !current) {
-      this.challenge(session, reply, current ? id : undefined);
+      await this.challenge(session, reply, current ? id : undefined);
       return false;
     }
     const user = auth.identifier?.user ?? auth.user;
@@ -70,43 +71,44 @@ export class PasswordStage {
       await checkPassword(this.node, session.userId, auth.password);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      this.challenge(session, reply, id, error.message);
+      await this.challenge(session, reply, id, error.message);
       return false;
     }
-    this.sessions.delete(id as string);
+    await this.sessions.delete(id as string);
     return true;
   }
 
   /** Whose open session this is, for the m.login.sso fallback page; undefined when it is unknown or over. */
-  userOf(id: string): string | undefined {
-    const open = this.sessions.get(id);
-    return open && open.expires >= Date.now() ? open.userId : undefined;
+  async userOf(id: string): Promise<string | undefined> {
+    return (await this.openSession(id))?.userId;
   }
 
   /** What the open session's request does ("delete a device"), named on the fallback page before the provider is asked. */
-  purposeOf(id: string): string | undefined {
-    const open = this.sessions.get(id);
-    return open && open.expires >= Date.now() ? open.purpose : undefined;
+  async purposeOf(id: string): Promise<string | undefined> {
+    return (await this.openSession(id))?.purpose;
   }
 
   /** The person signed in again at the identity provider as the session's user: the session passes its next try. */
-  completeBySso(id: string, userId: string): boolean {
-    const open = this.sessions.get(id);
-    if (!open || open.userId !== userId || open.expires < Date.now()) return false;
-    open.ssoDone = true;
+  async completeBySso(id: string, userId: string): Promise<boolean> {
+    const open = await this.openSession(id);
+    if (!open || open.userId !== userId) return false;
+    await this.sessions.put(id, { ...open, ssoDone: true }, open.expires - Date.now());
     return true;
   }
 
-  private challenge(session: Session, reply: FastifyReply, existing?: string, failure?: string): void {
+  private async openSession(id: string): Promise<OpenSession | undefined> {
+    const open = await this.sessions.get(id);
+    return open && open.expires >= Date.now() ? open : undefined;
+  }
+
+  private async challenge(session: Session, reply: FastifyReply, existing?: string, failure?: string): Promise<void> {
     const id = existing ?? randomBytes(16).toString('base64url');
     const request = reply.request;
-    this.sessions.set(id, {
-      userId: session.userId,
-      expires: Date.now() + SESSION_MS,
-      request: requestBinding(request),
-      purpose: purposeOf(request),
-    });
-    while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+    await this.sessions.put(
+      id,
+      { userId: session.userId, expires: Date.now() + SESSION_MS, request: requestBinding(request), purpose: purposeOf(request) },
+      SESSION_MS,
+    );
     reply.code(401).send({
       flows: this.flowsOf(session.userId),
       params: {},

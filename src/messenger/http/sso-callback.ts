@@ -34,10 +34,10 @@ export function registerSsoCallback(
         intent,
       };
       if (intent.action === 'reauthenticate')
-        return reauthenticated(node, stage, signIn.personHash, intent.uiaSession ?? '', request, reply);
+        return await reauthenticated(node, stage, signIn.personHash, intent.uiaSession ?? '', request, reply);
       if (identity.trustedClients.includes(new URL(intent.redirectUrl).origin)) return await completeSignIn(node, identity, signIn, reply);
       const confirmation = randomBytes(32).toString('base64url');
-      confirmations.add(confirmation, signIn);
+      await confirmations.add(confirmation, signIn);
       return confirmationPage(reply, confirmation, intent.redirectUrl);
     } catch (error) {
       if (error instanceof SignInError) return refusalPage(request, reply, new ApiError(400, 'M_FORBIDDEN', error.message));
@@ -49,20 +49,20 @@ export function registerSsoCallback(
 }
 
 /** A user-interactive auth session passes only when the person who signed in is the one its account is bound to. */
-function reauthenticated(
+async function reauthenticated(
   node: NodeContext,
   stage: PasswordStage,
   personHash: string,
   session: string,
   request: FastifyRequest,
   reply: FastifyReply,
-): FastifyReply {
-  const userId = stage.userOf(session);
+): Promise<FastifyReply> {
+  const userId = await stage.userOf(session);
   if (userId === undefined)
     return refusalPage(request, reply, new ApiError(400, 'M_UNKNOWN', 'this confirmation has expired; start again from your client'));
   if (
     runQuery<string | null>(node.subnet, 'bound_person', { user_id: userId }, 'ingress') !== personHash ||
-    !stage.completeBySso(session, userId)
+    !(await stage.completeBySso(session, userId))
   )
     return refusalPage(request, reply, new ApiError(403, 'M_FORBIDDEN', 'you signed in as someone other than the owner of this account'));
   return authDonePage(reply);

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
-import { type Admission, type IdentityConfig, PendingSignIns, type SignInIntent } from '../../identity/index.ts';
-import type { NodeContext } from '../../node/index.ts';
+import { type Admission, type IdentityConfig, SIGN_IN_TTL_MS, type SignInIntent } from '../../identity/index.ts';
+import { type EphemeralStore, type NodeContext, SealedEntries } from '../../node/index.ts';
 import { newAccessToken, tokenHash } from '../auth/tokens.ts';
 import { runCommand } from './commands.ts';
 
@@ -17,8 +17,26 @@ export interface VerifiedSignIn {
   intent: SignInIntent;
 }
 
-/** Verified sign-ins waiting for the person to confirm the client they go back to (this node's memory, 10 minutes). */
-export class PendingConfirmations extends PendingSignIns<VerifiedSignIn> {}
+/**
+ * Verified sign-ins waiting for the person to confirm the client they go back to (10 minutes),
+ * in the store the replicas share: the confirmation page may come from one replica and the
+ * form post reach another. Each is used once.
+ */
+export class PendingConfirmations {
+  private readonly entries: SealedEntries<VerifiedSignIn>;
+
+  constructor(store: EphemeralStore) {
+    this.entries = new SealedEntries(store, 'sign-in-confirmation');
+  }
+
+  add(confirmation: string, signIn: VerifiedSignIn): Promise<void> {
+    return this.entries.put(confirmation, signIn, SIGN_IN_TTL_MS);
+  }
+
+  take(confirmation: string): Promise<VerifiedSignIn | undefined> {
+    return this.entries.take(confirmation);
+  }
+}
 
 /**
  * Finds or creates the person's account in one command (the per-person limit is counted in

@@ -34,7 +34,7 @@ export function registerSsoContinue(
       try {
         if (typeof confirmation !== 'string' || confirmation.length === 0 || confirmation.length > 128)
           throw new ApiError(400, 'M_MISSING_PARAM', 'this form needs the confirmation it was shown with');
-        const signIn = confirmations.take(confirmation);
+        const signIn = await confirmations.take(confirmation);
         if (!signIn) throw new ApiError(400, 'M_FORBIDDEN', 'this sign-in is unknown, used or expired; start again from your client');
         return await completeSignIn(node, identity, signIn, reply);
       } catch (error) {

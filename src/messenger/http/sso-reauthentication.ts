@@ -35,7 +35,7 @@ export function registerSsoReauthentication(
         const { authType } = request.params as Static<typeof Params>;
         if (authType !== 'm.login.sso') throw new ApiError(404, 'M_UNRECOGNIZED', `this server has no fallback page for ${authType}`);
         const { session, continue: confirmed } = request.query as Static<typeof Query>;
-        const purpose = stage.purposeOf(session);
+        const purpose = await stage.purposeOf(session);
         if (purpose === undefined)
           return refusalPage(
             request,

@@ -21,7 +21,7 @@ export function registerTyping(server: FastifyInstance, node: NodeContext, typin
     const rooms = runQuery<string[]>(node.subnet, 'joined_rooms', {}, session.userId);
     if (!rooms.includes(roomId)) throw new ApiError(403, 'M_FORBIDDEN', `${session.userId} is not in room ${roomId}`);
     const body = request.body as Static<typeof Body>;
-    typing.set(roomId, userId, body.typing, Math.min(body.timeout ?? 30_000, MAX_TYPING_MS));
+    await typing.set(roomId, userId, body.typing, Math.min(body.timeout ?? 30_000, MAX_TYPING_MS));
     return {};
   });
 }

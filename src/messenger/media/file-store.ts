@@ -7,6 +7,11 @@ export class UploadTooLargeError extends Error {
   override name = 'UploadTooLargeError';
 }
 
+/** Bytes that are not what their SHA-256 (or size) says: a peer's copy that was altered or cut short. */
+export class ContentMismatchError extends Error {
+  override name = 'ContentMismatchError';
+}
+
 export interface StoredFile {
   sha256: string;
   size: number;
@@ -72,6 +77,34 @@ export class MediaFiles {
    * Past `limit` bytes it stops reading and throws UploadTooLargeError, leaving nothing behind.
    */
   async store(body: AsyncIterable<Uint8Array>, limit: number): Promise<StoredFile> {
+    const written = await this.writeTemp(body, limit);
+    await this.place(written.temp, this.pathOf(written.sha256));
+    return { sha256: written.sha256, size: written.size };
+  }
+
+  /**
+   * Stores bytes fetched from elsewhere only if they are exactly `expected` (its SHA-256 and
+   * size); otherwise throws ContentMismatchError and keeps nothing.
+   */
+  async storeExpected(body: AsyncIterable<Uint8Array>, expected: StoredFile): Promise<void> {
+    let written: Awaited<ReturnType<MediaFiles['writeTemp']>>;
+    try {
+      written = await this.writeTemp(body, expected.size);
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) throw new ContentMismatchError(`more than the ${expected.size} bytes expected`);
+      throw error;
+    }
+    if (written.sha256 !== expected.sha256 || written.size !== expected.size) {
+      await unlink(written.temp).catch(() => undefined);
+      throw new ContentMismatchError(
+        `${written.size} bytes with SHA-256 ${written.sha256}, not ${expected.size} bytes with ${expected.sha256}`,
+      );
+    }
+    await this.place(written.temp, this.pathOf(expected.sha256));
+  }
+
+  /** Writes `body` to a temp file, fsync'd, hashing it; nothing is left behind when it fails. */
+  private async writeTemp(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ temp: string } & StoredFile> {
     const temp = await this.tempFile();
     const handle = await open(temp, 'wx', FILE_MODE);
     const hash = createHash('sha256');
@@ -90,9 +123,7 @@ export class MediaFiles {
       throw error;
     }
     await handle.close();
-    const sha256 = hash.digest('hex');
-    await this.place(temp, this.pathOf(sha256));
-    return { sha256, size };
+    return { temp, sha256: hash.digest('hex'), size };
   }
 
   /** Moves a complete temp file to `target` (or drops it when identical bytes are there already). */

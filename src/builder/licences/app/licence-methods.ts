@@ -3,11 +3,12 @@ import { AppError, type JsonValue, method } from '../../../subnet/index.ts';
 import { appendAudit } from './audit-trail.ts';
 import { Approvals, requireGovernance } from './governance.ts';
 import { activeLicenceOf, activeLicenceOfPerson, type LicenceRow, requireAdministrator } from './holders.ts';
-import { assignedIn, SECTORS, termsOf, writeTerms } from './sectors.ts';
+import { assignedIn, SECTORS, type Sector, termsOf, writeTerms } from './sectors.ts';
 import { counter, setCounter } from './settings.ts';
 
 const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
-const SectorName = Type.Union(SECTORS.map((sector) => Type.Literal(sector)));
+/** One of the pool's sectors (a union built from the list, typed as the list's names). */
+export const SectorName = Type.Unsafe<Sector>(Type.Union(SECTORS.map((sector) => Type.Literal(sector))));
 
 export const SectorTermsArgs = Type.Object(
   {

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { requireToken } from '../../../messenger/index.ts';
 import type { NodeContext } from '../../../node/index.ts';
+import { askBuilder, runBuilder } from '../../http/calls.ts';
 import { Approvals } from '../app/governance.ts';
-import { runBuilderCommand, runBuilderQuery } from './builder-errors.ts';
 import { signedInUser } from './signed-in-user.ts';
 
 const Params = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -16,7 +16,7 @@ const Body = Type.Object({ approvals: Approvals }, { additionalProperties: false
 export function registerAdministrators(server: FastifyInstance, node: NodeContext): void {
   server.get('/_watan/v1/licences/admins', { onRequest: requireToken }, async (request) => {
     const userId = signedInUser(request, node);
-    return { admins: runBuilderQuery(node.subnet, 'licence_admins', {}, userId) };
+    return { admins: askBuilder(node.subnet, 'licence_admins', {}, userId) };
   });
   for (const [verb, method] of [
     ['PUT', 'licence_appoint_admin'],
@@ -28,7 +28,7 @@ export function registerAdministrators(server: FastifyInstance, node: NodeContex
       schema: { params: Params, body: Body },
       handler: async (request) => {
         const args = { user_id: request.params.userId, approvals: request.body.approvals };
-        return runBuilderCommand(node.subnet, method, args, 'governance');
+        return runBuilder(node.subnet, method, args, 'governance');
       },
     });
   }

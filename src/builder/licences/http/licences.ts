@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { requireToken } from '../../../messenger/index.ts';
 import type { NodeContext } from '../../../node/index.ts';
-import { runBuilderCommand, runBuilderQuery } from './builder-errors.ts';
+import { askBuilder, runBuilder } from '../../http/calls.ts';
+import { SectorName } from '../app/licence-methods.ts';
 import { signedInUser } from './signed-in-user.ts';
 
 const Assign = Type.Object(
   {
     user_id: Type.String({ minLength: 1, maxLength: 255 }),
-    sector: Type.String({ minLength: 1, maxLength: 40 }),
+    sector: SectorName,
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
@@ -42,12 +43,12 @@ export function registerLicences(server: FastifyInstance, node: NodeContext): vo
     { ...authenticated, schema: { querystring: List } },
     async (request) => {
       const userId = signedInUser(request, node);
-      return { licences: runBuilderQuery(node.subnet, 'licence_list', request.query, userId) };
+      return { licences: askBuilder(node.subnet, 'licence_list', request.query, userId) };
     },
   );
   server.post<{ Body: Static<typeof Assign> }>('/_watan/v1/licences', { ...authenticated, schema: { body: Assign } }, async (request) => {
     const userId = signedInUser(request, node);
-    return runBuilderCommand(node.subnet, 'licence_assign', request.body, userId);
+    return runBuilder(node.subnet, 'licence_assign', request.body, userId);
   });
   server.get<{ Params: Static<typeof Holder> }>(
     '/_watan/v1/licences/holders/:userId',
@@ -55,7 +56,7 @@ export function registerLicences(server: FastifyInstance, node: NodeContext): vo
     async (request) => {
       const userId = signedInUser(request, node);
       const holder = request.params.userId;
-      return { licences: runBuilderQuery(node.subnet, 'licence_of', { user_id: holder }, userId) };
+      return { licences: askBuilder(node.subnet, 'licence_of', { user_id: holder }, userId) };
     },
   );
   server.post<{ Params: Static<typeof LicenceParams>; Body: Static<typeof Revoke> }>(
@@ -63,7 +64,7 @@ export function registerLicences(server: FastifyInstance, node: NodeContext): vo
     { ...authenticated, schema: { params: LicenceParams, body: Revoke } },
     async (request) => {
       const userId = signedInUser(request, node);
-      return runBuilderCommand(node.subnet, 'licence_revoke', { licence: request.params.licence, reason: request.body.reason }, userId);
+      return runBuilder(node.subnet, 'licence_revoke', { licence: request.params.licence, reason: request.body.reason }, userId);
     },
   );
   server.get<{ Querystring: Static<typeof Audit> }>(
@@ -71,7 +72,7 @@ export function registerLicences(server: FastifyInstance, node: NodeContext): vo
     { ...authenticated, schema: { querystring: Audit } },
     async (request) => {
       const userId = signedInUser(request, node);
-      return { entries: runBuilderQuery(node.subnet, 'licence_audit', request.query, userId) };
+      return { entries: askBuilder(node.subnet, 'licence_audit', request.query, userId) };
     },
   );
 }

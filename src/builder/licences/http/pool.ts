@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { NodeContext } from '../../../node/index.ts';
+import { askBuilder, runBuilder } from '../../http/calls.ts';
 import { Approvals } from '../app/governance.ts';
 import { SectorTermsArgs } from '../app/licence-methods.ts';
 import { SECTORS } from '../app/sectors.ts';
-import { runBuilderCommand, runBuilderQuery } from './builder-errors.ts';
 
 const PoolChange = Type.Object(
   { sectors: Type.Array(SectorTermsArgs, { minItems: 1, maxItems: SECTORS.length }), approvals: Approvals },
@@ -19,8 +19,8 @@ const PoolChange = Type.Object(
  * in the executor against the registry's governance keys and threshold), so no token is asked.
  */
 export function registerPool(server: FastifyInstance, node: NodeContext): void {
-  server.get('/_watan/v1/licences/pool', async () => runBuilderQuery(node.subnet, 'licence_pool', {}, 'anonymous'));
+  server.get('/_watan/v1/licences/pool', async () => askBuilder(node.subnet, 'licence_pool', {}, 'anonymous'));
   server.put<{ Body: Static<typeof PoolChange> }>('/_watan/v1/licences/pool', { schema: { body: PoolChange } }, async (request) => {
-    return runBuilderCommand(node.subnet, 'licence_set_pool', request.body, 'governance');
+    return runBuilder(node.subnet, 'licence_set_pool', request.body, 'governance');
   });
 }

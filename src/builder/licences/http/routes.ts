@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../../node/index.ts';
+import { useBuilderErrors } from '../../http/calls.ts';
 import { registerAdministrators } from './administrators.ts';
-import { useBuilderErrors } from './builder-errors.ts';
 import { registerLicences } from './licences.ts';
 import { registerPool } from './pool.ts';
 

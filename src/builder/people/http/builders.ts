@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { requireToken } from '../../../messenger/index.ts';
 import type { NodeContext } from '../../../node/index.ts';
-import { runBuilderCommand, runBuilderQuery, signedInUser } from '../../licences/index.ts';
+import { askBuilder, runBuilder } from '../../http/calls.ts';
+import { signedInUser } from '../../licences/index.ts';
 
 const App = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 63 }) });
 const Builder = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 63 }), userId: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -22,14 +23,14 @@ export function registerBuilders(server: FastifyInstance, node: NodeContext): vo
     '/_watan/v1/apps/:slug/builders',
     { ...authenticated, schema: { params: App } },
     async (request) => ({
-      builders: runBuilderQuery(node.subnet, 'builder_list', { app: request.params.slug }, signedInUser(request, node)),
+      builders: askBuilder(node.subnet, 'builder_list', { app: request.params.slug }, signedInUser(request, node)),
     }),
   );
   server.get<{ Params: Static<typeof App>; Querystring: Static<typeof Changes> }>(
     '/_watan/v1/apps/:slug/changes',
     { ...authenticated, schema: { params: App, querystring: Changes } },
     async (request) => ({
-      changes: runBuilderQuery(node.subnet, 'builder_changes', { app: request.params.slug, ...request.query }, signedInUser(request, node)),
+      changes: askBuilder(node.subnet, 'builder_changes', { app: request.params.slug, ...request.query }, signedInUser(request, node)),
     }),
   );
   for (const [verb, method] of [
@@ -43,7 +44,7 @@ export function registerBuilders(server: FastifyInstance, node: NodeContext): vo
       schema: { params: Builder },
       handler: async (request) => {
         const { slug, userId } = request.params;
-        return runBuilderCommand(node.subnet, method, { app: slug, user_id: userId }, signedInUser(request, node));
+        return runBuilder(node.subnet, method, { app: slug, user_id: userId }, signedInUser(request, node));
       },
     });
   }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { requireToken } from '../../../messenger/index.ts';
 import type { NodeContext } from '../../../node/index.ts';
-import { runBuilderCommand, runBuilderQuery, signedInUser } from '../../licences/index.ts';
+import { askBuilder, runBuilder } from '../../http/calls.ts';
+import { signedInUser } from '../../licences/index.ts';
 
 const App = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 63 }) });
 const Member = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 63 }), userId: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -23,12 +24,12 @@ export function registerMembers(server: FastifyInstance, node: NodeContext): voi
   server.get<{ Params: Static<typeof App> }>(
     '/_watan/v1/apps/:slug/members',
     { ...authenticated, schema: { params: App } },
-    async (request) => runBuilderQuery(node.subnet, 'member_list', { app: request.params.slug }, signedInUser(request, node)),
+    async (request) => askBuilder(node.subnet, 'member_list', { app: request.params.slug }, signedInUser(request, node)),
   );
   server.get<{ Params: Static<typeof App> }>(
     '/_watan/v1/apps/:slug/members/me',
     { ...authenticated, schema: { params: App } },
-    async (request) => runBuilderQuery(node.subnet, 'member_roles', { app: request.params.slug }, signedInUser(request, node)),
+    async (request) => askBuilder(node.subnet, 'member_roles', { app: request.params.slug }, signedInUser(request, node)),
   );
   for (const [verb, method] of [
     ['PUT', 'member_assign_role'],
@@ -41,7 +42,7 @@ export function registerMembers(server: FastifyInstance, node: NodeContext): voi
       schema: { params: MemberRole },
       handler: async (request) => {
         const { slug, userId, role } = request.params;
-        return runBuilderCommand(node.subnet, method, { app: slug, user_id: userId, role }, signedInUser(request, node));
+        return runBuilder(node.subnet, method, { app: slug, user_id: userId, role }, signedInUser(request, node));
       },
     });
   }
@@ -50,7 +51,7 @@ export function registerMembers(server: FastifyInstance, node: NodeContext): voi
     { ...authenticated, schema: { params: Member } },
     async (request) => {
       const { slug, userId } = request.params;
-      return runBuilderCommand(node.subnet, 'member_remove', { app: slug, user_id: userId }, signedInUser(request, node));
+      return runBuilder(node.subnet, 'member_remove', { app: slug, user_id: userId }, signedInUser(request, node));
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../../node/index.ts';
-import { useBuilderErrors } from '../../licences/index.ts';
+import { useBuilderErrors } from '../../http/calls.ts';
 import { registerBuilders } from './builders.ts';
 import { registerMembers } from './members.ts';
 

@@ -236,7 +236,7 @@ export const CATALOGUE: Blueprint[] = [
     title: () => label('Attendance Register', 'حاضری رجسٹر'),
     slugTail: () => 'attendance',
     summary: 'registers and attendance: a marker records who was present each day; a supervisor reads and corrects',
-    requester: () => roleNamed('teacher'),
+    requester: (u) => roleNamed(academic(u) || u.roles.some((r) => r.role.name === 'student') ? 'teacher' : 'administrator'),
     handler: (u) => roleNamed(academic(u) || u.roles.some((r) => r.role.name === 'teacher') ? 'principal' : 'manager'),
     requesterSide: 'official',
     handlerSide: 'official',

@@ -92,9 +92,14 @@ function castOf(blueprint: Blueprint, u: Understanding): Cast {
   }
   const does = (w: RoleWord, act: Action) => u.deeds.get(w.role.name)?.actions.has(act) ?? false;
   const steps = (w: RoleWord) => (u.deeds.get(w.role.name)?.steps.length ?? 0) > 0;
+  // Someone said only to see records watches over them; they do not file them.
+  const onlyWatches = (w: RoleWord) => {
+    const deeds = u.deeds.get(w.role.name);
+    return deeds !== undefined && deeds.steps.length === 0 && [...deeds.actions].every((a) => a === 'read');
+  };
   const requesterWord =
     named.find((w) => does(w, 'create') && !steps(w)) ??
-    named.find((w) => w.side === blueprint.requesterSide && !steps(w)) ??
+    named.find((w) => w.side === blueprint.requesterSide && !steps(w) && !onlyWatches(w)) ??
     (blueprint.requesterSide === blueprint.handlerSide ? undefined : named.find((w) => w.side === blueprint.requesterSide));
   const rest = named.filter((w) => w !== requesterWord);
   const handlerWord = rest.find(steps) ?? rest.find((w) => w.side === blueprint.handlerSide) ?? rest[0];

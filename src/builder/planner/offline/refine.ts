@@ -118,6 +118,10 @@ function refineClause(
         notUnderstood.push(`"${field.name}" is the field of ${entity.name}'s workflow and stays; change the workflow's steps instead`);
         continue;
       }
+      if (entity.fields.length === 1) {
+        notUnderstood.push(`"${field.name}" is the last field of ${entity.name} and stays; an entity needs at least one`);
+        continue;
+      }
       removeField(spec, entity, field);
     }
     return 'changed';

@@ -51,13 +51,28 @@ function meaningsOf<K extends Meaning['kind']>(mentions: readonly Mention[], kin
   return found;
 }
 
+const STEP_HINTS: Partial<Record<string, PatternName>> = {
+  resolve: 'complaint',
+  assign: 'complaint',
+  approve: 'request',
+  reject: 'request',
+};
+
 /** The kind of app the words point at most strongly, or none; a tie is named as not understood. */
 function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: PatternName; cueWords: string[] } | undefined {
   const scores = new Map<PatternName, number>();
   const cues = new Map<PatternName, string[]>();
+  const hints = new Map<PatternName, string[]>();
   for (const cue of meaningsOf(reading.mentions, 'pattern')) {
     scores.set(cue.pattern, (scores.get(cue.pattern) ?? 0) + cue.weight);
     cues.set(cue.pattern, [...(cues.get(cue.pattern) ?? []), cue.mention.text]);
+  }
+  // Steps hint at a kind too: resolving is what complaints are for, approving what requests are for.
+  for (const { step, mention } of meaningsOf(reading.mentions, 'step')) {
+    const hinted = STEP_HINTS[step.name];
+    if (!hinted) continue;
+    scores.set(hinted, (scores.get(hinted) ?? 0) + 1);
+    hints.set(hinted, [...(hints.get(hinted) ?? []), mention.text]);
   }
   // Something to register for (a course, a workshop) points at registrations.
   if (meaningsOf(reading.mentions, 'offering').length > 0) scores.set('registration', (scores.get('registration') ?? 0) + 1);
@@ -73,7 +88,7 @@ function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: Pa
       notUnderstood.push(`"${text}" (it could also mean a ${second} app; read as ${best})`);
   }
   if ((scores.get(best) ?? 0) <= 1) {
-    for (const text of new Set(cues.get(best) ?? []))
+    for (const text of new Set([...(cues.get(best) ?? []), ...(hints.get(best) ?? [])]))
       notUnderstood.push(`"${text}" (only a hint of a ${best} app; say what the app keeps)`);
   }
   return { pattern: best, cueWords: [...new Set((cues.get(best) ?? []).map(normalise))] };

@@ -164,6 +164,14 @@ export const FIELD_WORDS: FieldWord[] = [
     field: field('vehicle_number', 'text', label('Vehicle number', 'گاڑی نمبر')),
     phrases: ['vehicle number', 'number plate', 'gari number', 'gaari number', 'گاڑی نمبر'],
   },
+  {
+    field: field('marks', 'number', label('Marks', 'نمبر'), { min: 0 }),
+    phrases: ['marks obtained', 'exam marks', 'their marks', 'obtained marks', 'حاصل کردہ نمبر', 'نمبرات'],
+  },
+  {
+    field: field('income', 'money', label('Income (paisa)', 'آمدنی (پیسے)'), { min: 0 }),
+    phrases: ['income', 'family income', 'salary', 'آمدنی', 'تنخواہ'],
+  },
   { field: field('venue', 'text', label('Venue', 'مقام تقریب')), phrases: ['venue', 'hall', 'auditorium'] },
   {
     field: field('duration_days', 'number', label('Duration (days)', 'مدت (دن)'), { min: 1 }),
