@@ -12,12 +12,13 @@ import { expectNoSeriousAxeViolations, launchBrowser, newPerson, screenshot } fr
 import { type MessengerNode, PASSWORD, startMessengerNode } from '../fixtures/messenger-node.ts';
 
 let m: MessengerNode;
+const logLines: string[] = [];
 let browser: Browser;
 let otherSite: Server;
 let otherSiteUrl: string;
 
 before(async () => {
-  m = await startMessengerNode('web-sign-in');
+  m = await startMessengerNode('web-sign-in', { logLines });
   await m.register('amina');
   browser = await launchBrowser();
   // Another origin (another port) whose page posts a form to the node, as a hostile site would.
@@ -75,6 +76,11 @@ test('a person signs in with the form and gets an HttpOnly, SameSite=Strict sess
   assert.equal((await m.call('GET', '/account/whoami', cookie.value)).status, 401, 'the token no longer works');
   assert.equal((await context.cookies()).filter((c) => c.name === 'watan_session').length, 0);
   await context.close();
+  // Neither the token nor the password reached the node's log, though both passed through the web.
+  const log = logLines.join('');
+  assert.ok(log.includes('/sign-in'), 'the web’s requests are logged');
+  assert.ok(!log.includes(cookie.value), 'no token in the log');
+  assert.ok(!log.includes(PASSWORD), 'no password in the log');
 });
 
 test('a wrong password is told at the top of the form and the username is kept', async () => {

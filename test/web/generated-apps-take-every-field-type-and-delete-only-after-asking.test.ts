@@ -20,7 +20,7 @@ let page: Page;
 let url: string;
 
 const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
-const valueOf = async (label: string) =>
+const shownAs = async (label: string) =>
   (await page.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]').first().textContent()) ?? '';
 
 before(async () => {
@@ -54,8 +54,8 @@ test('a supplier with a bad email is told beside the field, then saved with emai
   await page.getByLabel('Email').fill('sales@indus.pk');
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.waitForURL(/\/supplier\/1\?done=created$/);
-  assert.equal(await valueOf('Email'), 'sales@indus.pk');
-  assert.equal(await valueOf('Phone'), '+92 300 1234567');
+  assert.equal(await shownAs('Email'), 'sales@indus.pk');
+  assert.equal(await shownAs('Phone'), '+92 300 1234567');
 });
 
 test('a product takes rupees, a supplier chosen by name, a date and yes/no, and reads them back', async () => {
@@ -71,11 +71,11 @@ test('a product takes rupees, a supplier chosen by name, a date and yes/no, and 
   await screenshot(page, 'app-form-every-type-en');
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.waitForURL(/\/product\/1\?done=created$/);
-  assert.equal(await valueOf('In stock'), '12', 'Urdu digits typed are the number');
-  assert.equal(await valueOf('Price'), 'Rs 1,250.50');
-  assert.equal(await valueOf('Supplier'), '#1');
-  assert.match(await valueOf('Restock on'), /^31.Dec.2026$/);
-  assert.equal(await valueOf('Discontinued'), 'No');
+  assert.equal(await shownAs('In stock'), '12', 'Urdu digits typed are the number');
+  assert.equal(await shownAs('Price'), 'Rs 1,250.50');
+  assert.equal(await shownAs('Supplier'), '#1');
+  assert.match(await shownAs('Restock on'), /^31.Dec.2026$/);
+  assert.equal(await shownAs('Discontinued'), 'No');
   const stored = await b.api(
     'GET',
     `/${SLUG}/records/product/1`,
@@ -94,11 +94,11 @@ test('a product takes rupees, a supplier chosen by name, a date and yes/no, and 
   await page.getByLabel('Price').fill('');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForURL(/\?done=updated$/);
-  assert.equal(await valueOf('Discontinued'), 'Yes');
-  assert.equal(await valueOf('Price'), '—', 'an emptied field is cleared');
+  assert.equal(await shownAs('Discontinued'), 'Yes');
+  assert.equal(await shownAs('Price'), '—', 'an emptied field is cleared');
 
   await page.goto(`${url}/apps/${SLUG}/product/1?lang=ur`);
-  assert.equal(await valueOf('اسٹاک میں'), '۱۲');
+  assert.equal(await shownAs('اسٹاک میں'), '۱۲');
   await page.goto(`${url}/apps/${SLUG}/product/1?lang=en`);
 });
 

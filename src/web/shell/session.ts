@@ -44,7 +44,7 @@ export function endSession(request: FastifyRequest, reply: FastifyReply): void {
  */
 export function localPathOf(value: unknown, fallback = '/'): string {
   // Browsers drop tabs and newlines inside a URL ("/\t/evil" is "//evil") and read "\" as "/".
-  if (typeof value !== 'string' || value.length > 2000 || !/^\/(?![/\\])[^\s\\\x00-\x1f\x7f]*$/.test(value)) return fallback;
+  if (typeof value !== 'string' || value.length > 2000 || !/^\/(?![/\\])[^\s\\\p{Cc}]*$/u.test(value)) return fallback;
   return value;
 }
 
