@@ -142,9 +142,9 @@ test('the owner adds a co-builder and gives a member a role; refusals are shown 
   assert.equal(unlicensed.status, 403);
   assert.match(part(unlicensed, 'role="alert"'), /You need a builder licence for that/);
   // The licence administrator assigns one in the console.
-  const console = await get(b.admin, '/builder/console');
-  assert.equal(console.status, 200);
-  assert.match(part(console, 'id="pool-heading"'), /<th scope="row">Government<\/th><td>600<\/td><td>1<\/td><td>599<\/td>/);
+  const consolePage = await get(b.admin, '/builder/console');
+  assert.equal(consolePage.status, 200);
+  assert.match(part(consolePage, 'id="pool-heading"'), /<th scope="row">Government<\/th><td>600<\/td><td>1<\/td><td>599<\/td>/);
   const assigned = await post(b.admin, '/builder/console/assign', [
     ['user_id', colleague.userId],
     ['sector', 'academia'],
@@ -179,6 +179,25 @@ test('the owner adds a co-builder and gives a member a role; refusals are shown 
   const stranger = await b.m.register('web-stranger');
   const refused = await get(stranger, '/builder/apps/complaint-tracking');
   assert.equal(refused.status, 403);
+  // Nor may they see licences: the console says only administrators do.
+  const notAdmin = await get(stranger, '/builder/console');
+  assert.equal(notAdmin.status, 403);
+  assert.match(part(notAdmin, 'role="alert"'), /Only licence administrators see licences/);
+
+  // The administrator revokes the colleague's licence with a reason; the trail and the colleague's page say so.
+  const licences = await get(b.admin, '/builder/console');
+  const row = new RegExp(`<bdi>${colleague.userId}</bdi>[^]*?name="licence" value="(\\d+)"`).exec(licences.text);
+  assert.ok(row?.[1], 'the colleague’s licence has a revoke form');
+  const number = row[1];
+  const revoked = await post(b.admin, '/builder/console/revoke', [
+    ['licence', number],
+    [`reason_${number}`, 'moved to another ministry'],
+  ]);
+  assert.equal(revoked.location, '/builder/console?done=revoked', revoked.text);
+  const after = await get(b.admin, '/builder/console?done=revoked');
+  assert.match(part(after, 'id="licences-heading"'), /revoked: moved to another ministry/);
+  assert.match(part(after, 'id="audit-heading"'), new RegExp(`licence revoked \\(Licence ${number}\\)`));
+  assert.match((await get(colleague, '/builder')).text, /Your builder licence was revoked: moved to another ministry/);
 });
 
 test('a form posted from another site is refused, and an exported app downloads as JSON', async () => {
