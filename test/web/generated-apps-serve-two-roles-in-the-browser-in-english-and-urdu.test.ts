@@ -236,12 +236,14 @@ test('a long list pages with the API cursor, and filters and search narrow it', 
   assert.match(await text(page, 'tbody'), /Block 7, Gulshan/);
 
   await page.goto(`${url}/apps/${SLUG}/complaint`);
+  await page.getByText('Filter and sort').click();
   await page.getByLabel('Category').selectOption('sewerage');
   await page.locator('#filter-ward-min').fill('101');
   await page.locator('#filter-ward-max').fill('110');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/category=sewerage/);
   assert.equal(await rows(), 5, 'odd lanes 1 to 9 are sewerage in wards 101 to 110');
+  assert.equal(await page.locator('details.refine').getAttribute('open'), '', 'the filters in use stay unfolded');
   await page.close();
 });
 

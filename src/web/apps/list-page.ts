@@ -132,11 +132,14 @@ export async function listPage(
   const records = answer.status === 200 ? (answer.body.records ?? []) : [];
   const next = answer.status === 200 ? answer.body.next : null;
   const number = (id: string) => (lang === 'ur' ? formatNumber(lang, Number(id)) : id);
+  // On a phone the filters would push the list below the fold: they stay folded until used.
+  const narrowed = Object.keys(filters).length > 0 || query.sort !== undefined;
   const filterForm =
     filterFields(view, entity).length > 0 || view?.search?.length || sortable.length > 0
       ? html`<form class="filters" method="get" action="${path}" role="search" aria-label="${t.filter}">
 ${view && query.view ? html`<input type="hidden" name="view" value="${view.name}">` : ''}
 ${view?.search?.length ? html`<div class="field"><label for="q">${t.search}</label><input type="search" id="q" name="q" value="${query.q ?? ''}"></div>` : ''}
+<details class="refine"${narrowed ? html` open` : ''}><summary>${t.filterAndSort}</summary><div class="filters">
 ${filterFields(view, entity).map((field) => filterControl(lang, field, query))}
 ${
   sortable.length > 0
@@ -146,6 +149,7 @@ ${
 <div class="field"><label for="order">${t.order}</label><select id="order" name="order"><option value="asc"${order === 'asc' ? html` selected` : ''}>${t.ascending}</option><option value="desc"${order === 'desc' ? html` selected` : ''}>${t.descending}</option></select></div>`
     : ''
 }
+</div></details>
 <div><button type="submit">${t.apply}</button> <a href="${path}${query.view ? `?view=${encodeURIComponent(query.view)}` : ''}">${t.clear}</a></div>
 </form>`
       : '';
@@ -154,11 +158,11 @@ ${
       ? html`<p>${t.noRecords}</p>`
       : html`<div class="table-scroll"><table>
 <caption>${title}</caption>
-<thead><tr><th scope="col">${t.recordNumber('')}</th>${columns.map((field) => html`<th scope="col">${labelIn(field.label, lang)}</th>`)}</tr></thead>
+<thead><tr><th scope="col">${t.numberColumn}</th>${columns.map((field) => html`<th scope="col">${labelIn(field.label, lang)}</th>`)}</tr></thead>
 <tbody>
 ${records.map(
   (record) =>
-    html`<tr><th scope="row"><a href="${appPath(app.slug, entity.name, record.id)}">${t.recordNumber(number(record.id))}</a></th>${columns.map(
+    html`<tr><th scope="row"><a href="${appPath(app.slug, entity.name, record.id)}">${number(record.id)}</a></th>${columns.map(
       (field) => html`<td><bdi>${displayValue(lang, field, record.fields[field.name], yesNo)}</bdi></td>`,
     )}</tr>\n`,
 )}
