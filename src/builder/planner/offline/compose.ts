@@ -3,17 +3,18 @@
  * plus the extra fields, the workflow from the steps it named, who may take each step, who is
  * told, and a list and a form for each entity.
  */
-import type {
-  Action,
-  AppSpec,
-  EntitySpec,
-  FieldSpec,
-  NotificationSpec,
-  PermissionSpec,
-  RecipientSpec,
-  RoleSpec,
-  ViewSpec,
-  WorkflowSpec,
+import {
+  ACTIONS,
+  type Action,
+  type AppSpec,
+  type EntitySpec,
+  type FieldSpec,
+  type NotificationSpec,
+  type PermissionSpec,
+  type RecipientSpec,
+  type RoleSpec,
+  type ViewSpec,
+  type WorkflowSpec,
 } from '../../spec/index.ts';
 import { type Blueprint, blueprintOf, type Cast } from './catalogue.ts';
 import { type RoleWord, STEPS, type Step } from './lexicon/index.ts';
@@ -204,9 +205,9 @@ function mergePermissions(permissions: PermissionSpec[]): PermissionSpec[] {
     .filter((p) => p.actions.length > 0);
 }
 
-const ACTION_ORDER: Action[] = ['create', 'read', 'update', 'delete'];
-function orderActions(actions: Action[]): PermissionSpec['actions'] {
-  return ACTION_ORDER.filter((a) => actions.includes(a)) as PermissionSpec['actions'];
+/** Actions in the spec's own order (create, read, update, delete), each once. */
+export function orderActions(actions: readonly Action[]): PermissionSpec['actions'] {
+  return ACTIONS.filter((a) => actions.includes(a)) as PermissionSpec['actions'];
 }
 
 /** Notices on the workflow's steps and on create; a step the workflow lacks is not noticed. */

@@ -158,7 +158,7 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
 }
 
 /**
- * Reads who does what, clause by clause: a verb belongs to the nearest role before it in its
+ * Reads who does what, clause by clause (and part by part at "and"): a verb belongs to the nearest role before it in its
  * clause ("citizens file …, staff assign and resolve it"), else the first after it ("resolved
  * by staff"), else the last role of an earlier clause. A clause that tells someone something
  * ("the citizen is told when it is resolved") is a notice, not a deed.
@@ -167,7 +167,7 @@ function whoDoesWhat(mentions: readonly Mention[]): { deeds: Map<string, Deeds>;
   const deeds = new Map<string, Deeds>();
   const notices: Notice[] = [];
   const clauses = new Map<number, Mention[]>();
-  for (const mention of mentions) clauses.set(mention.clause, [...(clauses.get(mention.clause) ?? []), mention]);
+  for (const mention of mentions) clauses.set(mention.part, [...(clauses.get(mention.part) ?? []), mention]);
   let lastRole: RoleWord | undefined;
   for (const clause of [...clauses.keys()].sort((a, b) => a - b)) {
     const inClause = clauses.get(clause) ?? [];
