@@ -69,7 +69,7 @@ export function score(entry: Description, planner = new OfflinePlanner()): Score
 export function scoreTable(rows: (Scored & { deployed: boolean })[]): string {
   const cell = ([found, expected]: [number, number]) => (expected === 0 ? '-' : `${found}/${expected}`);
   const lines = [
-    '| # | lang | ' + ELEMENTS.join(' | ') + ' | deployed | not understood | description |',
+    `| # | lang | ${ELEMENTS.join(' | ')} | deployed | not understood | description |`,
     `|${'---|'.repeat(ELEMENTS.length + 5)}`,
   ];
   rows.forEach((row, i) => {

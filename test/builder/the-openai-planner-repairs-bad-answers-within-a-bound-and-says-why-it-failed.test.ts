@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { OfflinePlanner, OpenAiPlanner, PlannerSettingsError, PlanningError, plannerFrom } from '../../src/builder/index.ts';
+import { startBuilderNode } from './builder-node.ts';
 
 interface ChatRequest {
   model: string;
@@ -166,4 +167,38 @@ test('the key is read from a file only its owner can read; settings name what is
   assert.equal(received[0]?.path, '/v1/chat/completions');
   assert.throws(() => plannerFrom({ planner: 'openai', model: 'm' }), /base URL/);
   assert.throws(() => plannerFrom({ planner: 'openai', baseUrl: base }), /model name/);
+});
+
+test('a node configured for the openai planner answers POST /_watan/v1/apps/plan through it, with 502 and 503 for a model that fails', async () => {
+  const keyFile = join(dir, 'node-planner.key');
+  writeFileSync(keyFile, KEY, { mode: 0o600 });
+  const settings = {
+    WATAN_PLANNER: 'openai',
+    WATAN_PLANNER_URL: base,
+    WATAN_PLANNER_MODEL: 'served-model',
+    WATAN_PLANNER_KEY_FILE: keyFile,
+  };
+  Object.assign(process.env, settings);
+  const n = await startBuilderNode('builder-openai-plan').finally(() => {
+    for (const name of Object.keys(settings)) delete process.env[name];
+  });
+  try {
+    script({ content: JSON.stringify({ spec: good, not_understood: [] }) });
+    const planned = await n.api('POST', '/plan', n.builder.token, { description: 'complaints with a photo' });
+    assert.equal(planned.status, 200, JSON.stringify(planned.body));
+    assert.equal(planned.body.planner, 'openai');
+    assert.deepEqual(planned.body.spec, good);
+    assert.equal(received[0]?.request.model, 'served-model');
+    script(...Array.from({ length: 3 }, () => ({ content: '{"spec": {}}' })));
+    const invalid = await n.api('POST', '/plan', n.builder.token, { description: 'complaints' });
+    assert.equal(invalid.status, 502);
+    assert.equal(invalid.body.errcode, 'INVALID_PROPOSAL');
+    script({ status: 503, body: 'loading model' });
+    const down = await n.api('POST', '/plan', n.builder.token, { description: 'complaints' });
+    assert.equal(down.status, 503);
+    assert.equal(down.body.errcode, 'MODEL_UNAVAILABLE');
+    assert.ok(!JSON.stringify(down.body).includes(KEY));
+  } finally {
+    await n.close();
+  }
 });

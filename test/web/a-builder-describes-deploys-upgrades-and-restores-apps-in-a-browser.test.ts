@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createClient, type MatrixClient } from 'matrix-js-sdk';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { newCommandId } from '../../src/subnet/index.ts';
 import { type BuilderNode, type SignedIn, startBuilderNode } from '../builder/builder-node.ts';
 import { expectNoSeriousAxeViolations, launchBrowser, newPerson, screenshot } from '../fixtures/browser.ts';
@@ -63,7 +63,25 @@ async function signIn(context: BrowserContext, localpart: string, next: string):
 async function signedInAs(signedIn: Page): Promise<SignedIn> {
   const cookie = (await signedIn.context().cookies()).find((c) => c.name === 'watan_session');
   assert.ok(cookie, 'the browser holds a session');
-  return { userId: (await signedIn.locator('header bdi').innerText()).trim(), token: cookie.value };
+  return { userId: (await shown(signedIn.locator('header bdi'))).trim(), token: cookie.value };
+}
+
+/** From the management page: "Change the app", say what to change, and the draft's diff region. */
+async function changeInstalledApp(sentence: string) {
+  await page.getByRole('link', { name: 'Change the app' }).click();
+  await page.getByLabel('What should change?').fill(sentence);
+  await page.getByRole('button', { name: 'Change the app' }).click();
+  await page.waitForLoadState();
+  return page.getByRole('region', { name: 'What deploying changes' });
+}
+
+/**
+ * The text of an element as a person sees it rendered (table cells and list items apart), not
+ * the bare text nodes: what the assertions below read.
+ */
+function shown(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, with cells and lines apart, is what a person reads
+  return locator.innerText();
 }
 
 const records = (app: string, token: string, path = '') => b.api('GET', `/${app}/records/complaint${path}`, token);
@@ -71,8 +89,8 @@ const records = (app: string, token: string, path = '') => b.api('GET', `/${app}
 test('a builder signs in through the SSO return page, is licensed, and sees their licence', async () => {
   builder = await newPerson(browser);
   page = await signIn(builder, 'journey-builder', '/builder');
-  assert.match(await page.locator('main').innerText(), /You do not hold a builder licence/);
-  const userId = (await page.locator('header bdi').innerText()).trim();
+  assert.match(await shown(page.locator('main')), /You do not hold a builder licence/);
+  const { userId } = await signedInAs(page);
   // The licence administrator assigns one; the builder's page says so.
   const licensed = await b.m.node.subnet.submit({
     id: newCommandId(),
@@ -83,7 +101,7 @@ test('a builder signs in through the SSO return page, is licensed, and sees thei
   });
   assert.ok(licensed.ok, JSON.stringify(licensed));
   await page.reload();
-  assert.match(await page.locator('main').innerText(), /You hold a builder licence \(government\)/);
+  assert.match(await shown(page.locator('main')), /You hold a builder licence \(Government\)/);
   await record('builder-home-en');
 });
 
@@ -96,18 +114,18 @@ test('an app described in English is shown in plain words, refined by a sentence
   await page.getByRole('button', { name: 'Show me the app' }).click();
   await page.waitForURL(/\/builder\/describe$/);
   const words = page.getByRole('region', { name: /In plain words/ });
-  assert.match(await words.innerText(), /Citizen can add and see their own “Complaint” record\./);
+  assert.match(await shown(words), /Citizen can add and see their own “Complaint” record\./);
   assert.match(
-    await words.innerText(),
+    await shown(words),
     /When a “Complaint” takes the step “Resolve”, the message .* goes to the person who created the record\./,
   );
-  assert.match(await page.locator('main').innerText(), /This is a new app: deploying installs it\./);
+  assert.match(await shown(page.locator('main')), /This is a new app: deploying installs it\./);
 
   await page.getByLabel('What should change?').fill('staff can also create');
   await page.getByRole('button', { name: 'Change the app' }).click();
   await page.waitForLoadState();
   assert.match(
-    await page.getByRole('region', { name: /In plain words/ }).innerText(),
+    await shown(page.getByRole('region', { name: /In plain words/ })),
     /Staff can add, see and change every “Complaint” record\./,
   );
   await record('builder-draft-en');
@@ -115,7 +133,7 @@ test('an app described in English is shown in plain words, refined by a sentence
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await page.waitForURL(/\/builder\/apps\/[a-z0-9-]+\?deployed=1$/);
   complaints = new URL(page.url()).pathname.split('/')[3] ?? '';
-  assert.match(await page.getByRole('status').innerText(), /Deployed: version 1 is live\./);
+  assert.match(await shown(page.getByRole('status')), /Deployed: version 1 is live\./);
 
   // A colleague signs in; the owner gives them the staff role on the management page.
   staffPage = await signIn(await newPerson(browser), 'journey-staff', '/apps');
@@ -124,7 +142,7 @@ test('an app described in English is shown in plain words, refined by a sentence
   await page.getByLabel('Role', { exact: true }).selectOption('staff');
   await page.getByRole('button', { name: 'Give the role' }).click();
   await page.waitForURL(/\?done=roleGiven$/);
-  assert.match(await page.getByRole('table').filter({ hasText: staff.userId }).innerText(), /Staff/);
+  assert.match(await shown(page.getByRole('table').filter({ hasText: staff.userId })), /Staff/);
   await record('builder-manage-en');
 });
 
@@ -160,7 +178,7 @@ test('in the app, records are made as two roles, a permission is refused, and a 
     citizenPage.getByRole('button', { name: 'Save' }).click(),
   ]);
   assert.equal(refused.status(), 403);
-  assert.match(await citizenPage.getByRole('alert').first().innerText(), /Your role in this app does not allow that/);
+  assert.match(await shown(citizenPage.getByRole('alert').first()), /Your role in this app does not allow that/);
   // Nor read the staff member's record.
   assert.equal((await records(complaints, citizen.token, `/${staffRecord}`)).status, 404);
 
@@ -183,13 +201,9 @@ test('in the app, records are made as two roles, a permission is refused, and a 
 });
 
 test('an upgrade with a new field keeps the old records intact', async () => {
-  await page.getByRole('link', { name: 'Change the app' }).click();
-  await page.getByLabel('What should change?').fill('add a phone number');
-  await page.getByRole('button', { name: 'Change the app' }).click();
-  await page.waitForLoadState();
-  const diff = page.getByRole('region', { name: 'What deploying changes' });
-  assert.match(await diff.innerText(), /safe\s+add field "phone"/);
-  assert.doesNotMatch(await diff.innerText(), /needs confirmation/);
+  const diff = await changeInstalledApp('add a phone number');
+  assert.match(await shown(diff), /safe\s+add field "phone"/);
+  assert.doesNotMatch(await shown(diff), /needs confirmation/);
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await page.waitForURL(/\?deployed=2$/);
   const kept = await records(complaints, citizen.token, `/${complaintId}`);
@@ -201,15 +215,11 @@ test('an upgrade with a new field keeps the old records intact', async () => {
 });
 
 test('a destructive change needs the confirm box, and restoring the earlier version brings the data back', async () => {
-  await page.getByRole('link', { name: 'Change the app' }).click();
-  await page.getByLabel('What should change?').fill('remove the location field');
-  await page.getByRole('button', { name: 'Change the app' }).click();
-  await page.waitForLoadState();
-  const diff = page.getByRole('region', { name: 'What deploying changes' });
-  assert.match(await diff.innerText(), /needs confirmation\s+remove field "location".*\(records touched: 2\)/);
+  const diff = await changeInstalledApp('remove the location field');
+  assert.match(await shown(diff), /needs confirmation\s+remove field "location".*\(records touched: 2\)/);
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await page.waitForLoadState();
-  assert.match(await page.getByRole('alert').first().innerText(), /Some changes need your confirmation/);
+  assert.match(await shown(page.getByRole('alert').first()), /Some changes need your confirmation/);
   await page.getByLabel(/I understand the changes marked/).check();
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   await page.waitForURL(/\?deployed=3$/);
@@ -218,7 +228,7 @@ test('a destructive change needs the confirm box, and restoring the earlier vers
 
   await page.getByRole('button', { name: 'Restore this version 2' }).click();
   await page.waitForURL(/\?restored=4$/);
-  assert.match(await page.getByRole('status').innerText(), /Restored: the app runs it again as version 4\./);
+  assert.match(await shown(page.getByRole('status')), /Restored: the app runs it again as version 4\./);
   const back = await records(complaints, citizen.token, `/${complaintId}`);
   assert.equal((back.body.fields as Record<string, unknown>).location, 'Street 4, G-9');
 });
@@ -231,17 +241,17 @@ test('an app described in Urdu is explained in Urdu, right to left, and deployed
   await page.getByLabel('ایپ کو کیا کرنا چاہیے؟').fill('ایک کلینک کے لیے اپائنٹمنٹ بکنگ');
   await page.getByRole('button', { name: 'ایپ دکھائیں' }).click();
   await page.waitForURL(/\/builder\/describe$/);
-  const words = await page.getByRole('region', { name: /سادہ الفاظ میں/ }).innerText();
+  const words = await shown(page.getByRole('region', { name: /سادہ الفاظ میں/ }));
   assert.match(words, /مریض: اپنے «اپائنٹمنٹ» ریکارڈ — بنانا، دیکھنا۔/);
   assert.match(words, /نئی ایپ|نیا «اپائنٹمنٹ»/);
   await record('builder-draft-ur');
   await page.getByRole('button', { name: 'نافذ کریں', exact: true }).click();
   await page.waitForURL(/\/builder\/apps\/[a-z0-9-]+\?deployed=1$/);
-  assert.match(await page.getByRole('status').innerText(), /نافذ ہو گیا: ورژن ۱ چل رہا ہے۔/);
+  assert.match(await shown(page.getByRole('status')), /نافذ ہو گیا: ورژن ۱ چل رہا ہے۔/);
   await record('builder-manage-ur');
   // The English app's management page in Urdu: versions in Urdu digits.
   await page.goto(`${b.m.node.url}/builder/apps/${complaints}`);
-  assert.match(await page.getByRole('region', { name: 'ورژن' }).innerText(), /۴/);
+  assert.match(await shown(page.getByRole('region', { name: 'ورژن' })), /۴/);
 });
 
 test('the licence administrator’s console shows the pool, the licences and the audit trail in both languages', async () => {
@@ -249,12 +259,12 @@ test('the licence administrator’s console shows the pool, the licences and the
   await admin.addCookies([{ name: 'watan_session', value: b.admin.token, url: b.m.node.url }]);
   page = await admin.newPage();
   await page.goto(`${b.m.node.url}/builder/console?lang=en`);
-  const pool = await page.getByRole('region', { name: 'The pool by sector' }).innerText();
+  const pool = await shown(page.getByRole('region', { name: 'The pool by sector' }));
   assert.match(pool, /Government\s+600\s+2\s+598/);
-  assert.match(await page.getByRole('region', { name: 'Audit trail' }).innerText(), /licence assigned/);
+  assert.match(await shown(page.getByRole('region', { name: 'Audit trail' })), /licence assigned/);
   await record('builder-console-en');
   await page.goto(`${b.m.node.url}/builder/console?lang=ur`);
-  assert.match(await page.getByRole('region', { name: 'شعبہ وار لائسنس' }).innerText(), /حکومت\s+۶۰۰\s+۲\s+۵۹۸/);
+  assert.match(await shown(page.getByRole('region', { name: 'شعبہ وار لائسنس' })), /حکومت\s+۶۰۰\s+۲\s+۵۹۸/);
   await record('builder-console-ur');
   await admin.close();
   await builder.close();

@@ -88,8 +88,8 @@ test('conditions, defaults, references with capacity and money limits are put in
       },
     ],
   };
-  assert.match(sentence(priced, 'en', 'entities', 2), /Amount \(amount in rupees, from Rs 12\.5 to Rs 5,000\)/);
-  assert.match(sentence(priced, 'ur', 'entities', 2), /رقم \(رقم \(روپے\)، ۱۲٫۵ روپے سے ۵٬۰۰۰ روپے تک\)/);
+  assert.match(sentence(priced, 'en', 'entities', 2), /Amount \(amount in rupees, from Rs 12\.50 to Rs 5,000\)/);
+  assert.match(sentence(priced, 'ur', 'entities', 2), /رقم \(رقم \(روپے\)، ۱۲٫۵۰ روپے سے ۵٬۰۰۰ روپے تک\)/);
 });
 
 test('no Urdu explanation of any example carries an English word outside its message placeholders and room ids', () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { type BuilderNode, type SignedIn, startBuilderNode } from '../builder/builder-node.ts';
+import { formFields } from './builder-form-fields.ts';
 
 let b: BuilderNode;
 const example = readFileSync(new URL('../../examples/apps/complaint-tracking.json', import.meta.url), 'utf8');
@@ -41,36 +42,6 @@ async function post(who: SignedIn, path: string, fields: [string, string][], ori
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
 }
 
-/** Every control of the page's form that posts to `action`, with the values a browser would send unchanged. */
-function formFields(page: string, action: string): [string, string][] {
-  const start = page.indexOf(`action="${action}"`);
-  assert.ok(start >= 0, `the page has a form posting to ${action}`);
-  const form = page.slice(start, page.indexOf('</form>', start));
-  const fields: [string, string][] = [];
-  const unescaped = (text: string) =>
-    text
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
-  for (const match of form.matchAll(/<input ([^>]*)>/g)) {
-    const attributes = match[1] ?? '';
-    const name = /name="([^"]*)"/.exec(attributes)?.[1];
-    if (!name) continue;
-    const type = /type="([^"]*)"/.exec(attributes)?.[1] ?? 'text';
-    if ((type === 'checkbox' || type === 'radio') && !/ checked/.test(attributes)) continue;
-    fields.push([name, unescaped(/value="([^"]*)"/.exec(attributes)?.[1] ?? (type === 'checkbox' ? 'on' : ''))]);
-  }
-  for (const match of form.matchAll(/<select id="[^"]*" name="([^"]*)"[^>]*>(.*?)<\/select>/gs)) {
-    const selected = /<option value="([^"]*)" selected>/.exec(match[2] ?? '') ?? /<option value="([^"]*)"/.exec(match[2] ?? '');
-    fields.push([match[1] ?? '', unescaped(selected?.[1] ?? '')]);
-  }
-  for (const match of form.matchAll(/<textarea [^>]*name="([^"]*)"[^>]*>(.*?)<\/textarea>/gs))
-    fields.push([match[1] ?? '', unescaped(match[2] ?? '')]);
-  return fields;
-}
-
 /** The page's main content from `marker` on, without the forms' hidden drafts (for short, readable failures). */
 function part(page: Page, marker: string): string {
   const at = page.text.indexOf(marker);
@@ -89,7 +60,7 @@ const set = (fields: [string, string][], name: string, value: string): [string, 
 test('an exported app is imported, shown in plain words and deployed; the home page lists it', async () => {
   const home = await get(b.builder, '/builder');
   assert.equal(home.status, 200);
-  assert.match(home.text, /You hold a builder licence \(government\)/);
+  assert.match(home.text, /You hold a builder licence \(Government\)/);
   assert.match(home.text, /You have no apps yet/);
 
   const draft = await post(b.builder, '/builder/import', [['json', example]]);
@@ -171,9 +142,9 @@ test('the owner adds a co-builder and gives a member a role; refusals are shown 
   assert.equal(unlicensed.status, 403);
   assert.match(part(unlicensed, 'role="alert"'), /You need a builder licence for that/);
   // The licence administrator assigns one in the console.
-  const console = await get(b.admin, '/builder/console');
-  assert.equal(console.status, 200);
-  assert.match(part(console, 'id="pool-heading"'), /<th scope="row">Government<\/th><td>600<\/td><td>1<\/td><td>599<\/td>/);
+  const consolePage = await get(b.admin, '/builder/console');
+  assert.equal(consolePage.status, 200);
+  assert.match(part(consolePage, 'id="pool-heading"'), /<th scope="row">Government<\/th><td>600<\/td><td>1<\/td><td>599<\/td>/);
   const assigned = await post(b.admin, '/builder/console/assign', [
     ['user_id', colleague.userId],
     ['sector', 'academia'],
@@ -208,14 +179,66 @@ test('the owner adds a co-builder and gives a member a role; refusals are shown 
   const stranger = await b.m.register('web-stranger');
   const refused = await get(stranger, '/builder/apps/complaint-tracking');
   assert.equal(refused.status, 403);
+  // Nor may they see licences: the console says only administrators do.
+  const notAdmin = await get(stranger, '/builder/console');
+  assert.equal(notAdmin.status, 403);
+  assert.match(part(notAdmin, 'role="alert"'), /Only licence administrators see licences/);
+
+  // The administrator revokes the colleague's licence with a reason; the trail and the colleague's page say so.
+  const licences = await get(b.admin, '/builder/console');
+  const row = new RegExp(`<bdi>${colleague.userId}</bdi>[^]*?name="licence" value="(\\d+)"`).exec(licences.text);
+  assert.ok(row?.[1], 'the colleague’s licence has a revoke form');
+  const number = row[1];
+  const revoked = await post(b.admin, '/builder/console/revoke', [
+    ['licence', number],
+    [`reason_${number}`, 'moved to another ministry'],
+  ]);
+  assert.equal(revoked.location, '/builder/console?done=revoked', revoked.text);
+  const after = await get(b.admin, '/builder/console?done=revoked');
+  assert.match(part(after, 'id="licences-heading"'), /revoked: moved to another ministry/);
+  assert.match(part(after, 'id="audit-heading"'), new RegExp(`licence revoked \\(Licence ${number}\\)`));
+  assert.match((await get(colleague, '/builder')).text, /Your builder licence was revoked: moved to another ministry/);
 });
 
 test('a form posted from another site is refused, and an exported app downloads as JSON', async () => {
   const hostile = await post(b.builder, '/builder/apps/complaint-tracking/restore', [['version', '1']], 'http://evil.example');
   assert.equal(hostile.status, 403);
+  // Imported again, the app is recognised at its address: deploying would change it, and the page says so.
+  const again = await post(b.builder, '/builder/import', [['json', example]]);
+  assert.match(again.text, /One of your apps already has this address/);
+  // Someone else's import of it is told the address is taken (and is offered no deploy).
+  const other = await post(await b.verifiedAccount('web-other'), '/builder/import', [['json', example]]);
+  assert.match(part(other, 'role="alert"'), /Another app already has this address/);
+  assert.doesNotMatch(other.text, /action="\/builder\/deploy"/);
   const exported = await get(b.builder, '/builder/apps/complaint-tracking/export');
   assert.equal(exported.status, 200);
   const document = JSON.parse(exported.text) as { app: string; version: number; spec: { slug: string } };
   assert.equal(document.app, 'complaint-tracking');
   assert.equal(document.spec.slug, 'complaint-tracking');
+});
+
+test('bad input gets a page that says what is wrong, never a 500', async () => {
+  const cases: [string, Page][] = [
+    ['import of text that is not JSON', await post(b.builder, '/builder/import', [['json', '{not json']])],
+    ['import of JSON that is no spec', await post(b.builder, '/builder/import', [['json', '{"spec": {"slug": 7}}']])],
+    ['an edit without its draft', await post(b.builder, '/builder/edit', [['name_en', 'x']])],
+    ['a deploy of a draft that is not JSON', await post(b.builder, '/builder/deploy', [['draft', '[1,']])],
+    ['an empty description', await post(b.builder, '/builder/describe', [['description', '  ']])],
+    ['a restore of no version', await post(b.builder, '/builder/apps/complaint-tracking/restore', [['version', 'abc']])],
+    ['a revoke of no licence', await post(b.admin, '/builder/console/revoke', [['licence', 'x']])],
+    ['an app that does not exist', await get(b.builder, '/builder/apps/no-such-app')],
+    ['an address no app can have', await get(b.builder, '/builder/apps/NO%20SUCH')],
+  ];
+  for (const [what, answer] of cases) {
+    assert.ok(answer.status >= 400 && answer.status < 500, `${what}: ${answer.status}`);
+    assert.match(answer.text, /^<!doctype html>/, `${what}: a page`);
+    assert.match(answer.text, /role="alert"/, `${what}: says what is wrong`);
+  }
+  // A spec with problems is shown with each problem at its place, and no deploy button.
+  const broken = JSON.parse(example) as { permissions: { role: string }[] };
+  broken.permissions[0] = { ...broken.permissions[0], role: 'mayor' } as { role: string };
+  const shown = await post(b.builder, '/builder/import', [['json', JSON.stringify(broken)]]);
+  assert.equal(shown.status, 400);
+  assert.match(part(shown, 'id="problems"'), /\/permissions\/0\/role<\/code>: <span dir="ltr" lang="en">no role &quot;mayor&quot;/);
+  assert.doesNotMatch(shown.text, /action="\/builder\/deploy"/);
 });

@@ -14,6 +14,7 @@ import {
   html,
   type Language,
   languageOf,
+  noticeBox,
   page,
   requireSession,
   type SafeHtml,
@@ -35,6 +36,8 @@ export interface Draft {
   /** The candidate spec: what the planner proposed, the form made or a file held. */
   spec: unknown;
   notUnderstood?: string[];
+  /** Meant as a new app (a first description, an import): an installed app at its address is pointed out. */
+  meantAsNew?: boolean;
   error?: string;
   /** The changes the API asked to confirm, when a deploy was refused for them. */
   confirmChanges?: SpecChange[];
@@ -47,13 +50,20 @@ export async function sendDraft(request: FastifyRequest, reply: FastifyReply, se
   const t = builderText(lang);
   const diff = await builderApi.diff(request, draft.spec);
   const problems: SpecProblem[] = diff.body.problems ?? [];
-  const refused = diff.status !== 200 && problems.length === 0 ? builderErrorText(lang, diff.body) : undefined;
+  // The API lets only an app's builders compare against it: a refusal here means the address is someone else's app.
+  const refused =
+    diff.status === 403
+      ? t.errors.APP_EXISTS
+      : diff.status !== 200 && problems.length === 0
+        ? builderErrorText(lang, diff.body)
+        : undefined;
   const spec = wellFormed.Check(draft.spec) ? (draft.spec as AppSpec) : undefined;
   const changes = draft.confirmChanges ?? diff.body.changes ?? [];
   const installed = diff.body.installed ?? 0;
   const needsConfirm = changes.some((change) => change.safety === 'confirm');
   const main = html`<h1>${t.draftTitle}</h1>
 ${alertBox(draft.error ?? refused)}
+${draft.meantAsNew && installed > 0 ? noticeBox(t.addressTaken) : ''}
 ${notUnderstoodView(draft.notUnderstood ?? [], lang)}
 ${problems.length > 0 ? problemsView(problems, lang) : ''}
 ${spec ? explanationView(spec, lang) : ''}
@@ -80,7 +90,8 @@ ${
       )}</section>`
     : ''
 }`;
-  return sendPage(reply, page({ request, lang, title: t.draftTitle, main, session }), draft.status ?? 200);
+  // A draft with problems is answered like a form with errors: shown in full, with 400.
+  return sendPage(reply, page({ request, lang, title: t.draftTitle, main, session }), draft.status ?? (problems.length > 0 ? 400 : 200));
 }
 
 function notUnderstoodView(words: string[], lang: Language): SafeHtml {
@@ -133,7 +144,11 @@ export function registerDraftPages(scope: FastifyInstance, sendHome: SendHome): 
     }
     const plan = await builderApi.plan(request, description, from);
     if (plan.status === 200)
-      return sendDraft(request, reply, session, { spec: plan.body.spec, notUnderstood: plan.body.not_understood ?? [] });
+      return sendDraft(request, reply, session, {
+        spec: plan.body.spec,
+        notUnderstood: plan.body.not_understood ?? [],
+        meantAsNew: from === undefined,
+      });
     const error = plan.status === 404 ? builderText(lang).plannerMissing : builderErrorText(lang, plan.body);
     if (from !== undefined) return sendDraft(request, reply, session, { spec: from, error, status: plan.status });
     const notUnderstood = (plan.body as { not_understood?: string[] }).not_understood ?? [];
@@ -191,6 +206,6 @@ export function registerDraftPages(scope: FastifyInstance, sendHome: SendHome): 
     }
     // An export is { app, version, spec }; a bare spec is taken as it is (as `watan app import` does).
     const spec = document !== null && typeof document === 'object' && 'spec' in document ? (document as { spec: unknown }).spec : document;
-    return sendDraft(request, reply, session, { spec });
+    return sendDraft(request, reply, session, { spec, meantAsNew: true });
   });
 }

@@ -5,7 +5,6 @@ import {
   CREATOR_ROLE,
   type EntitySpec,
   type FieldSpec,
-  type FieldType,
   type NotificationSpec,
   OWNER_ROLE,
   type PermissionSpec,
@@ -14,6 +13,7 @@ import {
   type ScalarValue,
 } from '../../builder/index.ts';
 import { formatMoney, formatNumber, type Language } from '../shell/index.ts';
+import { builderText } from './messages.ts';
 
 /** One part of the explanation: a heading and its sentences, in the order a person reads them. */
 export interface ExplanationSection {
@@ -32,7 +32,6 @@ export interface Explanation {
 /** The words the explanation is made of, in each language (one object per language, same keys). */
 interface Phrases {
   headings: Record<ExplanationSection['kind'], string>;
-  types: Record<Exclude<FieldType, 'choice' | 'reference'>, string>;
   oneOf(choices: string[]): string;
   recordOf(entity: string): string;
   required: string;
@@ -77,19 +76,6 @@ const ENGLISH: Phrases = {
     permissions: 'Who can do what',
     workflow: 'Steps',
     notifications: 'Messages',
-  },
-  types: {
-    text: 'short text',
-    long_text: 'long text',
-    number: 'whole number',
-    money: 'amount in rupees',
-    date: 'date',
-    datetime: 'date and time',
-    yes_no: 'yes or no',
-    email: 'email address',
-    phone: 'phone number',
-    person: 'a person (messenger account)',
-    file: 'file',
   },
   oneOf: (choices) => `one of: ${choices.join(', ')}`,
   recordOf: (entity) => `a ${entity} record`,
@@ -143,19 +129,6 @@ const URDU: Phrases = {
     permissions: 'کون کیا کر سکتا ہے',
     workflow: 'مراحل',
     notifications: 'پیغامات',
-  },
-  types: {
-    text: 'مختصر متن',
-    long_text: 'طویل متن',
-    number: 'عدد',
-    money: 'رقم (روپے)',
-    date: 'تاریخ',
-    datetime: 'تاریخ اور وقت',
-    yes_no: 'ہاں یا نہیں',
-    email: 'ای میل پتہ',
-    phone: 'فون نمبر',
-    person: 'ایک فرد (میسنجر اکاؤنٹ)',
-    file: 'فائل',
   },
   oneOf: (choices) => `ان میں سے ایک: ${choices.join('، ')}`,
   recordOf: (entity) => `ایک ${entity} ریکارڈ`,
@@ -324,7 +297,7 @@ class SpecWords {
       const target = field.entity ? this.#entity(field.entity) : undefined;
       return this.phrases.recordOf(this.#quote(target?.label[this.#language] ?? field.entity ?? ''));
     }
-    return this.phrases.types[field.type];
+    return builderText(this.#language).typeNames[field.type] ?? field.type;
   }
 
   /** Limits as a person reads them: characters for text, rupees for money, dates as written. */

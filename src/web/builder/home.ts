@@ -13,7 +13,7 @@ import {
   sessionOf,
 } from '../shell/index.ts';
 import { builderApi, type Licence } from './builder-api.ts';
-import { builderText } from './messages.ts';
+import { builderText, sectorName } from './messages.ts';
 import { textareaControl } from './spec-form/controls.ts';
 
 interface OwnApp {
@@ -67,7 +67,7 @@ function licenceView(licences: Licence[], lang: Language): SafeHtml {
   const held = licences.find((licence) => licence.revoked === null);
   if (held) {
     const since = formatDate(lang, new Date(held.assignedAt).toISOString().slice(0, 10));
-    return html`<p class="notice">${t.licensed(t.sectors[held.sector] ?? held.sector, since)}</p>`;
+    return html`<p class="notice">${t.licensed(sectorName(lang, held.sector), since)}</p>`;
   }
   const revoked = licences.at(-1);
   return html`<p class="alert">${revoked?.revoked ? t.revoked(revoked.revoked.reason) : t.unlicensed}</p>`;

@@ -9,7 +9,9 @@ import { registerDraftPages } from './draft.ts';
 import { sendHome } from './home.ts';
 import { registerManagePages } from './manage.ts';
 
+export { refusalText } from './errors.ts';
 export { type Explanation, type ExplanationSection, explainSpec } from './explain.ts';
+export { sectorName } from './messages.ts';
 
 /** Pages that answer a form (a draft, a refusal) link to their own address in the other language; asked with GET, it goes back to where the form was. */
 const FORM_ANSWERS = ['/builder/describe', '/builder/edit', '/builder/deploy', '/builder/import'];

@@ -68,7 +68,7 @@ ${alertBox(problem?.error)}
 ${problem?.changes ? changesView(problem.changes, lang) : ''}
 <p class="actions"><a class="button" href="/apps/${slug}">${t.openApp}</a>
 <a class="button secondary" href="/builder/apps/${slug}/edit">${t.editApp}</a>
-<a class="button secondary" href="/builder/apps/${slug}/export" download="${slug}.json">${t.exportApp}</a></p>
+<a class="button secondary" href="/builder/apps/${slug}/export" download>${t.exportApp}</a></p>
 ${versionsView(slug, version, versions.body.versions ?? [], lang, problem?.confirmVersion)}
 ${buildersView(slug, builders.body.builders ?? [], lang)}
 ${membersView(slug, spec, members.body.members ?? [], lang)}

@@ -9,11 +9,11 @@ const en = {
   licence: 'Your licence',
   licensed: (sector: string, since: string) => `You hold a builder licence (${sector}) since ${since}.`,
   revoked: (reason: string) => `Your builder licence was revoked: ${reason}`,
-  unlicensed: 'You do not hold a builder licence. A licence administrator assigns licences to verified people.',
-  sectors: { government: 'government', academia: 'academia', private_sector: 'private sector', startups: 'startups' } as Record<
+  sectors: { government: 'Government', academia: 'Academia', private_sector: 'Private sector', startups: 'Startups' } as Record<
     string,
     string
   >,
+  unlicensed: 'You do not hold a builder licence. A licence administrator assigns licences to verified people.',
   describeHeading: 'Describe a new app',
   description: 'What should the app do?',
   descriptionHint:
@@ -44,6 +44,8 @@ const en = {
   problems: 'Fix these before deploying',
   diffHeading: 'What deploying changes',
   newApp: 'This is a new app: deploying installs it.',
+  addressTaken:
+    'One of your apps already has this address: deploying changes that app (see below). To make a new app instead, give it another address in the form.',
   noChanges: 'Deploying changes nothing: the app already runs this.',
   safe: 'safe',
   confirm: 'needs confirmation',
@@ -91,9 +93,9 @@ const en = {
     datetime: 'date and time',
     yes_no: 'yes or no',
     choice: 'choice',
-    email: 'email',
+    email: 'email address',
     phone: 'phone number',
-    person: 'person',
+    person: 'a person (messenger account)',
     reference: 'another record',
     file: 'file',
   } as Record<string, string>,
@@ -181,8 +183,8 @@ const ur: typeof en = {
   licence: 'آپ کا لائسنس',
   licensed: (sector, since) => `آپ کے پاس ${since} سے بلڈر لائسنس (${sector}) ہے۔`,
   revoked: (reason) => `آپ کا بلڈر لائسنس منسوخ ہو گیا: ${reason}`,
-  unlicensed: 'آپ کے پاس بلڈر لائسنس نہیں۔ لائسنس منتظم تصدیق شدہ افراد کو لائسنس دیتا ہے۔',
   sectors: { government: 'حکومت', academia: 'تعلیمی ادارے', private_sector: 'نجی شعبہ', startups: 'اسٹارٹ اپس' },
+  unlicensed: 'آپ کے پاس بلڈر لائسنس نہیں۔ لائسنس منتظم تصدیق شدہ افراد کو لائسنس دیتا ہے۔',
   describeHeading: 'نئی ایپ بیان کریں',
   description: 'ایپ کو کیا کرنا چاہیے؟',
   descriptionHint: 'مثلاً: «ایک کلینک کے لیے اپائنٹمنٹ بکنگ»۔',
@@ -212,6 +214,8 @@ const ur: typeof en = {
   problems: 'نافذ کرنے سے پہلے یہ درست کریں',
   diffHeading: 'نافذ کرنے سے کیا بدلے گا',
   newApp: 'یہ نئی ایپ ہے: نافذ کرنے سے یہ انسٹال ہو جائے گی۔',
+  addressTaken:
+    'آپ کی ایک ایپ پہلے ہی اسی پتے پر ہے: نافذ کرنے سے وہی ایپ بدلے گی (نیچے دیکھیں)۔ نئی ایپ بنانے کے لیے فارم میں دوسرا پتہ دیں۔',
   noChanges: 'کچھ نہیں بدلے گا: ایپ پہلے ہی یہی چلا رہی ہے۔',
   safe: 'محفوظ',
   confirm: 'تصدیق درکار',
@@ -259,9 +263,9 @@ const ur: typeof en = {
     datetime: 'تاریخ اور وقت',
     yes_no: 'ہاں یا نہیں',
     choice: 'انتخاب',
-    email: 'ای میل',
+    email: 'ای میل پتہ',
     phone: 'فون نمبر',
-    person: 'فرد',
+    person: 'ایک فرد (میسنجر اکاؤنٹ)',
     reference: 'دوسرا ریکارڈ',
     file: 'فائل',
   },
@@ -340,6 +344,11 @@ const ur: typeof en = {
     MODEL_UNAVAILABLE: 'منصوبہ ساز ابھی جواب نہیں دے رہا۔ ایک منٹ بعد دوبارہ کوشش کریں۔',
   },
 };
+
+/** A sector of the licence pool by its name in the language (the console names sectors with it too). */
+export function sectorName(lang: 'en' | 'ur', sector: string): string {
+  return builderText(lang).sectors[sector] ?? sector;
+}
 
 /** The builder pages' messages in a language. */
 export const builderText = catalogue({ en, ur });

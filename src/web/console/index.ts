@@ -5,9 +5,9 @@
  * refusals are shown here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { refusalText, sectorName } from '../builder/index.ts';
 import {
   alertBox,
-  apiErrorText,
   callApi,
   formatDateTime,
   formatNumber,
@@ -55,9 +55,7 @@ interface AuditEntry {
 }
 
 function errorText(lang: Language, body: { errcode?: string; error?: string }): string {
-  const known = body.errcode ? consoleText(lang).errors[body.errcode] : undefined;
-  if (!known) return apiErrorText(lang, body);
-  return lang === 'en' && body.error ? `${known} (${body.error})` : known;
+  return refusalText(consoleText(lang).errors, lang, body);
 }
 
 async function sendConsole(request: FastifyRequest, reply: FastifyReply, session: Session, problem?: { error: string; status: number }) {
@@ -89,7 +87,7 @@ function poolView(sectors: SectorTerms[], lang: Language): SafeHtml {
 <thead><tr><th scope="col">${t.sector}</th><th scope="col">${t.size}</th><th scope="col">${t.assigned}</th><th scope="col">${t.available}</th><th scope="col">${t.appsPerLicence}</th><th scope="col">${t.recordsPerApp}</th></tr></thead>
 <tbody>${sectors.map(
     (s) =>
-      html`<tr><th scope="row">${t.sectors[s.sector] ?? s.sector}</th><td>${number(s.size)}</td><td>${number(s.assigned)}</td><td>${number(
+      html`<tr><th scope="row">${sectorName(lang, s.sector)}</th><td>${number(s.size)}</td><td>${number(s.assigned)}</td><td>${number(
         s.available,
       )}</td><td>${number(s.appsPerLicence)}</td><td>${number(s.recordsPerApp)}</td></tr>`,
   )}</tbody></table></div></section>`;
@@ -101,7 +99,7 @@ function assignForm(sectors: SectorTerms[], lang: Language): SafeHtml {
 <form method="post" action="${PATH}/assign" class="stack">
 ${inputField({ name: 'user_id', label: t.userId, required: true, extra: html`dir="ltr" autocapitalize="none" spellcheck="false"` })}
 <div class="field"><label for="sector">${t.sector}</label><select id="sector" name="sector">${sectors.map(
-    (s) => html`<option value="${s.sector}">${t.sectors[s.sector] ?? s.sector} (${formatNumber(lang, s.available)})</option>`,
+    (s) => html`<option value="${s.sector}">${sectorName(lang, s.sector)} (${formatNumber(lang, s.available)})</option>`,
   )}</select></div>
 ${inputField({ name: 'note', label: t.note })}
 <div><button type="submit">${t.assign}</button></div>
@@ -118,7 +116,7 @@ ${
 <thead><tr><th scope="col">${t.licence}</th><th scope="col">${t.holder}</th><th scope="col">${t.sector}</th><th scope="col">${t.since}</th><th scope="col">${t.state}</th></tr></thead>
 <tbody>${licences.map(
         (licence) => html`<tr><th scope="row">${formatNumber(lang, licence.licence)}</th><td><bdi>${licence.userId}</bdi></td>
-<td>${t.sectors[licence.sector] ?? licence.sector}</td><td>${formatDateTime(lang, licence.assignedAt)}</td>
+<td>${sectorName(lang, licence.sector)}</td><td>${formatDateTime(lang, licence.assignedAt)}</td>
 <td>${
           licence.revoked
             ? t.revokedState(licence.revoked.reason)

@@ -11,10 +11,6 @@ const en = {
   available: 'Available',
   appsPerLicence: 'Apps per licence',
   recordsPerApp: 'Records per app',
-  sectors: { government: 'Government', academia: 'Academia', private_sector: 'Private sector', startups: 'Startups' } as Record<
-    string,
-    string
-  >,
   assignHeading: 'Assign a licence',
   userId: 'Verified person’s user id (like @name:server)',
   note: 'Note (optional)',
@@ -64,7 +60,6 @@ const ur: typeof en = {
   available: 'دستیاب',
   appsPerLicence: 'فی لائسنس ایپس',
   recordsPerApp: 'فی ایپ ریکارڈ',
-  sectors: { government: 'حکومت', academia: 'تعلیمی ادارے', private_sector: 'نجی شعبہ', startups: 'اسٹارٹ اپس' },
   assignHeading: 'لائسنس تفویض کریں',
   userId: 'تصدیق شدہ فرد کی صارف شناخت (جیسے ‎@name:server)',
   note: 'نوٹ (اختیاری)',

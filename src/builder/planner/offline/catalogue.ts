@@ -67,11 +67,11 @@ const hasCue = (u: Understanding, words: string[]) =>
 
 /** An entity people register for or attend: a course, a workshop, a slot; with seats when the text sets a limit. */
 function offeringEntity(offering: Offering, u: Understanding, extra: FieldSpec[] = []): EntitySpec {
-  const fields: FieldSpec[] = [
-    { name: 'title', label: label('Title', 'عنوان'), type: 'text', required: true, max: 200 },
-    field('date'),
-    ...extra,
-  ];
+  // A slot is its date and time; anything else people register for has a title.
+  const fields: FieldSpec[] =
+    offering === SLOT
+      ? [field('date', { required: true }), ...extra]
+      : [{ name: 'title', label: label('Title', 'عنوان'), type: 'text', required: true, max: 200 }, field('date'), ...extra];
   if (u.capacity) fields.push(seats(u));
   return { name: offering.name, label: offering.label, fields };
 }
@@ -236,7 +236,7 @@ export const CATALOGUE: Blueprint[] = [
     title: () => label('Attendance Register', 'حاضری رجسٹر'),
     slugTail: () => 'attendance',
     summary: 'registers and attendance: a marker records who was present each day; a supervisor reads and corrects',
-    requester: () => roleNamed('teacher'),
+    requester: (u) => roleNamed(academic(u) || u.roles.some((r) => r.role.name === 'student') ? 'teacher' : 'administrator'),
     handler: (u) => roleNamed(academic(u) || u.roles.some((r) => r.role.name === 'teacher') ? 'principal' : 'manager'),
     requesterSide: 'official',
     handlerSide: 'official',

@@ -3,17 +3,18 @@
  * plus the extra fields, the workflow from the steps it named, who may take each step, who is
  * told, and a list and a form for each entity.
  */
-import type {
-  Action,
-  AppSpec,
-  EntitySpec,
-  FieldSpec,
-  NotificationSpec,
-  PermissionSpec,
-  RecipientSpec,
-  RoleSpec,
-  ViewSpec,
-  WorkflowSpec,
+import {
+  ACTIONS,
+  type Action,
+  type AppSpec,
+  type EntitySpec,
+  type FieldSpec,
+  type NotificationSpec,
+  type PermissionSpec,
+  type RecipientSpec,
+  type RoleSpec,
+  type ViewSpec,
+  type WorkflowSpec,
 } from '../../spec/index.ts';
 import { type Blueprint, blueprintOf, type Cast } from './catalogue.ts';
 import { type RoleWord, STEPS, type Step } from './lexicon/index.ts';
@@ -29,8 +30,9 @@ export function compose(u: Understanding): AppSpec {
   const main = draft.entities.find((e) => e.name === draft.main) as EntitySpec;
   for (const word of u.fields) {
     if (main.fields.some((f) => f.name === word.field.name)) continue;
-    main.fields.push(structuredClone(word.field));
+    main.fields.push({ ...structuredClone(word.field), ...u.bounds.get(word.field.name) });
   }
+  for (const field of main.fields) Object.assign(field, u.bounds.get(field.name));
   const workflowEntity = blueprint.workflow ? main : undefined;
   if (
     workflowEntity &&
@@ -91,9 +93,14 @@ function castOf(blueprint: Blueprint, u: Understanding): Cast {
   }
   const does = (w: RoleWord, act: Action) => u.deeds.get(w.role.name)?.actions.has(act) ?? false;
   const steps = (w: RoleWord) => (u.deeds.get(w.role.name)?.steps.length ?? 0) > 0;
+  // Someone said only to see records watches over them; they do not file them.
+  const onlyWatches = (w: RoleWord) => {
+    const deeds = u.deeds.get(w.role.name);
+    return deeds !== undefined && deeds.steps.length === 0 && [...deeds.actions].every((a) => a === 'read');
+  };
   const requesterWord =
     named.find((w) => does(w, 'create') && !steps(w)) ??
-    named.find((w) => w.side === blueprint.requesterSide && !steps(w)) ??
+    named.find((w) => w.side === blueprint.requesterSide && !steps(w) && !onlyWatches(w)) ??
     (blueprint.requesterSide === blueprint.handlerSide ? undefined : named.find((w) => w.side === blueprint.requesterSide));
   const rest = named.filter((w) => w !== requesterWord);
   const handlerWord = rest.find(steps) ?? rest.find((w) => w.side === blueprint.handlerSide) ?? rest[0];
@@ -198,9 +205,9 @@ function mergePermissions(permissions: PermissionSpec[]): PermissionSpec[] {
     .filter((p) => p.actions.length > 0);
 }
 
-const ACTION_ORDER: Action[] = ['create', 'read', 'update', 'delete'];
-function orderActions(actions: Action[]): PermissionSpec['actions'] {
-  return ACTION_ORDER.filter((a) => actions.includes(a)) as PermissionSpec['actions'];
+/** Actions in the spec's own order (create, read, update, delete), each once. */
+export function orderActions(actions: readonly Action[]): PermissionSpec['actions'] {
+  return ACTIONS.filter((a) => actions.includes(a)) as PermissionSpec['actions'];
 }
 
 /** Notices on the workflow's steps and on create; a step the workflow lacks is not noticed. */

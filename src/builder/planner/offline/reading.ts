@@ -7,6 +7,7 @@ export interface Mention {
   /** Index of its first word. */
   at: number;
   clause: number;
+  part: number;
   text: string;
 }
 
@@ -59,7 +60,13 @@ export function read(description: string): Reading {
       .map((w) => w.text)
       .join(' ');
     if (!phrase.meanings.every((m) => m.kind === 'quiet')) {
-      reading.mentions.push({ meanings: phrase.meanings.filter((m) => m.kind !== 'quiet'), at: i, clause: word.clause, text });
+      reading.mentions.push({
+        meanings: phrase.meanings.filter((m) => m.kind !== 'quiet'),
+        at: i,
+        clause: word.clause,
+        part: word.part,
+        text,
+      });
     }
     i += phrase.keys.length;
   }

@@ -4,7 +4,7 @@
  * Each clause is one change; what no clause could use is named, and nothing is guessed.
  */
 import type { Action, AppSpec, EntitySpec, FieldSpec, PermissionSpec } from '../../spec/index.ts';
-import { viewsOf } from './compose.ts';
+import { orderActions, viewsOf } from './compose.ts';
 import { ADD_WORDS, type Meaning, NEGATION_WORDS, REMOVE_WORDS, REQUIRE_WORDS, type Step } from './lexicon/index.ts';
 import { type Mention, read } from './reading.ts';
 import { normalise, wordsOf } from './words.ts';
@@ -118,6 +118,10 @@ function refineClause(
         notUnderstood.push(`"${field.name}" is the field of ${entity.name}'s workflow and stays; change the workflow's steps instead`);
         continue;
       }
+      if (entity.fields.length === 1) {
+        notUnderstood.push(`"${field.name}" is the last field of ${entity.name} and stays; an entity needs at least one`);
+        continue;
+      }
       removeField(spec, entity, field);
     }
     return 'changed';
@@ -178,7 +182,7 @@ function permit(spec: AppSpec, role: string, action: Action): void {
   const grants = spec.permissions.filter((p) => p.role === role && p.entity === entity && !p.when);
   if (grants.some((p) => p.actions.includes(action))) return;
   const grant = grants.find((p) => p.scope === 'all') ?? grants[0];
-  if (grant) grant.actions = order([...grant.actions, action]);
+  if (grant) grant.actions = orderActions([...grant.actions, action]);
   else spec.permissions.push({ role, entity, actions: [action], scope: 'all' });
 }
 
@@ -279,9 +283,4 @@ function vocabularyOf(spec: AppSpec): Set<string> {
   }
   for (const role of spec.roles) [role.name, role.label.en, role.label.ur].forEach(addAll);
   return words;
-}
-
-const ORDER: Action[] = ['create', 'read', 'update', 'delete'];
-function order(actions: Action[]): PermissionSpec['actions'] {
-  return ORDER.filter((a) => actions.includes(a)) as PermissionSpec['actions'];
 }

@@ -38,6 +38,8 @@ export interface Understanding {
   steps: Step[];
   notices: Notice[];
   capacity?: { limit?: number };
+  /** Limits the text set on number fields ("rating from 1 to 10"). */
+  bounds: Map<string, { min?: number; max?: number }>;
   notUnderstood: string[];
 }
 
@@ -49,13 +51,28 @@ function meaningsOf<K extends Meaning['kind']>(mentions: readonly Mention[], kin
   return found;
 }
 
+const STEP_HINTS: Partial<Record<string, PatternName>> = {
+  resolve: 'complaint',
+  assign: 'complaint',
+  approve: 'request',
+  reject: 'request',
+};
+
 /** The kind of app the words point at most strongly, or none; a tie is named as not understood. */
 function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: PatternName; cueWords: string[] } | undefined {
   const scores = new Map<PatternName, number>();
   const cues = new Map<PatternName, string[]>();
+  const hints = new Map<PatternName, string[]>();
   for (const cue of meaningsOf(reading.mentions, 'pattern')) {
     scores.set(cue.pattern, (scores.get(cue.pattern) ?? 0) + cue.weight);
     cues.set(cue.pattern, [...(cues.get(cue.pattern) ?? []), cue.mention.text]);
+  }
+  // Steps hint at a kind too: resolving is what complaints are for, approving what requests are for.
+  for (const { step, mention } of meaningsOf(reading.mentions, 'step')) {
+    const hinted = STEP_HINTS[step.name];
+    if (!hinted) continue;
+    scores.set(hinted, (scores.get(hinted) ?? 0) + 1);
+    hints.set(hinted, [...(hints.get(hinted) ?? []), mention.text]);
   }
   // Something to register for (a course, a workshop) points at registrations.
   if (meaningsOf(reading.mentions, 'offering').length > 0) scores.set('registration', (scores.get('registration') ?? 0) + 1);
@@ -71,7 +88,7 @@ function choosePattern(reading: Reading, notUnderstood: string[]): { pattern: Pa
       notUnderstood.push(`"${text}" (it could also mean a ${second} app; read as ${best})`);
   }
   if ((scores.get(best) ?? 0) <= 1) {
-    for (const text of new Set(cues.get(best) ?? []))
+    for (const text of new Set([...(cues.get(best) ?? []), ...(hints.get(best) ?? [])]))
       notUnderstood.push(`"${text}" (only a hint of a ${best} app; say what the app keeps)`);
   }
   return { pattern: best, cueWords: [...new Set((cues.get(best) ?? []).map(normalise))] };
@@ -110,14 +127,18 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
       }
     }
   }
-  // "rating from 1 to 5": numbers just after a number field bound it.
+  // "rating from 1 to 10": numbers just after a number field bound it.
+  const bounds = new Map<string, { min?: number; max?: number }>();
   for (const mention of mentions) {
     const word = mention.meanings.find((m): m is Of<'field'> => m.kind === 'field')?.word;
-    if (!word || word.field.type !== 'number') continue;
+    if (word?.field.type !== 'number') continue;
     const near = reading.numbers.filter(
       (n) => n.clause === mention.clause && n.at > mention.at && n.at - mention.at <= 6 && !claimed.has(n.at),
     );
-    for (const n of near.slice(0, 2)) claimed.add(n.at);
+    const [low, high] = near.slice(0, 2);
+    for (const n of [low, high]) if (n) claimed.add(n.at);
+    if (low && high && low.value <= high.value) bounds.set(word.field.name, { min: low.value, max: high.value });
+    else if (low) bounds.set(word.field.name, { max: low.value });
   }
   for (const n of reading.numbers) if (!claimed.has(n.at)) notUnderstood.push(`${n.text} (a number with nothing to count)`);
   const { deeds, notices } = whoDoesWhat(mentions);
@@ -131,12 +152,13 @@ export function understand(reading: Reading): Understanding | { notUnderstood: s
     steps,
     notices,
     ...(capacity ? { capacity } : {}),
+    bounds,
     notUnderstood: [...unknown, ...notUnderstood],
   };
 }
 
 /**
- * Reads who does what, clause by clause: a verb belongs to the nearest role before it in its
+ * Reads who does what, clause by clause (and part by part at "and"): a verb belongs to the nearest role before it in its
  * clause ("citizens file …, staff assign and resolve it"), else the first after it ("resolved
  * by staff"), else the last role of an earlier clause. A clause that tells someone something
  * ("the citizen is told when it is resolved") is a notice, not a deed.
@@ -145,7 +167,7 @@ function whoDoesWhat(mentions: readonly Mention[]): { deeds: Map<string, Deeds>;
   const deeds = new Map<string, Deeds>();
   const notices: Notice[] = [];
   const clauses = new Map<number, Mention[]>();
-  for (const mention of mentions) clauses.set(mention.clause, [...(clauses.get(mention.clause) ?? []), mention]);
+  for (const mention of mentions) clauses.set(mention.part, [...(clauses.get(mention.part) ?? []), mention]);
   let lastRole: RoleWord | undefined;
   for (const clause of [...clauses.keys()].sort((a, b) => a - b)) {
     const inClause = clauses.get(clause) ?? [];

@@ -10,6 +10,8 @@ export interface Word {
   /** As written, for naming what was not understood. */
   text: string;
   clause: number;
+  /** Clauses split further at "and" ("… approve or reject and the employee is told"): who does what is read part by part. */
+  part: number;
 }
 
 const LETTER_VARIANTS: Record<string, string> = { ي: 'ی', ى: 'ی', ك: 'ک', ه: 'ہ', ة: 'ہ', ۀ: 'ہ', أ: 'ا', إ: 'ا', آ: 'آ' };
@@ -30,15 +32,21 @@ export function normalise(text: string): string {
 export function wordsOf(description: string): Word[] {
   const words: Word[] = [];
   let clause = 0;
+  let part = 0;
   // Runs of letters/digits, or a run of clause-ending punctuation (kept only to count clauses).
   for (const [piece] of description.matchAll(/[\p{L}\p{M}\p{N}'’‘`]+|[,;.!?:،؛۔؟\n]+/gu)) {
     if (CLAUSE_END.test(piece)) {
       clause++;
+      part++;
       continue;
     }
     const key = normalise(piece).replace(/[۰-۹]/g, (digit) => String(digit.charCodeAt(0) - 0x06f0));
-    if (key === 'then' || key === 'phir' || key === 'پھر') clause++;
-    words.push({ key, text: piece, clause });
+    if (key === 'then' || key === 'phir' || key === 'پھر') {
+      clause++;
+      part++;
+    }
+    if (key === 'and' || key === 'aur' || key === 'اور') part++;
+    words.push({ key, text: piece, clause, part });
   }
   return words;
 }

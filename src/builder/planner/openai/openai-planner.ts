@@ -94,6 +94,12 @@ function readAnswer(
   // A bare spec is accepted as it is.
   if ('specVersion' in record) return { plan: { spec: record, notUnderstood: [] } };
   if (!('spec' in record)) return { problem: 'the object has no "spec"' };
-  const words = Array.isArray(record.not_understood) ? record.not_understood.filter((w): w is string => typeof w === 'string') : [];
+  // The model's list is bounded as the schema says, whatever it sent.
+  const words = Array.isArray(record.not_understood)
+    ? record.not_understood
+        .filter((w): w is string => typeof w === 'string')
+        .slice(0, 50)
+        .map((w) => w.slice(0, 200))
+    : [];
   return { plan: { spec: record.spec, notUnderstood: words } };
 }

@@ -241,6 +241,8 @@ function readNotifications(read: FormReader, roles: ReadonlySet<string>, entitie
       .filter((recipient): recipient is RecipientSpec => recipient !== undefined)
       .filter((recipient) => !recipient.role || roles.has(recipient.role) || recipient.role === OWNER_ROLE)
       .filter((recipient) => !recipient.field || entity.fields.some((f) => f.name === recipient.field && f.type === 'person'));
+    // A message left with nobody to receive it (its roles removed, its boxes unticked) is a message to no one.
+    if (to.length === 0) continue;
     notifications.push({ entity: entity.name, on, to, message: { en: message.en, ur: message.ur || message.en } });
   }
   return notifications;

@@ -139,7 +139,7 @@ export const FIELD_WORDS: FieldWord[] = [
   },
   { field: field('reason', 'long_text', label('Reason', 'وجہ')), phrases: ['reason', 'wajah', 'wajeh', 'sabab', 'وجہ', 'سبب'] },
   {
-    field: field('rating', 'number', label('Rating (1 to 5)', 'درجہ بندی (1 تا 5)'), { min: 1, max: 5 }),
+    field: field('rating', 'number', label('Rating', 'درجہ بندی'), { min: 1, max: 5 }),
     phrases: ['rating', 'rate', 'stars', 'score', 'darja bandi', 'ریٹنگ', 'درجہ بندی'],
   },
   {
@@ -163,6 +163,14 @@ export const FIELD_WORDS: FieldWord[] = [
   {
     field: field('vehicle_number', 'text', label('Vehicle number', 'گاڑی نمبر')),
     phrases: ['vehicle number', 'number plate', 'gari number', 'gaari number', 'گاڑی نمبر'],
+  },
+  {
+    field: field('marks', 'number', label('Marks', 'نمبر'), { min: 0 }),
+    phrases: ['marks obtained', 'exam marks', 'their marks', 'obtained marks', 'حاصل کردہ نمبر', 'نمبرات'],
+  },
+  {
+    field: field('income', 'money', label('Income (paisa)', 'آمدنی (پیسے)'), { min: 0 }),
+    phrases: ['income', 'family income', 'salary', 'آمدنی', 'تنخواہ'],
   },
   { field: field('venue', 'text', label('Venue', 'مقام تقریب')), phrases: ['venue', 'hall', 'auditorium'] },
   {

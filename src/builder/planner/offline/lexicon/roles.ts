@@ -37,7 +37,7 @@ export const ROLE_WORDS: RoleWord[] = [
   {
     role: role('staff', 'Staff', 'عملہ', 'assigned'),
     side: 'official',
-    phrases: ['staff', 'staff member', 'worker', 'amla', 'amle', 'عملہ', 'عملے', 'عملے کے لوگ'],
+    phrases: ['staff', 'staff member', 'worker', 'team', 'field team', 'ٹیم', 'amla', 'amle', 'عملہ', 'عملے', 'عملے کے لوگ'],
   },
   {
     role: role('officer', 'Officer', 'افسر', 'assigned'),
@@ -90,7 +90,7 @@ export const ROLE_WORDS: RoleWord[] = [
   {
     role: role('manager', 'Manager', 'مینیجر', 'assigned'),
     side: 'official',
-    phrases: ['manager', 'supervisor', 'boss', 'head', 'incharge', 'in charge', 'نگران', 'مینیجر', 'انچارج', 'افسر مجاز'],
+    phrases: ['manager', 'منیجر', 'supervisor', 'boss', 'head', 'incharge', 'in charge', 'نگران', 'مینیجر', 'انچارج', 'افسر مجاز'],
   },
   {
     role: role('administrator', 'Administrator', 'منتظم', 'assigned'),
@@ -133,17 +133,25 @@ export const ROLE_WORDS: RoleWord[] = [
   {
     role: role('participant', 'Participant', 'شریک', 'everyone'),
     side: 'public',
-    phrases: ['participant', 'attendee', 'visitor', 'guest', 'shurka', 'shareek', 'شرکاء', 'شریک', 'مہمان'],
+    phrases: ['participant', 'attendee', 'visitor', 'guest', 'donor', 'عطیہ دہندہ', 'shurka', 'shareek', 'شرکاء', 'شریک', 'مہمان'],
   },
   {
     role: role('storekeeper', 'Storekeeper', 'اسٹور کیپر', 'assigned'),
     side: 'official',
     phrases: ['storekeeper', 'store keeper', 'store manager', 'اسٹور کیپر'],
   },
+  { role: role('committee', 'Committee', 'کمیٹی', 'assigned'), side: 'official', phrases: ['committee', 'panel', 'board', 'کمیٹی'] },
+  { role: role('warden', 'Warden', 'وارڈن', 'assigned'), side: 'official', phrases: ['warden', 'وارڈن'] },
+  { role: role('driver', 'Driver', 'ڈرائیور', 'assigned'), side: 'public', phrases: ['driver', 'ڈرائیور'] },
+  { role: role('mechanic', 'Mechanic', 'مکینک', 'assigned'), side: 'official', phrases: ['mechanic', 'technician', 'مکینک'] },
   { role: role('librarian', 'Librarian', 'لائبریرین', 'assigned'), side: 'official', phrases: ['librarian', 'لائبریرین'] },
   { role: role('nurse', 'Nurse', 'نرس', 'assigned'), side: 'official', phrases: ['nurse', 'نرس', 'نرسیں'] },
   { role: role('clerk', 'Clerk', 'کلرک', 'assigned'), side: 'official', phrases: ['clerk', 'receptionist', 'کلرک', 'ریسپشنسٹ'] },
-  { role: role('farmer', 'Farmer', 'کسان', 'verified'), side: 'public', phrases: ['farmer', 'kisan', 'کسان', 'کاشتکار'] },
+  {
+    role: role('farmer', 'Farmer', 'کسان', 'verified'),
+    side: 'public',
+    phrases: ['farmer', 'kisan', 'kisanon', 'کسان', 'کسانوں', 'کاشتکار'],
+  },
   {
     role: role('shopkeeper', 'Shopkeeper', 'دکاندار', 'verified'),
     side: 'public',

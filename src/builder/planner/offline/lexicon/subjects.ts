@@ -94,6 +94,8 @@ export const OFFERINGS: Offering[] = [
   offering('event', 'Event', 'تقریب', 'Events', 'تقریبات', [
     'event',
     'conference',
+    'camp',
+    'کیمپ',
     'ceremony',
     'function',
     'taqreeb',
