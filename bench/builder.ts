@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builderApp, decisionBytes } from '../src/builder/index.ts';
+import { builderApp, decisionBytes, OfflinePlanner } from '../src/builder/index.ts';
 import { messengerApp } from '../src/messenger/index.ts';
 import {
   applyGenesis,
@@ -112,6 +112,25 @@ try {
   const deployMs = performance.now() - deployStarted;
   await run('builder', 'member_assign_role', { app: spec.slug, user_id: owner, role: 'manager' }, owner);
 
+  // Description → deployed app: the offline planner's proposal, validated, then deployed through the log.
+  const planner = new OfflinePlanner();
+  const described: [string, string][] = [
+    [
+      'en',
+      'complaint tracking for a municipal office: citizens file a complaint with a photo, staff assign and resolve it, the citizen is told when it is resolved',
+    ],
+    ['ur', 'ایک کلینک کے لیے اپائنٹمنٹ بکنگ'],
+    ['roman', 'daftar ke mulazmeen ki chutti ki darkhwast, manager manzoor ya mustarad kare aur mulazim ko bataya jaye'],
+  ];
+  const planned: [string, number, number][] = [];
+  for (const [language, description] of described) {
+    const started = performance.now();
+    const { spec: proposal } = planner.planNow({ description });
+    const planMs = performance.now() - started;
+    await run('builder', 'app_deploy', { spec: proposal }, owner);
+    planned.push([language, planMs, performance.now() - started]);
+  }
+
   const createRate = await rate(RECORDS, (i) => ({
     app: 'builder',
     method: 'record_create',
@@ -142,6 +161,10 @@ try {
   const rows: [string, string][] = [
     ['subnet kv.put (ceiling, same run)', `${kvRate.toFixed(0)} commands/s`],
     ['deploy a spec (startup-inventory)', `${deployMs.toFixed(1)} ms`],
+    ...planned.map(([language, planMs, totalMs]): [string, string] => [
+      `description → deployed app, offline planner (${language})`,
+      `${totalMs.toFixed(1)} ms (planning ${planMs.toFixed(1)} ms; target ≤ 2000 ms)`,
+    ]),
     [`record creates (${RECORDS} products)`, `${createRate.toFixed(0)} records/s (${((createRate / kvRate) * 100).toFixed(0)}% of kv.put)`],
     [`list, first page of 50 sorted, at ${RECORDS}`, `${firstPage.toFixed(2)} ms (median of 50)`],
     [`list, page 1000 by cursor, at ${RECORDS}`, `${deepPage.toFixed(2)} ms`],

@@ -4,6 +4,7 @@
  *
  *   node bench/messenger.ts [--users N] [--room-size N] [--senders N] [--rate N] [--seconds N]
  *   node bench/messenger.ts --shape one-room
+ *   node bench/messenger.ts --cpu-prof DIR   (the node writes a CPU profile of its run into DIR)
  *
  * `--shape one-room` measures instead the two one-room shapes of issue 12: 10 senders × 100
  * messages into one room with 10 members long-polling /sync, then 20 × 100 with 50 members
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '15' },
     shape: { type: 'string', default: 'rooms' },
+    // A folder: the node writes a CPU profile of the whole run there (node --cpu-prof), to see where its time goes.
+    'cpu-prof': { type: 'string' },
   },
 });
 const USERS = Number(values.users);
@@ -54,7 +57,11 @@ async function startServer(...args: string[]): Promise<Server> {
   const child: ChildProcess = fork(new URL('./messenger-server.ts', import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // So that the server can tell what it retains, apart from garbage not yet collected.
-    execArgv: [...process.execArgv, '--expose-gc'],
+    execArgv: [
+      ...process.execArgv,
+      '--expose-gc',
+      ...(values['cpu-prof'] !== undefined && args[0] === 'watan' ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+    ],
   });
   const next = () =>
     new Promise<ServerMessage>((resolve, reject) => {

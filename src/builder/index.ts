@@ -7,5 +7,6 @@ export { builderApp, DISPATCHER } from './app.ts';
 export { openApiOf } from './http/openapi.ts';
 export { decisionBytes } from './licences/index.ts';
 export { createBuilder } from './part.ts';
+export * from './planner/index.ts';
 export * from './spec/index.ts';
 export * from './upgrade/index.ts';

@@ -4,6 +4,7 @@ import { registerBuilderRoutes } from './http/routes.ts';
 import { registerLicenceRoutes } from './licences/index.ts';
 import { NotificationDispatcher } from './notification-dispatcher.ts';
 import { registerPeopleRoutes } from './people/index.ts';
+import { configuredPlanner, registerPlanRoute } from './planner/index.ts';
 
 /** The builder as a part of a node: its subnet app and its HTTP API. */
 export function createBuilder(): NodePart {
@@ -14,6 +15,7 @@ export function createBuilder(): NodePart {
       registerBuilderRoutes(server, node);
       registerLicenceRoutes(server, node);
       registerPeopleRoutes(server, node);
+      registerPlanRoute(server, node, configuredPlanner());
       const dispatcher = new NotificationDispatcher(node.subnet, node.serverName, server.log as never);
       server.addHook('onClose', () => dispatcher.stop());
     },

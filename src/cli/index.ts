@@ -42,6 +42,10 @@ Usage:
   watan app validate FILE|-     check an app spec; each problem as FILE: /place: problem (exit 1 if any)
   watan app diff OLD NEW [--lang ur]
                                 one line per change between two specs, each starting with safe or confirm
+  watan app plan "TEXT" [--planner offline|openai] [--from SPEC] [--lang ur]
+                                a spec from plain English, Urdu or Roman Urdu, as JSON on stdout; what was not understood
+                                (and with --from the upgrade diff) on stderr. openai: --planner-url URL --planner-model M
+                                [--planner-key-file FILE] or WATAN_PLANNER, WATAN_PLANNER_URL, _MODEL, _KEY_FILE, _KEY
   watan app deploy FILE [--confirm] | import FILE | list | export APP  --url URL [--token-file FILE]
                                 deploy, import (an exported app), list and export apps on a node (token: file or WATAN_ACCESS_TOKEN)
   watan licence pool [--url URL]

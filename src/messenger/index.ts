@@ -55,6 +55,8 @@ export { authenticate, requireToken, type Session } from './http/authenticate.ts
 export { DEFAULT_RATE_LIMITS, type RateLimitSettings, type RateLimits, type UserAction } from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE, MediaFiles, UploadTooLargeError } from './media/index.ts';
+export { waitingSyncs } from './sync/notifier.ts';
+export { WAKE_BATCH } from './sync/readers-first.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */
@@ -140,3 +142,4 @@ export function createMessenger(options: MessengerOptions): NodePart {
     },
   };
 }
+export { VERIFIED_FIELD } from './http/verified-profile.ts';

@@ -8,12 +8,11 @@ import {
   type CertificationChannel,
   coreApps,
   DivergenceError,
-  EtcdLog,
+  etcdReplica,
   type Genesis,
   isMember,
   type NodeFacts,
   Subnet,
-  type SubnetOptions,
 } from '../subnet/index.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
 import type { NodePart } from './context.ts';
@@ -50,6 +49,8 @@ export interface NodeConfig {
   genesis?: Genesis;
   /** The etcd members (`host:port`) of the cluster log; without them the node runs the embedded log. */
   cluster?: readonly string[];
+  /** Certified blocks a cluster replica keeps in etcd before deleting them (DEFAULT_KEEP_CERTIFIED_BLOCKS by default). */
+  keepCertifiedBlocks?: number;
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
   parts?: readonly NodePart[];
   logger?: Logger;
@@ -99,15 +100,21 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const parts = config.parts ?? [];
   const apps = [...coreApps, ...parts.flatMap((part) => part.apps)];
   const subnetId = config.subnetId ?? config.genesis?.subnet;
-  // Cluster replicas do not yet exchange votes by default (EtcdCertificationChannel exists and is
-  // tested; wiring it into every cluster node is the next step): a caller may pass a channel.
+  // A cluster replica orders through etcd and exchanges its checkpoint votes through the same
+  // etcd, so that quorum certificates form; a node alone certifies with its own signature.
   const subnet = await Subnet.open({
     dataDir: config.dataDir,
     apps,
     subnetId,
     observer: metrics.observer,
     channel: config.certification,
-    ...(config.cluster ? { openLog: clusterLog(config.cluster, logger) } : {}),
+    ...(config.cluster && config.genesis
+      ? etcdReplica(config.cluster, {
+          governanceKeys: config.genesis.governanceKeys.map((governance) => governance.key),
+          onUnavailable: warnUnavailable(config.cluster, logger),
+          keepCertifiedBlocks: config.keepCertifiedBlocks,
+        })
+      : {}),
   });
   try {
     await joinRegistry(subnet, config, logger);
@@ -122,6 +129,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
       await replicas?.close();
       throw error;
     });
+    // Peers find this replica here: for media, shared sessions and state sync (a snapshot).
     await replicas?.advertise(config.replicaUrl ?? url, (error) =>
       logger.warn({ reason: error.message }, 'this replica could not tell the others its address in etcd; retrying'),
     );
@@ -152,15 +160,10 @@ export class ClusterConfigError extends Error {
   override name = 'ClusterConfigError';
 }
 
-/** The etcd log for a replica, telling the operator while etcd cannot be reached at start. */
-function clusterLog(endpoints: readonly string[], logger: Logger): NonNullable<SubnetOptions['openLog']> {
-  return (context) =>
-    EtcdLog.open({
-      ...context,
-      endpoints,
-      onUnavailable: (error, retryInMs) =>
-        logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying'),
-    });
+/** Tells the operator while etcd cannot be reached at start. */
+function warnUnavailable(endpoints: readonly string[], logger: Logger): (error: Error, retryInMs: number) => void {
+  return (error, retryInMs) =>
+    logger.warn({ etcd: endpoints.join(','), retryInMs, reason: error.message }, 'etcd is unreachable; retrying');
 }
 
 /** Brings this node into its subnet's registry, from the genesis or as a development subnet. */

@@ -31,8 +31,10 @@ export {
 } from './checkpoint.ts';
 export { EtcdCertificationChannel } from './cluster/etcd-certification-channel.ts';
 export { connectEtcd, readPrefixInPages } from './cluster/etcd-client.ts';
-export { blockKey, blocksPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
+export { blockKey, blocksPrefix, prunedPrefix, replicasPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
+export { type EtcdReplicaOptions, etcdReplica } from './cluster/etcd-replica.ts';
 export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
+export { StateSyncError, snapshotFromPeer } from './cluster/snapshot-from-peer.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId, writeFileDurably } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';
@@ -61,7 +63,14 @@ export {
   type LogEntry,
   LogError,
 } from './log/command-log.ts';
-export { EtcdLog, EtcdLogError, type EtcdLogOptions, MAX_BLOCK_BYTES } from './log/etcd-log.ts';
+export {
+  DEFAULT_KEEP_CERTIFIED_BLOCKS,
+  EtcdLog,
+  EtcdLogError,
+  type EtcdLogOptions,
+  MAX_BLOCK_BYTES,
+  StateSyncNeededError,
+} from './log/etcd-log.ts';
 export { SqliteLog } from './log/sqlite-log.ts';
 export * from './merkle.ts';
 export { isCanonicalKeyId, KeyFileError, loadOrCreateSigningKey, readSigningKey, type SigningKey, verifySignature } from './node-key.ts';
@@ -71,15 +80,19 @@ export { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 export { UntrustedDataError } from './startup-trust.ts';
 export type { OwnCheckpoint } from './state-db.ts';
 export {
+  type CertifiedSnapshot,
   checkSnapshotRequest,
+  installSnapshot,
   SNAPSHOT_REQUEST_WINDOW_MS,
   type SnapshotCheck,
   snapshotRequestHeaders,
+  type VerifiedSnapshot,
   verifySnapshot,
 } from './state-sync.ts';
 export { AppStore, StoreError } from './store.ts';
 export {
   type LogContext,
+  type OwnedChannel,
   type ReplicaLog,
   type SubmitRequest,
   Subnet,

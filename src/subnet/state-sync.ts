@@ -1,14 +1,19 @@
+import { chmodSync, closeSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { RegistryView } from './apps/registry.ts';
 import { canonicalJsonBytes } from './canonical-json.ts';
-import { type Certificate, membershipHash, verifyCertificate } from './checkpoint.ts';
+import { type Certificate, membershipHash, signCheckpoint, verifyCertificate } from './checkpoint.ts';
+import { dataFiles } from './data-dir.ts';
 import { Executor } from './executor.ts';
-import { toHex } from './hashing.ts';
+import { fromHex, toHex } from './hashing.ts';
+import { SqliteLog } from './log/sqlite-log.ts';
 import { type SigningKey, verifySignature } from './node-key.ts';
+import { openSqlite } from './sqlite.ts';
+import { StateDb } from './state-db.ts';
 
 /**
- * State sync, first half: a replica's whole state (apps' rows and the executor's records) as
+ * State sync: a replica's whole state (apps' rows and the executor's records) as
  * one SQLite image, and how a replica that receives one checks it against a quorum
  * certificate before trusting it. Everything a replica needs to continue — command ids,
  * results, position and time — is under the digest, so the check is one full scan; what is
@@ -19,6 +24,21 @@ export interface SnapshotCheck {
   problems: string[];
   /** The registry the snapshot holds, for the caller to check against pinned governance keys. */
   registry: RegistryView | null;
+  /** The members the checkpoint commits to, as the snapshot's registry names them. */
+  members: string[];
+}
+
+/** A peer's state at a block, with that block's quorum certificate and the etcd revision that ordered it. */
+export interface CertifiedSnapshot {
+  image: Buffer;
+  certificate: Certificate;
+  /** Where the cluster log continues after the snapshot's block. */
+  revision: number;
+}
+
+/** A snapshot that passed verifySnapshot and the trust checks, with the members its certificate was counted against. */
+export interface VerifiedSnapshot extends CertifiedSnapshot {
+  members: string[];
 }
 
 /**
@@ -37,9 +57,20 @@ export function verifySnapshot(image: Buffer, certificate: Certificate, subnetId
   try {
     db = new Database(portableImage(image));
   } catch (error) {
-    return { ok: false, problems: [`the snapshot is not a SQLite database: ${(error as Error).message}`], registry: null };
+    return { ok: false, problems: [`the snapshot is not a SQLite database: ${(error as Error).message}`], registry: null, members: [] };
   }
   try {
+    // No Watan state holds triggers or views; a peer's image that does would run its own SQL
+    // on this replica's later writes, outside the digest's view.
+    const code = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type IN ('trigger', 'view')").all();
+    if (code.length > 0) {
+      return {
+        ok: false,
+        problems: [`the snapshot holds triggers or views (${code.map((c) => c.name).join(', ')})`],
+        registry: null,
+        members: [],
+      };
+    }
     const executor = new Executor({ db, subnetId, apps });
     const { checkpoint } = certificate;
     const problems: string[] = [];
@@ -54,11 +85,63 @@ export function verifySnapshot(image: Buffer, certificate: Certificate, subnetId
       problems.push("the snapshot's registry is not the membership the checkpoint commits to");
     problems.push(...verifyCertificate(certificate, subnetId, members).problems);
     const registry = executor.query('registry', 'view', {}, 'state-sync') as RegistryView | null;
-    return { ok: problems.length === 0, problems, registry };
+    return { ok: problems.length === 0, problems, registry, members };
   } catch (error) {
-    return { ok: false, problems: [`the snapshot cannot be read as this subnet's state: ${(error as Error).message}`], registry: null };
+    return {
+      ok: false,
+      problems: [`the snapshot cannot be read as this subnet's state: ${(error as Error).message}`],
+      registry: null,
+      members: [],
+    };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Makes a verified snapshot this replica's state (state sync, second half): the image becomes
+ * `state.sqlite`, and the log becomes an empty mirror that continues after the snapshot's
+ * block. The old state and mirror go: the mirror cannot link to the new state, and the blocks
+ * it lacks are gone from etcd. What the image holds outside the digest (checkpoints,
+ * certificates, memberships) is not taken from the peer: the verified certificate becomes
+ * this replica's first, its checkpoint signed by this replica, which has verified that state.
+ * Call with the data folder locked and its databases closed, after verifySnapshot.
+ */
+export function installSnapshot(dataDir: string, subnetId: string, nodeKey: SigningKey, snapshot: VerifiedSnapshot): void {
+  const files = dataFiles(dataDir);
+  for (const path of [files.seal, files.state, files.log].flatMap((file) => [file, `${file}-wal`, `${file}-shm`]))
+    rmSync(path, { force: true });
+  const image = new Database(portableImage(snapshot.image));
+  try {
+    image.prepare('VACUUM INTO ?').run(files.state);
+  } finally {
+    image.close();
+  }
+  chmodSync(files.state, 0o600);
+  const fd = openSync(files.state, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const { checkpoint } = snapshot.certificate;
+  const db = openSqlite(files.state, { synchronous: 'FULL' });
+  try {
+    db.transaction(() => {
+      db.exec('DELETE FROM watan_checkpoints; DELETE FROM watan_certificates; DELETE FROM watan_memberships;');
+      const state = new StateDb(db);
+      state.insertMembership(checkpoint.membership, snapshot.members);
+      state.insertCheckpoint({ checkpoint, signature: signCheckpoint(checkpoint, nodeKey) });
+      state.insertCertificate(snapshot.certificate);
+    })();
+  } finally {
+    db.close();
+  }
+  const log = new SqliteLog(files.log, subnetId);
+  try {
+    log.startAt({ block: checkpoint.block, height: checkpoint.height, hash: fromHex(checkpoint.logHead), revision: snapshot.revision });
+  } finally {
+    log.close();
   }
 }
 

@@ -10,13 +10,14 @@ import { newCommandId } from './command.ts';
 import { claimSubnetId, DataDirError, dataFiles, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { type AppliedBlock, Executor, type ResultProof } from './executor.ts';
 import type { CommandLog, LogBlock } from './log/command-log.ts';
+import { StateSyncNeededError } from './log/etcd-log.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './node-key.ts';
 import type { CommandResult } from './results.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 import { sealDataDir, takeSeal, verifyAtStart } from './startup-trust.ts';
 import type { OwnCheckpoint } from './state-db.ts';
-import { portableImage } from './state-sync.ts';
+import { installSnapshot, portableImage, type VerifiedSnapshot } from './state-sync.ts';
 
 export interface SubmitRequest {
   app: string;
@@ -36,8 +37,16 @@ export interface SubnetObserver {
   certified?(certificate: Certificate): void;
 }
 
-/** A log a replica runs on: the contract, and the SQLite file under it (the log itself, or a cluster log's mirror). */
-export type ReplicaLog = CommandLog & { settings(): SqliteSettings };
+/**
+ * A log a replica runs on: the contract, and the SQLite file under it (the log itself, or a
+ * cluster log's mirror). A cluster log also hears of certificates (to forget what they cover)
+ * and says which etcd revision ordered a block (where a snapshot at it continues).
+ */
+export type ReplicaLog = CommandLog & {
+  settings(): SqliteSettings;
+  certified?(block: number): void;
+  revisionOfBlock?(block: number): number | undefined;
+};
 
 /** What opening a replica's log may use: its file in the data folder, its subnet, and its key to sign what it proposes. */
 export interface LogContext {
@@ -56,7 +65,20 @@ export interface SubnetOptions {
   observer?: SubnetObserver;
   /** How this replica exchanges checkpoint votes with the others; a node alone needs none. */
   channel?: CertificationChannel;
+  /** Opens a channel the replica owns and closes when it closes (a cluster's etcd channel); instead of `channel`. */
+  openChannel?: (context: LogContext) => Promise<OwnedChannel>;
+  /**
+   * Fetches and verifies a peer's certified snapshot, for when the log says the blocks this
+   * replica needs are gone (StateSyncNeededError); without it such a replica refuses to start.
+   */
+  fetchSnapshot?: (context: LogContext & { apps: readonly AppDefinition[] }) => Promise<VerifiedSnapshot>;
 }
+
+/** How often a replica installs a snapshot and tries its log again before giving up (pruning may pass a lagging peer's snapshot). */
+const STATE_SYNC_ATTEMPTS = 3;
+
+/** A certification channel whose connection the replica holds until it closes. */
+export type OwnedChannel = CertificationChannel & { close(): Promise<void> };
 
 export class SubnetClosedError extends Error {
   override name = 'SubnetClosedError';
@@ -92,6 +114,7 @@ export class Subnet {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly unwatch: () => void;
   private readonly releaseLock: () => void;
+  private readonly ownedChannel: OwnedChannel | undefined;
   private draining: Promise<void> | undefined;
   private pumpAgain = false;
   private failure: Error | undefined;
@@ -105,16 +128,25 @@ export class Subnet {
     const subnetId = claimSubnetId(options.dataDir, options.subnetId, 'watan-dev');
     const releaseLock = lockDataDir(options.dataDir);
     let nodeKey: SigningKey;
-    let log: ReplicaLog;
+    let log: ReplicaLog | undefined;
+    let channel: OwnedChannel | undefined;
     try {
       nodeKey = loadOrCreateSigningKey(files.nodeKey);
       const context = { path: files.log, subnetId, nodeKey };
-      log = options.openLog ? await options.openLog(context) : new SqliteLog(files.log, subnetId);
+      log = await openSyncing(options, context);
+      channel = await options.openChannel?.(context);
     } catch (error) {
+      log?.close();
       releaseLock();
       throw error;
     }
-    const subnet = new Subnet(options, { subnetId, nodeKey, log, releaseLock });
+    let subnet: Subnet;
+    try {
+      subnet = new Subnet(options, { subnetId, nodeKey, log, channel, releaseLock });
+    } catch (error) {
+      await channel?.close();
+      throw error;
+    }
     subnet.pump();
     await subnet.draining;
     if (subnet.failure) {
@@ -124,13 +156,23 @@ export class Subnet {
     return subnet;
   }
 
-  private constructor(options: SubnetOptions, opened: { subnetId: string; nodeKey: SigningKey; log: ReplicaLog; releaseLock: () => void }) {
+  /** What `snapshot()` serves: the state at a block, and where the cluster log continues after it. */
+  snapshotWithRevision(): { block: number; image: Buffer; revision: number | undefined } {
+    const { block, image } = this.snapshot();
+    return { block, image, revision: this.log.revisionOfBlock?.(block) };
+  }
+
+  private constructor(
+    options: SubnetOptions,
+    opened: { subnetId: string; nodeKey: SigningKey; log: ReplicaLog; channel: OwnedChannel | undefined; releaseLock: () => void },
+  ) {
     const files = dataFiles(options.dataDir);
     this.dataDir = options.dataDir;
     this.subnetId = opened.subnetId;
     this.releaseLock = opened.releaseLock;
     this.nodeKey = opened.nodeKey;
     this.log = opened.log;
+    this.ownedChannel = opened.channel;
     const handles: { close(): void }[] = [this.log];
     try {
       // The seal vouches for the files exactly as they were left (a log opened before this
@@ -146,7 +188,7 @@ export class Subnet {
       this.certifier = new Certifier({
         db: this.stateDb,
         subnetId: this.subnetId,
-        channel: options.channel,
+        channel: opened.channel ?? options.channel,
         certified: (certificate) => this.announce(certificate),
         diverged: (divergence) => this.diverge(divergence),
       });
@@ -302,6 +344,7 @@ export class Subnet {
     await this.draining;
     this.certifier.close();
     for (const listener of [...this.certificateListeners]) listener(undefined);
+    await this.ownedChannel?.close();
     this.log.close();
     this.stateDb.close();
     // A replica that failed is not vouched for: its next start checks everything.
@@ -383,6 +426,7 @@ export class Subnet {
   }
 
   private announce(certificate: Certificate): void {
+    this.log.certified?.(certificate.checkpoint.block);
     try {
       this.observer?.certified?.(certificate);
     } catch (error) {
@@ -412,5 +456,18 @@ export class Subnet {
       // Reporting a failure must not add another.
     }
     for (const id of [...this.waiters.keys()]) this.settle(id, (waiter) => waiter.reject(error));
+  }
+}
+
+/** Opens the replica's log; when the blocks it needs were pruned, installs a peer's certified snapshot first. */
+async function openSyncing(options: SubnetOptions, context: LogContext): Promise<ReplicaLog> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return options.openLog ? await options.openLog(context) : new SqliteLog(context.path, context.subnetId);
+    } catch (error) {
+      if (!(error instanceof StateSyncNeededError) || !options.fetchSnapshot || attempt > STATE_SYNC_ATTEMPTS) throw error;
+      const snapshot = await options.fetchSnapshot({ ...context, apps: options.apps });
+      installSnapshot(options.dataDir, context.subnetId, context.nodeKey, snapshot);
+    }
   }
 }

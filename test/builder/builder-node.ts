@@ -17,8 +17,12 @@ export interface SignedIn {
 export interface BuilderNode {
   m: MessengerNode;
   builder: SignedIn;
+  /** The licence administrator governance appointed (who licensed `builder`). */
+  admin: SignedIn;
   /** A verified person's account, as the SSO callback makes it (a login token), signed in over HTTP with m.login.token. */
   verifiedAccount(localpart: string): Promise<SignedIn>;
+  /** A verified person's account as the SSO callback makes it, with the login token not yet used (what SSO hands a client). */
+  verifiedLoginToken(localpart: string): Promise<string>;
   api(
     method: string,
     path: string,
@@ -32,7 +36,7 @@ export async function startBuilderNode(name: string): Promise<BuilderNode> {
   const m = await startMessengerNode(name);
   const submit = (app: string, method: string, args: Record<string, unknown>, caller: string) =>
     m.node.subnet.submit({ id: newCommandId(), app, method, args: args as JsonValue, caller });
-  const verifiedAccount = async (localpart: string): Promise<SignedIn> => {
+  const verifiedLoginToken = async (localpart: string): Promise<string> => {
     const loginToken = randomBytes(24).toString('base64url');
     const person = createHash('sha256').update(localpart).digest('hex');
     const login = { login_hash: createHash('sha256').update(loginToken).digest('hex'), lifetime_ms: 60_000 };
@@ -48,6 +52,10 @@ export async function startBuilderNode(name: string): Promise<BuilderNode> {
     };
     const made = await submit('messenger', 'register_verified', args, 'anonymous');
     assert.ok(made.ok, JSON.stringify(made));
+    return loginToken;
+  };
+  const verifiedAccount = async (localpart: string): Promise<SignedIn> => {
+    const loginToken = await verifiedLoginToken(localpart);
     const signedIn = await m.call('POST', '/login', undefined, { type: 'm.login.token', token: loginToken });
     assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
     return { token: signedIn.body.access_token as string, userId: signedIn.body.user_id as string };
@@ -66,7 +74,9 @@ export async function startBuilderNode(name: string): Promise<BuilderNode> {
   return {
     m,
     builder,
+    admin,
     verifiedAccount,
+    verifiedLoginToken,
     async api(method, path, token, body) {
       const response = await fetch(`${m.node.url}/_watan/v1/apps${path}`, {
         method,

@@ -24,7 +24,7 @@ import {
   signProposal,
 } from '../../src/subnet/index.ts';
 import { type EtcdCluster, startEtcdCluster } from '../fixtures/etcd-cluster.ts';
-import { type Replicas, startReplicas } from '../fixtures/etcd-replicas.ts';
+import { assertOneCertifiedHistory, type Replicas, startReplicas } from '../fixtures/etcd-replicas.ts';
 
 let etcd: EtcdCluster;
 let replicas: Replicas;
@@ -128,16 +128,10 @@ test('a malformed value under the block prefix is passed over, identically, by e
   }
   assert.deepEqual(heads[1], heads[0]);
   assert.deepEqual(heads[2], heads[0]);
-  // The mirror, refused blocks and all, audits clean: chain, replay and digests match. (These
-  // replicas run without a vote channel, so no block carries a quorum certificate, which the
-  // audit reports; that is the one finding.)
-  for (const dir of replicas.dirs) {
-    const { findings } = auditDataDir(dir, coreApps);
-    assert.deepEqual(
-      findings.filter((finding) => !/no checkpoint of this folder carries a quorum certificate/.test(finding)),
-      [],
-    );
-  }
+  // The mirror, refused blocks and all, is certified by a quorum and audits clean: chain,
+  // replay, digests and certificates match.
+  await assertOneCertifiedHistory(replicas.subnets as Subnet[]);
+  for (const dir of replicas.dirs) assert.deepEqual(auditDataDir(dir, coreApps).findings, []);
 });
 
 test('a node removed by governance has its later proposals refused, and is told so', async () => {
@@ -162,7 +156,7 @@ test('a command larger than a block is refused with a clear error, and a burst l
     /a block in etcd holds at most/,
   );
   const medium = 'y'.repeat(60_000);
-  const before = replica(0).appliedBlock as number;
+  const before = replica(0).latestCertificate()?.checkpoint.block as number;
   const results = await Promise.all(
     Array.from({ length: 60 }, (_, i) =>
       replica(0).submit({ app: 'kv', method: 'put', caller: 'test', args: { key: `medium-${i}`, value: medium } }),
@@ -170,5 +164,6 @@ test('a command larger than a block is refused with a clear error, and a burst l
   );
   assert.ok(results.every((r) => r.ok));
   assert.ok(new Set(results.map((r) => r.block)).size >= 3, '3.6 MB of commands took at least three blocks');
-  assert.ok((replica(0).appliedBlock as number) > before);
+  assert.ok(await replica(0).waitForCertificate(Math.max(...results.map((r) => r.block)), 30_000), 'the burst is quorum-certified');
+  assert.ok((replica(0).latestCertificate()?.checkpoint.block as number) > before);
 });

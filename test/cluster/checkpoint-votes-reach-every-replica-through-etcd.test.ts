@@ -68,7 +68,7 @@ test('a vote published by one replica reaches every subscriber, also one that su
     assert.equal(heardByC.length, 3);
     assert.deepEqual(heardByA, [first], 'an unsubscribed listener hears nothing more');
   } finally {
-    for (const channel of channels) channel.close();
+    await Promise.all(channels.map((channel) => channel.close()));
     raw.close();
     await etcd.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -3,17 +3,14 @@
  * keys are no longer published and its key backups are gone, not only its devices.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { MatrixClient } from 'matrix-js-sdk';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
 import { crossSigningKey, newSigner, signedBy } from '../fixtures/signed-keys.ts';
 import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
-import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
+import { signedInClient, ssoSignIn, ssoTestNode } from './sso.ts';
 
 checkResponsesAgainstSpec();
 
@@ -36,58 +33,36 @@ async function call(baseUrl: string, method: string, path: string, client: Matri
 }
 
 describe('a revoked account keeps no cross-signing keys or key backups', { timeout: 120_000 }, () => {
-  let root: string;
-  let node: RunningWatan;
-
-  before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'watan-revoke-keys-'));
-    node = await startWatan([
-      '--dev',
-      '--data',
-      root,
-      '--port',
-      '0',
-      '--auth-rate-limit',
-      '1000',
-      '--identity-admin',
-      '@admin:localhost',
-      '--sso-trusted-client',
-      CLIENT_RETURN_URL,
-    ]);
-  });
-  after(async () => {
-    await node?.kill();
-    await rm(root, { recursive: true, force: true });
-  });
+  const watan = ssoTestNode('revoke-keys', ['--identity-admin', '@admin:localhost']);
 
   test('after an administrator revokes, /keys/query serves no cross-signing keys and the backups are gone', async () => {
-    const admin = await registeredClient(node.url, 'admin');
-    const reader = await ssoClient(node.url, AYESHA);
-    const sana = await ssoClient(node.url, SANA);
+    const admin = await registeredClient(watan.url, 'admin');
+    const reader = await ssoClient(watan.url, AYESHA);
+    const sana = await ssoClient(watan.url, SANA);
     const userId = sana.getUserId() as string;
     const master = newSigner();
     const selfSigning = newSigner();
-    const signing = await call(node.url, 'POST', '/_matrix/client/v3/keys/device_signing/upload', sana, {
+    const signing = await call(watan.url, 'POST', '/_matrix/client/v3/keys/device_signing/upload', sana, {
       master_key: crossSigningKey(userId, 'master', master),
       self_signing_key: signedBy(crossSigningKey(userId, 'self_signing', selfSigning), userId, `ed25519:${master.publicKey}`, master),
     });
     assert.equal(signing.status, 200, JSON.stringify(signing.body));
-    const backup = await call(node.url, 'POST', '/_matrix/client/v3/room_keys/version', sana, {
+    const backup = await call(watan.url, 'POST', '/_matrix/client/v3/room_keys/version', sana, {
       algorithm: 'm.megolm_backup.v1.curve25519-aes-sha2',
       auth_data: {},
     });
     assert.equal(backup.status, 200, JSON.stringify(backup.body));
     const query = async () =>
-      (await call(node.url, 'POST', '/_matrix/client/v3/keys/query', reader, { device_keys: { [userId]: [] } })).body;
+      (await call(watan.url, 'POST', '/_matrix/client/v3/keys/query', reader, { device_keys: { [userId]: [] } })).body;
     assert.ok((((await query()).master_keys ?? {}) as Record<string, unknown>)[userId], 'published before');
 
-    const revoked = await call(node.url, 'POST', '/_watan/v1/identity/revoke', admin, { user_id: userId });
+    const revoked = await call(watan.url, 'POST', '/_watan/v1/identity/revoke', admin, { user_id: userId });
     assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
 
     const published = await query();
     assert.deepEqual([published.master_keys ?? {}, published.self_signing_keys ?? {}], [{}, {}]);
     // The owner has no session left to ask with; the node's own state says what it keeps.
-    const state = new Database(join(root, 'state.sqlite'), { readonly: true, fileMustExist: true });
+    const state = new Database(join(watan.dir, 'state.sqlite'), { readonly: true, fileMustExist: true });
     try {
       const versions = state.prepare('SELECT count(*) AS n FROM app_messenger__backup_versions WHERE user_id = ?').get(userId);
       assert.deepEqual(versions, { n: 0 }, 'the key backup versions are gone');

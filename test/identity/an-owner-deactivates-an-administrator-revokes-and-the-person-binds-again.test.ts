@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
 import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
-import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
+import { signedInClient, ssoSignIn, ssoTestNode } from './sso.ts';
 
 checkResponsesAgainstSpec();
 
@@ -42,45 +38,25 @@ async function isVerified(reader: MatrixClient, userId: string): Promise<boolean
  * binds a new one.
  */
 describe('an owner deactivates, an administrator revokes, and the person binds again', { timeout: 120_000 }, () => {
-  let root: string;
-  let node: RunningWatan;
+  const watan = ssoTestNode('revoke', ['--identity-admin', '@admin:localhost']);
   let admin: MatrixClient;
   let reader: MatrixClient;
 
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'watan-revoke-'));
-    node = await startWatan([
-      '--dev',
-      '--data',
-      root,
-      '--port',
-      '0',
-      '--auth-rate-limit',
-      '1000',
-      '--identity-admin',
-      '@admin:localhost',
-      '--sso-trusted-client',
-      CLIENT_RETURN_URL,
-    ]);
-    admin = await registeredClient(node.url, 'admin');
-    reader = await signedInClient(node.url, await loginTokenOf(node.url, AYESHA));
-  });
-
-  after(async () => {
-    await node?.kill();
-    await rm(root, { recursive: true, force: true });
+    admin = await registeredClient(watan.url, 'admin');
+    reader = await signedInClient(watan.url, await loginTokenOf(watan.url, AYESHA));
   });
 
   let first: MatrixClient;
 
   test('only a configured administrator may revoke a binding', async () => {
-    first = await signedInClient(node.url, await loginTokenOf(node.url, SANA));
-    const byOwner = await post(node.url, '/_watan/v1/identity/revoke', first, { user_id: first.getUserId() });
+    first = await signedInClient(watan.url, await loginTokenOf(watan.url, SANA));
+    const byOwner = await post(watan.url, '/_watan/v1/identity/revoke', first, { user_id: first.getUserId() });
     assert.equal(byOwner.status, 403);
     assert.match(String(byOwner.body.error), /only the identity administrators/);
-    const anonymous = await post(node.url, '/_watan/v1/identity/revoke', undefined, { user_id: first.getUserId() });
+    const anonymous = await post(watan.url, '/_watan/v1/identity/revoke', undefined, { user_id: first.getUserId() });
     assert.equal(anonymous.status, 401);
-    const bad = await post(node.url, '/_watan/v1/identity/revoke', admin, { user: 'x' });
+    const bad = await post(watan.url, '/_watan/v1/identity/revoke', admin, { user: 'x' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.errcode, 'M_BAD_JSON');
   });
@@ -88,11 +64,11 @@ describe('an owner deactivates, an administrator revokes, and the person binds a
   test('a revoked account loses its badge and its sessions, and cannot be revoked twice', async () => {
     const userId = first.getUserId() as string;
     assert.equal(await isVerified(reader, userId), true);
-    const revoked = await post(node.url, '/_watan/v1/identity/revoke', admin, { user_id: userId });
+    const revoked = await post(watan.url, '/_watan/v1/identity/revoke', admin, { user_id: userId });
     assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
     assert.equal(await isVerified(reader, userId), false);
     await assert.rejects(first.whoami(), (error: { errcode?: string }) => error.errcode === 'M_UNKNOWN_TOKEN');
-    const again = await post(node.url, '/_watan/v1/identity/revoke', admin, { user_id: userId });
+    const again = await post(watan.url, '/_watan/v1/identity/revoke', admin, { user_id: userId });
     assert.equal(again.status, 404);
     assert.equal(again.body.errcode, 'M_NOT_FOUND');
   });
@@ -100,33 +76,35 @@ describe('an owner deactivates, an administrator revokes, and the person binds a
   let second: MatrixClient;
 
   test('after revocation the person signs in again and gets a new verified account', async () => {
-    second = await signedInClient(node.url, await loginTokenOf(node.url, SANA));
+    second = await signedInClient(watan.url, await loginTokenOf(watan.url, SANA));
     assert.notEqual(second.getUserId(), first.getUserId());
     assert.equal(await isVerified(reader, second.getUserId() as string), true);
   });
 
   test('deactivation needs a login token from a fresh sign-in of the same person', async () => {
-    const missing = await post(node.url, '/_watan/v1/identity/deactivate', second, {});
+    const missing = await post(watan.url, '/_watan/v1/identity/deactivate', second, {});
     assert.equal(missing.status, 400);
     assert.equal(missing.body.errcode, 'M_BAD_JSON');
-    const someoneElses = await post(node.url, '/_watan/v1/identity/deactivate', second, {
-      login_token: await loginTokenOf(node.url, AYESHA),
+    const someoneElses = await post(watan.url, '/_watan/v1/identity/deactivate', second, {
+      login_token: await loginTokenOf(watan.url, AYESHA),
     });
     assert.equal(someoneElses.status, 403);
     assert.match(String(someoneElses.body.error), /fresh sign-in/);
-    const made = await post(node.url, '/_watan/v1/identity/deactivate', second, { login_token: 'wat_made-up' });
+    const made = await post(watan.url, '/_watan/v1/identity/deactivate', second, { login_token: 'wat_made-up' });
     assert.equal(made.status, 403);
-    const notVerified = await post(node.url, '/_watan/v1/identity/deactivate', admin, { login_token: 'wat_made-up' });
+    const notVerified = await post(watan.url, '/_watan/v1/identity/deactivate', admin, { login_token: 'wat_made-up' });
     assert.equal(notVerified.status, 404);
   });
 
   test('the owner deactivates with a fresh sign-in; the account closes and the person can bind again', async () => {
     const userId = second.getUserId() as string;
-    const deactivated = await post(node.url, '/_watan/v1/identity/deactivate', second, { login_token: await loginTokenOf(node.url, SANA) });
+    const deactivated = await post(watan.url, '/_watan/v1/identity/deactivate', second, {
+      login_token: await loginTokenOf(watan.url, SANA),
+    });
     assert.equal(deactivated.status, 200, JSON.stringify(deactivated.body));
     await assert.rejects(second.whoami(), (error: { errcode?: string }) => error.errcode === 'M_UNKNOWN_TOKEN');
     assert.equal(await isVerified(reader, userId), false);
-    const third = await signedInClient(node.url, await loginTokenOf(node.url, SANA));
+    const third = await signedInClient(watan.url, await loginTokenOf(watan.url, SANA));
     assert.ok(![first.getUserId(), second.getUserId()].includes(third.getUserId()));
     assert.equal(await isVerified(reader, third.getUserId() as string), true);
   });

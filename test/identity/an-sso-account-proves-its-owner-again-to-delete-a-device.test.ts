@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { MatrixClient, MatrixError } from 'matrix-js-sdk';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { registeredClient } from '../fixtures/matrix-clients.ts';
 import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 import { Browser } from './browser.ts';
-import { CLIENT_RETURN_URL, signedInClient, ssoSignIn } from './sso.ts';
+import { signedInClient, ssoSignIn, ssoTestNode } from './sso.ts';
 
 checkResponsesAgainstSpec();
 
@@ -76,43 +72,23 @@ async function postJson(url: string, token: string, body: unknown): Promise<{ st
 }
 
 describe('an SSO account proves its owner again, through the fallback page, to delete a device', { timeout: 120_000 }, () => {
-  let root: string;
-  let node: RunningWatan;
-
-  before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'watan-sso-uia-'));
-    node = await startWatan([
-      '--dev',
-      '--data',
-      root,
-      '--port',
-      '0',
-      '--auth-rate-limit',
-      '1000',
-      '--sso-trusted-client',
-      CLIENT_RETURN_URL,
-    ]);
-  });
-  after(async () => {
-    await node?.kill();
-    await rm(root, { recursive: true, force: true });
-  });
+  const watan = ssoTestNode('sso-uia');
 
   test('an account without a password is offered m.login.sso, one with a password m.login.password', async () => {
-    const ayesha = await ssoClient(node.url, AYESHA);
+    const ayesha = await ssoClient(watan.url, AYESHA);
     const challenge = await challengeOf(ayesha.deleteDevice(ayesha.getDeviceId() as string));
     assert.deepEqual(challenge.flows, [{ stages: ['m.login.sso'] }]);
-    const withPassword = await registeredClient(node.url, 'uia_password_user');
+    const withPassword = await registeredClient(watan.url, 'uia_password_user');
     assert.deepEqual((await challengeOf(withPassword.deleteDevice(withPassword.getDeviceId() as string))).flows, [
       { stages: ['m.login.password'] },
     ]);
   });
 
   test('someone else signing in at the fallback does not complete the owner’s session', async () => {
-    const ayesha = await ssoClient(node.url, AYESHA);
-    const other = await ssoClient(node.url, AYESHA);
+    const ayesha = await ssoClient(watan.url, AYESHA);
+    const other = await ssoClient(watan.url, AYESHA);
     const { session } = await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string));
-    const page = await proveAtFallback(node.url, session, BILAL);
+    const page = await proveAtFallback(watan.url, session, BILAL);
     assert.equal(page.status, 403);
     assert.match(page.html, /someone other than the owner of this account/);
     await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string, { session }));
@@ -120,10 +96,10 @@ describe('an SSO account proves its owner again, through the fallback page, to d
   });
 
   test('the owner signing in again at the fallback completes it, and the device is deleted', async () => {
-    const ayesha = await ssoClient(node.url, AYESHA);
-    const other = await ssoClient(node.url, AYESHA);
+    const ayesha = await ssoClient(watan.url, AYESHA);
+    const other = await ssoClient(watan.url, AYESHA);
     const { session } = await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string));
-    const page = await proveAtFallback(node.url, session, AYESHA);
+    const page = await proveAtFallback(watan.url, session, AYESHA);
     assert.equal(page.status, 200, page.html);
     assert.match(page.html, /onAuthDone/, 'the page signals the client as the specification describes');
     assert.match(page.csp, /script-src 'sha256-/, 'its script is allowed by hash and no other');
@@ -134,40 +110,40 @@ describe('an SSO account proves its owner again, through the fallback page, to d
 
   test('the fallback names what is confirmed, and the provider asks the person again even in a browser it knows', async () => {
     const browser = new Browser();
-    const outcome = await ssoSignIn(node.url, AYESHA, { browser });
+    const outcome = await ssoSignIn(watan.url, AYESHA, { browser });
     assert.ok('loginToken' in outcome);
-    const ayesha = await signedInClient(node.url, outcome.loginToken);
-    const other = await ssoClient(node.url, AYESHA);
+    const ayesha = await signedInClient(watan.url, outcome.loginToken);
+    const other = await ssoClient(watan.url, AYESHA);
     const { session } = await challengeOf(ayesha.deleteDevice(other.getDeviceId() as string));
-    const page = await proveAtFallback(node.url, session, AYESHA, browser);
+    const page = await proveAtFallback(watan.url, session, AYESHA, browser);
     assert.match(page.confirmPage ?? '', /Confirm it is you to sign out and delete a device/);
     assert.ok(page.askedToSignIn, 'prompt=login and max_age=0: the provider asked for CNIC and PIN although it had a session');
     assert.equal(page.status, 200, page.html);
   });
 
   test('a session proved for one request does not pass another', async () => {
-    const ayesha = await ssoClient(node.url, AYESHA);
-    const other = await ssoClient(node.url, AYESHA);
-    const third = await ssoClient(node.url, AYESHA);
+    const ayesha = await ssoClient(watan.url, AYESHA);
+    const other = await ssoClient(watan.url, AYESHA);
+    const third = await ssoClient(watan.url, AYESHA);
     const token = ayesha.getAccessToken() as string;
     const deleteOther = { devices: [other.getDeviceId()] };
-    const first = await postJson(`${node.url}/_matrix/client/v3/delete_devices`, token, deleteOther);
+    const first = await postJson(`${watan.url}/_matrix/client/v3/delete_devices`, token, deleteOther);
     assert.equal(first.status, 401);
     const session = first.body.session as string;
-    assert.equal((await proveAtFallback(node.url, session, AYESHA)).status, 200);
-    const deactivate = await postJson(`${node.url}/_matrix/client/v3/account/deactivate`, token, {
+    assert.equal((await proveAtFallback(watan.url, session, AYESHA)).status, 200);
+    const deactivate = await postJson(`${watan.url}/_matrix/client/v3/account/deactivate`, token, {
       auth: { type: 'm.login.sso', session },
     });
     assert.equal(deactivate.status, 401, 'deactivation is another request');
     assert.notEqual(deactivate.body.session, session, 'with a fresh challenge');
-    const more = await postJson(`${node.url}/_matrix/client/v3/delete_devices`, token, {
+    const more = await postJson(`${watan.url}/_matrix/client/v3/delete_devices`, token, {
       devices: [other.getDeviceId(), third.getDeviceId()],
       auth: { type: 'm.login.sso', session },
     });
     assert.equal(more.status, 401, 'deleting more devices than were confirmed is another request');
     assert.ok(await ayesha.whoami(), 'the account is not deactivated');
     assert.ok(await third.whoami(), 'the third device is still signed in');
-    const confirmed = await postJson(`${node.url}/_matrix/client/r0/delete_devices`, token, {
+    const confirmed = await postJson(`${watan.url}/_matrix/client/r0/delete_devices`, token, {
       auth: { type: 'm.login.sso', session },
       ...deleteOther,
     });
@@ -176,8 +152,8 @@ describe('an SSO account proves its owner again, through the fallback page, to d
   });
 
   test('an account bound to a verified person cannot be given a password', async () => {
-    const ayesha = await ssoClient(node.url, AYESHA);
-    const refused = await postJson(`${node.url}/_matrix/client/v3/account/password`, ayesha.getAccessToken() as string, {
+    const ayesha = await ssoClient(watan.url, AYESHA);
+    const refused = await postJson(`${watan.url}/_matrix/client/v3/account/password`, ayesha.getAccessToken() as string, {
       new_password: 'a-password-that-would-skip-the-provider',
     });
     assert.equal(refused.status, 403);
@@ -186,9 +162,9 @@ describe('an SSO account proves its owner again, through the fallback page, to d
   });
 
   test('an unknown or used session has no fallback page', async () => {
-    const page = await proveAtFallback(node.url, 'no-such-session', AYESHA);
+    const page = await proveAtFallback(watan.url, 'no-such-session', AYESHA);
     assert.equal(page.status, 400);
-    const unknownType = await fetch(`${node.url}/_matrix/client/v3/auth/m.login.email.identity/fallback/web?session=x`);
+    const unknownType = await fetch(`${watan.url}/_matrix/client/v3/auth/m.login.email.identity/fallback/web?session=x`);
     assert.equal(unknownType.status, 404);
     assert.equal(((await unknownType.json()) as { errcode: string }).errcode, 'M_UNRECOGNIZED');
   });

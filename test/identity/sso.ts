@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
 import { createClient } from 'matrix-js-sdk';
+import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { Browser } from './browser.ts';
 
 /** Where the tests' client asks to come back to; never fetched: the login token is read from the redirect. */
@@ -80,4 +85,45 @@ export async function signedInClient(baseUrl: string, loginToken: string): Promi
 
 function isHtml(response: Response): boolean {
   return response.status === 200 && (response.headers.get('content-type') ?? '').includes('text/html');
+}
+
+/**
+ * A `watan start --dev` node for the tests of one describe block: sign-in limits out of the
+ * way, the tests' client trusted for SSO (no confirmation page), `extra` flags appended; killed
+ * and its data folder removed after the block.
+ */
+export function ssoTestNode(name: string, extra: readonly string[] = []): { readonly url: string; readonly dir: string } {
+  let dir: string | undefined;
+  let node: RunningWatan | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), `watan-${name}-`));
+    node = await startWatan([
+      '--dev',
+      '--data',
+      dir,
+      '--port',
+      '0',
+      '--auth-rate-limit',
+      '1000',
+      '--sso-trusted-client',
+      CLIENT_RETURN_URL,
+      ...extra,
+    ]);
+  });
+  after(async () => {
+    await node?.kill();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the node starts before the first test');
+    return value;
+  };
+  return {
+    get url() {
+      return started(node).url;
+    },
+    get dir() {
+      return started(dir);
+    },
+  };
 }

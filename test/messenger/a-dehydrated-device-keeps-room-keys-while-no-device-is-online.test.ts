@@ -5,55 +5,22 @@
  * what bob wrote while she had no device at all.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { type MatrixClient, MsgType } from 'matrix-js-sdk';
+import { test } from 'node:test';
+import { MsgType } from 'matrix-js-sdk';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import {
-  encryptedClient,
-  NOT_DECRYPTED,
-  quietSdkLogs,
-  RecoveryKey,
-  registeredClient,
-  shownBodies,
-  signedInClient,
-  unrefSdkRetryTimers,
-  unrefSdkSyncTimers,
-  until,
-} from '../fixtures/matrix-clients.ts';
+import { NOT_DECRYPTED, RecoveryKey, registeredClient, shownBodies, signedInClient, until } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
-import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
-
-checkResponsesAgainstSpec();
-
-unrefSdkSyncTimers();
-unrefSdkRetryTimers();
-quietSdkLogs();
+import { watanForClients } from '../fixtures/watan-for-clients.ts';
 
 const PASSWORD = 'alice’s long password';
-const dir = mkdtempSync(join(tmpdir(), 'watan-dehydration-'));
-let node: RunningWatan;
-const clients: MatrixClient[] = [];
+const watan = watanForClients('dehydration');
+const { dir, clients } = watan;
 const recovery = new RecoveryKey();
 const { cryptoCallbacks } = recovery;
 
-const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
-
-before(async () => {
-  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-});
-after(async () => {
-  for (const client of clients) client.stopClient();
-  await node.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 test('a device alice signs in later rehydrates her dehydrated device and reads what bob sent while she had none', async () => {
-  const alice = await encrypted(registeredClient(node.url, 'alice', PASSWORD, { cryptoCallbacks }));
-  const bob = await encrypted(registeredClient(node.url, 'bob'));
+  const alice = await watan.encrypted(registeredClient(watan.node.url, 'alice', PASSWORD, { cryptoCallbacks }));
+  const bob = await watan.encrypted(registeredClient(watan.node.url, 'bob'));
   const crypto = alice.getCrypto();
   assert.ok(crypto);
   await crypto.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
@@ -61,7 +28,7 @@ test('a device alice signs in later rehydrates her dehydrated device and reads w
   await crypto.bootstrapSecretStorage({ createSecretStorageKey: async () => recovery.key as GeneratedSecretStorageKey });
   assert.ok(await crypto.isDehydrationSupported(), 'the server offers dehydrated devices');
   await crypto.startDehydration({ createNewKey: true });
-  const dehydrated = await fetch(`${node.url}/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device`, {
+  const dehydrated = await fetch(`${watan.node.url}/_matrix/client/unstable/org.matrix.msc3814.v1/dehydrated_device`, {
     headers: { authorization: `Bearer ${alice.getAccessToken()}` },
   });
   const { device_id: dehydratedId } = (await dehydrated.json()) as { device_id: string };
@@ -83,7 +50,7 @@ test('a device alice signs in later rehydrates her dehydrated device and reads w
   const whileAway = ['are you there?', 'call me when you are back'];
   for (const body of whileAway) await bob.sendMessage(roomId, { msgtype: MsgType.Text, body });
 
-  const laptop = await encrypted(signedInClient(node.url, alice.getSafeUserId(), PASSWORD, { cryptoCallbacks }));
+  const laptop = await watan.encrypted(signedInClient(watan.node.url, alice.getSafeUserId(), PASSWORD, { cryptoCallbacks }));
   await until('the room on alice’s new device', () => laptop.getRoom(roomId));
   await until(
     'bob’s messages on the new device, not yet readable',
@@ -107,6 +74,6 @@ test('a device alice signs in later rehydrates her dehydrated device and reads w
 
 test('replaying the node’s log reproduces every result and digest of dehydration and rehydration', async () => {
   for (const client of clients) client.stopClient();
-  await node.stop('SIGTERM');
+  await watan.node.stop('SIGTERM');
   assertReplayReproduces(dir);
 });

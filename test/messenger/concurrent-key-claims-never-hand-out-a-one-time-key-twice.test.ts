@@ -4,44 +4,15 @@
  * the device's fallback key, and the device's sync says its fallback key was used.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { MatrixClient } from 'matrix-js-sdk';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import {
-  quietSdkLogs,
-  registeredClient,
-  startSyncing,
-  unrefSdkRetryTimers,
-  unrefSdkSyncTimers,
-  until,
-  withRustCrypto,
-} from '../fixtures/matrix-clients.ts';
-import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+import { test } from 'node:test';
+import { registeredClient, startSyncing, until, withRustCrypto } from '../fixtures/matrix-clients.ts';
+import { watanForClients } from '../fixtures/watan-for-clients.ts';
 
-checkResponsesAgainstSpec();
-
-unrefSdkSyncTimers();
-unrefSdkRetryTimers();
-quietSdkLogs();
-
-const dir = mkdtempSync(join(tmpdir(), 'watan-claims-'));
-let node: RunningWatan;
-const clients: MatrixClient[] = [];
-
-before(async () => {
-  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-});
-after(async () => {
-  for (const client of clients) client.stopClient();
-  await node.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
+const watan = watanForClients('claims');
+const { clients } = watan;
 
 async function post(path: string, token: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${node.url}/_matrix/client/v3${path}`, {
+  const response = await fetch(`${watan.node.url}/_matrix/client/v3${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -52,7 +23,7 @@ async function post(path: string, token: string, body: unknown): Promise<{ statu
 type Claimed = { one_time_keys: Record<string, Record<string, Record<string, { key: string; fallback?: boolean }>>> };
 
 test('20 concurrent claims for one device get 20 different one-time keys, then the fallback key', async () => {
-  const alice = await withRustCrypto(await registeredClient(node.url, 'alice'));
+  const alice = await withRustCrypto(await registeredClient(watan.node.url, 'alice'));
   clients.push(alice);
   await startSyncing(alice);
   const aliceToken = alice.getAccessToken() as string;
@@ -63,7 +34,7 @@ test('20 concurrent claims for one device get 20 different one-time keys, then t
   // Stopped, alice's client will not upload more keys while they are claimed.
   alice.stopClient();
 
-  const bob = await registeredClient(node.url, 'bob');
+  const bob = await registeredClient(watan.node.url, 'bob');
   const bobToken = bob.getAccessToken() as string;
   const userId = alice.getSafeUserId();
   const deviceId = alice.getDeviceId() as string;
@@ -89,7 +60,7 @@ test('20 concurrent claims for one device get 20 different one-time keys, then t
   assert.equal(fallback.length, 5);
   assert.equal(new Set(fallback.map((entry) => entry?.[0])).size, 1, 'the fallback key is not consumed');
 
-  const sync = await fetch(`${node.url}/_matrix/client/v3/sync`, { headers: { authorization: `Bearer ${aliceToken}` } });
+  const sync = await fetch(`${watan.node.url}/_matrix/client/v3/sync`, { headers: { authorization: `Bearer ${aliceToken}` } });
   const synced = (await sync.json()) as { device_one_time_keys_count: Record<string, number>; device_unused_fallback_key_types: string[] };
   assert.equal(synced.device_one_time_keys_count.signed_curve25519 ?? 0, 0);
   assert.deepEqual(synced.device_unused_fallback_key_types, [], 'the device learns its fallback key was used');

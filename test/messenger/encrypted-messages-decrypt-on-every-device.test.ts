@@ -4,55 +4,23 @@
  * way, and every message decrypted on every device that should read it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type MatrixClient, MsgType } from 'matrix-js-sdk';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { assertDataFolderHoldsNone } from '../fixtures/data-folder-search.ts';
-import {
-  encryptedClient,
-  NOT_DECRYPTED,
-  quietSdkLogs,
-  registeredClient,
-  shownBodies,
-  signedInClient,
-  unrefSdkRetryTimers,
-  unrefSdkSyncTimers,
-  until,
-} from '../fixtures/matrix-clients.ts';
+import { NOT_DECRYPTED, registeredClient, shownBodies, signedInClient, until } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
-import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+import { watanForClients } from '../fixtures/watan-for-clients.ts';
 
-checkResponsesAgainstSpec();
-
-unrefSdkSyncTimers();
-unrefSdkRetryTimers();
-quietSdkLogs();
-
-const dir = mkdtempSync(join(tmpdir(), 'watan-e2e-'));
-let node: RunningWatan;
-const clients: MatrixClient[] = [];
+// Request logs on, so that "the logs" below are more than warnings.
+process.env.WATAN_LOG_LEVEL = 'info';
+const watan = watanForClients('e2e');
+const { dir, clients } = watan;
 /** Every message body the clients sent: none of them may reach the server's disk or its logs. */
 const plaintextsSent: string[] = [];
 
-const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
-
-before(async () => {
-  // Request logs on, so that "the logs" below are more than warnings.
-  process.env.WATAN_LOG_LEVEL = 'info';
-  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-});
-after(async () => {
-  for (const client of clients) client.stopClient();
-  await node.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 test('alice and bob exchange 20 messages each way in an encrypted room, and a second device of bob decrypts what follows', async () => {
-  const alice = await encrypted(registeredClient(node.url, 'alice'));
-  const bob = await encrypted(registeredClient(node.url, 'bob'));
+  const alice = await watan.encrypted(registeredClient(watan.node.url, 'alice'));
+  const bob = await watan.encrypted(registeredClient(watan.node.url, 'bob'));
   const { room_id: roomId } = await alice.createRoom({
     name: 'Cabinet',
     invite: [bob.getSafeUserId()],
@@ -85,7 +53,7 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
     assert.deepEqual(seen, expected, `${name} reads every message, in order`);
   }
   // The server stored ciphertext: what /messages serves for the room is m.room.encrypted only.
-  const served = await fetch(`${node.url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`, {
+  const served = await fetch(`${watan.node.url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`, {
     headers: { authorization: `Bearer ${alice.getAccessToken()}` },
   });
   const chunk = ((await served.json()) as { chunk: { type: string; event_id: string; content: unknown }[] }).chunk;
@@ -96,7 +64,7 @@ test('alice and bob exchange 20 messages each way in an encrypted room, and a se
   for (const event of ciphertexts) assert.deepEqual(event.content, bob.getRoom(roomId)?.findEventById(event.event_id)?.getWireContent());
 
   // Bob signs in on a second device; alice's client hears of it through device_lists and shares the room key with it.
-  const bobPhone = await encrypted(signedInClient(node.url, bob.getSafeUserId()));
+  const bobPhone = await watan.encrypted(signedInClient(watan.node.url, bob.getSafeUserId()));
   const phoneId = bobPhone.getDeviceId() as string;
   await until('alice knowing bob’s new device', async () => {
     const devices = await alice.getCrypto()?.getUserDeviceInfo([bob.getSafeUserId()]);
@@ -125,7 +93,9 @@ test('unread notification counts count encrypted messages in a one-to-one room, 
   const [alice, bob] = clients as [MatrixClient, MatrixClient];
   const roomId = alice.getRooms().find((room) => room.name === 'Cabinet')?.roomId as string;
   const counts = async () => {
-    const answer = await fetch(`${node.url}/_matrix/client/v3/sync`, { headers: { authorization: `Bearer ${bob.getAccessToken()}` } });
+    const answer = await fetch(`${watan.node.url}/_matrix/client/v3/sync`, {
+      headers: { authorization: `Bearer ${bob.getAccessToken()}` },
+    });
     const synced = (await answer.json()) as { rooms: { join: Record<string, { unread_notifications: { notification_count: number } }> } };
     return synced.rooms.join[roomId]?.unread_notifications.notification_count;
   };
@@ -145,9 +115,9 @@ test('unread notification counts count encrypted messages in a one-to-one room, 
 test('the data folder (database, log, media) and the node’s logs hold none of the plaintexts', async () => {
   assert.equal(plaintextsSent.length, 46, 'the tests above ran');
   for (const client of clients) client.stopClient();
-  const logs = Buffer.from(node.stdout() + node.stderr());
+  const logs = Buffer.from(watan.node.stdout() + watan.node.stderr());
   // A clean stop, so that nothing is left only in memory: the write-ahead logs are checkpointed or on disk either way.
-  await node.stop('SIGTERM');
+  await watan.node.stop('SIGTERM');
   // The control: what is not encrypted (a room's name is state, sent in the clear) is found by the same search.
   assertDataFolderHoldsNone(dir, plaintextsSent, 'Cabinet');
   assert.ok(logs.length > 0, 'the node logged its requests');

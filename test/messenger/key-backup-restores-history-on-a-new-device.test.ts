@@ -5,58 +5,27 @@
  * secrets, restores the backup and decrypts the history written before it existed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { type MatrixClient, type MatrixError, MsgType } from 'matrix-js-sdk';
+import { test } from 'node:test';
+import { type MatrixError, MsgType } from 'matrix-js-sdk';
 import type { GeneratedSecretStorageKey } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { RustBackupManager } from 'matrix-js-sdk/lib/rust-crypto/backup.js';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { assertDataFolderHoldsNone } from '../fixtures/data-folder-search.ts';
-import {
-  encryptedClient,
-  quietSdkLogs,
-  RecoveryKey,
-  registeredClient,
-  shownBodies,
-  signedInClient,
-  unrefSdkRetryTimers,
-  unrefSdkSyncTimers,
-  until,
-} from '../fixtures/matrix-clients.ts';
+import { RecoveryKey, registeredClient, shownBodies, signedInClient, until } from '../fixtures/matrix-clients.ts';
 import { assertReplayReproduces } from '../fixtures/replay-data-folder.ts';
-import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+import { watanForClients } from '../fixtures/watan-for-clients.ts';
 
-checkResponsesAgainstSpec();
-
-unrefSdkSyncTimers();
-unrefSdkRetryTimers();
-quietSdkLogs();
 // The SDK waits a random 0–10 s before uploading keys to a backup, to spread clients' load; a test has one client.
 (RustBackupManager as { maxBackupLoopStartDelayMillis: number }).maxBackupLoopStartDelayMillis = 0;
 
 const PASSWORD = 'alice’s long password';
 const HISTORY = ['dear diary 1', 'dear diary 2', 'dear diary 3', 'dear diary 4', 'dear diary 5'];
-const dir = mkdtempSync(join(tmpdir(), 'watan-backup-'));
-let node: RunningWatan;
-const clients: MatrixClient[] = [];
+const watan = watanForClients('backup');
+const { dir, clients } = watan;
 const recovery = new RecoveryKey();
 const { cryptoCallbacks } = recovery;
 
-const encrypted = (client: Promise<MatrixClient>) => encryptedClient(client, clients);
-
-before(async () => {
-  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-});
-after(async () => {
-  for (const client of clients) client.stopClient();
-  await node.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 test('a new device of alice restores her key backup from secret storage and decrypts the history before it', async () => {
-  const alice = await encrypted(registeredClient(node.url, 'alice', PASSWORD, { cryptoCallbacks }));
+  const alice = await watan.encrypted(registeredClient(watan.node.url, 'alice', PASSWORD, { cryptoCallbacks }));
   const crypto = alice.getCrypto();
   assert.ok(crypto);
   const challenges: string[] = [];
@@ -101,11 +70,11 @@ test('a new device of alice restores her key backup from secret storage and decr
   for (const body of history) await alice.sendMessage(roomId, { msgtype: MsgType.Text, body });
   const headers = { authorization: `Bearer ${alice.getAccessToken()}` };
   await until('the room key in the backup', async () => {
-    const answer = await fetch(`${node.url}/_matrix/client/v3/room_keys/version`, { headers });
+    const answer = await fetch(`${watan.node.url}/_matrix/client/v3/room_keys/version`, { headers });
     return ((await answer.json()) as { count: number }).count >= 1;
   });
 
-  const laptop = await encrypted(signedInClient(node.url, alice.getSafeUserId(), PASSWORD, { cryptoCallbacks }));
+  const laptop = await watan.encrypted(signedInClient(watan.node.url, alice.getSafeUserId(), PASSWORD, { cryptoCallbacks }));
   await until('the room on the new device', () => laptop.getRoom(roomId));
   const laptopCrypto = laptop.getCrypto();
   assert.ok(laptopCrypto);
@@ -128,7 +97,7 @@ test('a new device of alice restores her key backup from secret storage and decr
 
 test('replaying the node’s log reproduces every result and digest of cross-signing, secret storage and the backup, and no plaintext is on disk', async () => {
   for (const client of clients) client.stopClient();
-  await node.stop('SIGTERM');
+  await watan.node.stop('SIGTERM');
   assertReplayReproduces(dir);
   // Nor did the history, the backup or secret storage put a plaintext on the server's disk.
   assertDataFolderHoldsNone(dir, HISTORY, 'Diary');

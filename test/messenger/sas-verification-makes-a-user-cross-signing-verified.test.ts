@@ -6,10 +6,7 @@
  * self-signing key then signs, so bob trusts that device too.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { MatrixClient } from 'matrix-js-sdk';
 import { CryptoEvent } from 'matrix-js-sdk/lib/crypto-api/CryptoEvent.js';
 import {
@@ -18,32 +15,14 @@ import {
   type VerificationRequest,
   VerifierEvent,
 } from 'matrix-js-sdk/lib/crypto-api/verification.js';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import {
-  encryptedClient,
-  quietSdkLogs,
-  registeredClient,
-  signedInClient,
-  startSyncing,
-  unrefSdkRetryTimers,
-  unrefSdkSyncTimers,
-  until,
-  withRustCrypto,
-} from '../fixtures/matrix-clients.ts';
-import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
+import { registeredClient, signedInClient, startSyncing, until, withRustCrypto } from '../fixtures/matrix-clients.ts';
+import { watanForClients } from '../fixtures/watan-for-clients.ts';
 
-checkResponsesAgainstSpec();
-
-unrefSdkSyncTimers();
-unrefSdkRetryTimers();
-quietSdkLogs();
-
-const dir = mkdtempSync(join(tmpdir(), 'watan-sas-'));
-let node: RunningWatan;
-const clients: MatrixClient[] = [];
+const watan = watanForClients('sas');
+const { clients } = watan;
 
 async function encrypted(client: Promise<MatrixClient>): Promise<MatrixClient> {
-  const ready = await encryptedClient(client, clients);
+  const ready = await watan.encrypted(client);
   await ready.getCrypto()?.bootstrapCrossSigning({ authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest(null)) });
   return ready;
 }
@@ -74,18 +53,9 @@ async function compareEmoji(requester: VerificationRequest, responder: Verificat
   assert.deepEqual(shown[0], shown[1], 'both sides showed the same emoji');
 }
 
-before(async () => {
-  node = await startWatan(['--dev', '--data', dir, '--port', '0']);
-});
-after(async () => {
-  for (const client of clients) client.stopClient();
-  await node.kill();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 test('after comparing emoji, alice and bob each trust the other’s cross-signing identity', async () => {
-  const alice = await encrypted(registeredClient(node.url, 'alice'));
-  const bob = await encrypted(registeredClient(node.url, 'bob'));
+  const alice = await encrypted(registeredClient(watan.node.url, 'alice'));
+  const bob = await encrypted(registeredClient(watan.node.url, 'bob'));
   const { room_id: roomId } = await alice.createRoom({
     invite: [bob.getSafeUserId()],
     initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
@@ -110,7 +80,7 @@ test('after comparing emoji, alice and bob each trust the other’s cross-signin
 
   // The signatures went through the server: alice's user-signing signature on bob's master key, visible to alice only.
   const query = async (asker: MatrixClient) => {
-    const answer = await fetch(`${node.url}/_matrix/client/v3/keys/query`, {
+    const answer = await fetch(`${watan.node.url}/_matrix/client/v3/keys/query`, {
       method: 'POST',
       headers: { authorization: `Bearer ${asker.getAccessToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ device_keys: { [bob.getSafeUserId()]: [] } }),
@@ -123,7 +93,7 @@ test('after comparing emoji, alice and bob each trust the other’s cross-signin
   assert.equal((await query(bob))?.signatures[alice.getSafeUserId()], undefined, 'bob does not see it');
 
   // Alice's new device, verified by her first one over to-device messages, is trusted by bob through her self-signing key.
-  const laptop = await withRustCrypto(await signedInClient(node.url, alice.getSafeUserId()));
+  const laptop = await withRustCrypto(await signedInClient(watan.node.url, alice.getSafeUserId()));
   clients.push(laptop);
   await startSyncing(laptop);
   await until('alice’s first device knowing the laptop', async () =>

@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type AppSpec, diffSpecs, parseSpec, specProblems } from '../../builder/index.ts';
+import {
+  type AppSpec,
+  diffSpecs,
+  type PlannerSettings,
+  PlannerSettingsError,
+  PlanningError,
+  parseSpec,
+  plannerFrom,
+  plannerSettingsFromEnvironment,
+  specProblems,
+} from '../../builder/index.ts';
 import { CliUsageError } from '../usage.ts';
 
 const USAGE =
-  'watan app validate FILE|- | diff OLD NEW | deploy FILE | import FILE | list | export APP  (the last four with --url URL and --token-file FILE or WATAN_ACCESS_TOKEN)';
+  'watan app validate FILE|- | diff OLD NEW | plan "TEXT" [--planner offline|openai] [--from SPEC] | deploy FILE | import FILE | list | export APP  (the last four with --url URL and --token-file FILE or WATAN_ACCESS_TOKEN)';
 
 /** `watan app ...`: check and compare specs offline; deploy, list, export and import them on a node. */
 export async function runApp(args: string[]): Promise<number> {
@@ -19,6 +29,8 @@ export async function runApp(args: string[]): Promise<number> {
       for (const change of diffSpecs(old, next)) process.stdout.write(`${values.lang === 'ur' ? change.ur : change.en}\n`);
       return 0;
     }
+    case 'plan':
+      return plan(one(positionals, 'plan "TEXT" [--planner offline|openai] [--from SPEC]'), values);
     case 'deploy':
     case 'import': {
       const document = readJson(one(positionals, `${action} FILE`)) as { spec?: unknown };
@@ -61,7 +73,17 @@ function parse(args: string[]) {
       args,
       allowPositionals: true,
       strict: true,
-      options: { url: { type: 'string' }, 'token-file': { type: 'string' }, confirm: { type: 'boolean' }, lang: { type: 'string' } },
+      options: {
+        url: { type: 'string' },
+        'token-file': { type: 'string' },
+        confirm: { type: 'boolean' },
+        lang: { type: 'string' },
+        planner: { type: 'string' },
+        from: { type: 'string' },
+        'planner-url': { type: 'string' },
+        'planner-model': { type: 'string' },
+        'planner-key-file': { type: 'string' },
+      },
     });
   } catch (error) {
     throw new CliUsageError((error as Error).message);
@@ -71,6 +93,55 @@ function parse(args: string[]) {
 function one(positionals: string[], usage: string): string {
   if (positionals.length !== 1) throw new CliUsageError(`usage: watan app ${usage}`);
   return positionals[0] as string;
+}
+
+type PlanOptions = {
+  lang?: string;
+  planner?: string;
+  from?: string;
+  'planner-url'?: string;
+  'planner-model'?: string;
+  'planner-key-file'?: string;
+};
+
+/**
+ * Prints the proposed spec as JSON on stdout (ready for `watan app validate -`), what was not
+ * understood on stderr, and with --from the upgrade diff's lines on stderr too. The planner's
+ * settings come from flags over the environment (WATAN_PLANNER, WATAN_PLANNER_URL, …); its key
+ * only from a file or the environment.
+ */
+async function plan(text: string, values: PlanOptions): Promise<number> {
+  let settings: PlannerSettings;
+  let planner: ReturnType<typeof plannerFrom>;
+  try {
+    settings = plannerSettingsFromEnvironment(process.env);
+    if (values.planner !== undefined) {
+      if (values.planner !== 'offline' && values.planner !== 'openai')
+        throw new CliUsageError(`--planner is offline or openai, not "${values.planner}"`);
+      settings.planner = values.planner;
+    }
+    if (values['planner-url']) settings.baseUrl = values['planner-url'];
+    if (values['planner-model']) settings.model = values['planner-model'];
+    if (values['planner-key-file']) settings.keyFile = values['planner-key-file'];
+    planner = plannerFrom(settings);
+  } catch (error) {
+    if (error instanceof PlannerSettingsError) throw new CliUsageError(error.message);
+    throw error;
+  }
+  const current = values.from === undefined ? undefined : specFile(values.from);
+  try {
+    const proposal = await planner.plan({ description: text, ...(current ? { current } : {}) });
+    process.stdout.write(`${JSON.stringify(proposal.spec, null, 2)}\n`);
+    for (const words of proposal.notUnderstood) process.stderr.write(`not understood: ${words}\n`);
+    if (current)
+      for (const change of diffSpecs(current, proposal.spec)) process.stderr.write(`${values.lang === 'ur' ? change.ur : change.en}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof PlanningError)) throw error;
+    process.stderr.write(`watan: ${error.message}\n`);
+    for (const words of error.notUnderstood) process.stderr.write(`not understood: ${words}\n`);
+    return 1;
+  }
 }
 
 /** Prints every problem as "FILE: /place: problem"; exit 1 when there is any. */

@@ -23,6 +23,7 @@ export async function runStart(args: string[]): Promise<number> {
     genesis: { type: 'string' },
     cluster: { type: 'string' },
     'replica-url': { type: 'string' },
+    'keep-certified-blocks': { type: 'string' },
     'open-registration': { type: 'boolean' },
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
@@ -57,6 +58,9 @@ export async function runStart(args: string[]): Promise<number> {
     genesis,
     ...(cluster ? { cluster } : {}),
     ...(replicaUrl ? { replicaUrl } : {}),
+    ...(options['keep-certified-blocks'] === undefined
+      ? {}
+      : { keepCertifiedBlocks: parseLimit(options['keep-certified-blocks'], '--keep-certified-blocks', 0, 'blocks') }),
     parts: nodeParts({
       openRegistration: options['open-registration'] ?? options.dev,
       rateLimits: {

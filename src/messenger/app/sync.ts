@@ -3,7 +3,7 @@ import { type AppStore, type QueryContext, query } from '../../subnet/index.ts';
 import type { JsonObject, Pdu } from '../events/index.ts';
 import { eventMatcher, Filter, roomAllowed } from '../filter/index.ts';
 import type { PushRuleset } from '../push/index.ts';
-import { accountDataStream, membershipStream, receiptStream, roomEventStream } from '../sync/streams/index.ts';
+import { accountDataStream, membershipStream, receiptStream, roomEventStream, stateStreams } from '../sync/streams/index.ts';
 import { formatStreamToken } from '../sync/token.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
@@ -60,13 +60,20 @@ const STRIPPED_STATE_TYPES = [
  */
 export const syncQueries = {
   /** The rooms whose news a waiting sync of the caller must wake for: every room they have a membership in. */
-  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) => {
-    const read = () =>
-      ctx.store
-        .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
-        .map((row) => row.room_id);
-    // Kept between long-polls while the memberships stream has not moved for the caller.
-    return upToDate(ctx.store, streamHead(ctx.store))?.news.roomsOf(ctx.caller, membershipStream.name, read) ?? read();
+  sync_rooms_of: query(Type.Object({}, { additionalProperties: false }), (ctx) => roomsOfCaller(ctx)),
+  /**
+   * Whether nothing after `since` concerns the caller: no stream moved for them or for a room
+   * they have a membership in (what the notifier wakes their syncs for), as the records tell
+   * when they reach back to `since`; without them, whether `since` is the stream's head. A
+   * long-poll that is caught up waits before it works out an answer, however busy other rooms are.
+   */
+  sync_caught_up: query(Type.Object({ since: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), (ctx, args) => {
+    const { since } = args;
+    const position = streamHead(ctx.store);
+    if (since >= position) return true;
+    const records = recordsCovering(ctx.store, since, position);
+    if (!records || stateStreams.some((stream) => records.userChanged(stream.name, ctx.caller, since))) return false;
+    return !roomsOfCaller(ctx).some((roomId) => stateStreams.some((stream) => records.roomChanged(stream.name, roomId, since)));
   }),
   /** Which of `user_ids` share a joined room with the caller: whose presence the caller may see. */
   users_sharing_a_room: query(
@@ -175,6 +182,15 @@ export const syncQueries = {
     },
   ),
 };
+
+/** Every room the caller has a membership in, kept between long-polls while the memberships stream has not moved for them. */
+function roomsOfCaller(ctx: QueryContext): string[] {
+  const read = () =>
+    ctx.store
+      .select<{ room_id: string }>('SELECT room_id FROM {memberships} WHERE user_id = ? ORDER BY room_id', ctx.caller)
+      .map((row) => row.room_id);
+  return upToDate(ctx.store, streamHead(ctx.store))?.news.roomsOf(ctx.caller, membershipStream.name, read) ?? read();
+}
 
 /** How far behind the stream a token may be for roomsActiveSince to pay; further back, every room is looked at. */
 const ACTIVE_ROOMS_WINDOW = 10_000;

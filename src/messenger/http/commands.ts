@@ -1,5 +1,6 @@
 import { ApiError } from '../../node/index.ts';
 import { AppError, CanonicalJsonError, InvalidCommandError, type JsonValue, newCommandId, type Subnet } from '../../subnet/index.ts';
+import { readersFirstOf } from '../sync/readers-first.ts';
 
 /** HTTP status for each Matrix error code a messenger method may refuse with. */
 const STATUS: Record<string, number> = {
@@ -32,8 +33,11 @@ const STATUS: Record<string, number> = {
  * its refusal maps to, with the fields the refusal carries (`current_version` beside
  * M_WRONG_ROOM_KEYS_VERSION). Input the log refuses (JSON canonical form cannot carry, a field
  * named like a secret) is the client's M_BAD_JSON; a refusal code the table does not know is a bug.
+ * While syncs woken by an earlier change wait for their turn, the command waits for them first
+ * (sync/readers-first.ts).
  */
 export async function runCommand<T>(subnet: Subnet, method: string, args: Record<string, unknown>, caller: string): Promise<T> {
+  await readersFirstOf(subnet).admitted();
   let result: Awaited<ReturnType<Subnet['submit']>>;
   try {
     result = await subnet.submit({ id: newCommandId(), app: 'messenger', method, args: args as JsonValue, caller });

@@ -86,10 +86,10 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       );
       return { rooms, typingPosition, typed, presencePosition, presenceNews, encryption };
     };
-    /** Whether the token is at the head of the stream, and no typing or presence has changed around the user since. */
+    /** Whether nothing in the log's streams concerns the user since the token, and no typing or presence has changed around them. */
     const caughtUp = (token: SyncPosition, rooms: readonly string[]) =>
       token.toDevice === undefined &&
-      token.stream >= runQuery<number>(node.subnet, 'stream_head', {}, session.userId) &&
+      runQuery<boolean>(node.subnet, 'sync_caught_up', { since: token.stream }, session.userId) &&
       !rooms.some((room) => typing.changedSince(room, token.typing)) &&
       presenceSince !== undefined &&
       presence.position <= presenceSince;

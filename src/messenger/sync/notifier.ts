@@ -3,6 +3,7 @@ import type { NodeContext } from '../../node/index.ts';
 import { runQuery } from '../http/commands.ts';
 import type { PresenceStore } from '../presence.ts';
 import type { TypingStore } from '../typing.ts';
+import { type ReadersFirst, readersFirstOf } from './readers-first.ts';
 import { presenceStream, type StreamChanges, typingStream } from './streams/index.ts';
 
 /** Presence changes of more users at once than this wake every waiting sync rather than look up each one's rooms. */
@@ -14,14 +15,23 @@ interface Waiter {
   wake(): void;
 }
 
+const notifiers = new WeakMap<object, Notifier>();
+
+/** How many syncs wait on this replica (its subnet) for something to happen. */
+export function waitingSyncs(subnet: object): number {
+  return notifiers.get(subnet)?.waiting ?? 0;
+}
+
 /**
  * Wakes waiting syncs when a stream moves past them for something that concerns them. It
  * follows the streams' own positions — the log's streams after each applied block, typing and
  * presence after each change in this node's memory — and asks each stream what changed in
- * between; nothing in a command's result says whom to wake.
+ * between; nothing in a command's result says whom to wake. The woken are answered through the
+ * replica's readers-first gate (readers-first.ts): in bounded turns, before more writes are taken.
  */
 export class Notifier {
   private readonly node: NodeContext;
+  private readonly gate: ReadersFirst;
   private readonly waiters = new Set<Waiter>();
   // The waiters by the rooms and users that wake them, so a change looks only at those it concerns.
   private readonly byRoom = new Map<string, Set<Waiter>>();
@@ -33,6 +43,8 @@ export class Notifier {
 
   constructor(node: NodeContext, typing: TypingStore, presence: PresenceStore) {
     this.node = node;
+    this.gate = readersFirstOf(node.subnet);
+    notifiers.set(node.subnet, this);
     this.statePosition = this.stateChanges(Number.MAX_SAFE_INTEGER).position;
     this.typingPosition = typingStream.position(typing);
     this.presencePosition = presenceStream.position(presence);
@@ -61,6 +73,10 @@ export class Notifier {
     ];
   }
 
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** Waits until something concerning the user or their rooms happens, the client goes, or time is up. */
   wait(userId: string, rooms: ReadonlySet<string>, timeoutMs: number, connection: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
@@ -85,6 +101,7 @@ export class Notifier {
   /** Stops following the streams and answers every waiting sync. */
   close(): void {
     for (const stop of this.unsubscribe) stop();
+    this.gate.flush();
     this.wakeAll();
   }
 
@@ -97,7 +114,9 @@ export class Notifier {
     const woken = new Set<Waiter>();
     for (const room of changes.rooms) for (const waiter of this.byRoom.get(room) ?? []) woken.add(waiter);
     for (const user of changes.users) for (const waiter of this.byUser.get(user) ?? []) woken.add(waiter);
-    for (const waiter of woken) waiter.wake();
+    // Taken out of the index now, so that a change before its turn comes does not queue it twice.
+    for (const waiter of woken) this.forget(waiter);
+    this.gate.wake([...woken].map((waiter) => waiter.wake));
   }
 
   private forget(waiter: Waiter): void {

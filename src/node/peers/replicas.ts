@@ -41,7 +41,7 @@ interface Advertisement {
   signature: string;
 }
 
-/** The replicas of a subnet on the cluster's etcd: adverts under `/watan/SUBNET/replica-addresses/NODE`, kept alive by a lease. */
+/** The replicas of a subnet on the cluster's etcd: adverts under `/watan/SUBNET/replicas/NODE`, kept alive by a lease. */
 export class ClusterReplicas implements Replicas {
   readonly store: EphemeralStore;
   private readonly client: Etcd3;
@@ -57,7 +57,7 @@ export class ClusterReplicas implements Replicas {
   private constructor(client: Etcd3, subnet: Subnet) {
     this.client = client;
     this.subnet = subnet;
-    this.prefix = `/watan/${subnet.subnetId}/replica-addresses/`;
+    this.prefix = `/watan/${subnet.subnetId}/replicas/`;
     this.store = new EtcdEphemeralStore(client, subnet.subnetId);
   }
 

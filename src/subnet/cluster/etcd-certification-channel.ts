@@ -1,10 +1,12 @@
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue } from 'etcd3';
 import type { CertificationChannel, CheckpointVote } from '../certification/channel.ts';
-import { connectEtcd, readPrefixInPages } from './etcd-client.ts';
+import { connectEtcd, type PrefixWatch, readPrefixInPages, watchPrefix } from './etcd-client.ts';
 import { voteKey, votesPrefix } from './etcd-keys.ts';
 
 /** Votes read per request when a subscriber first reads what was published before it. */
 const VOTE_PAGE = 1000;
+/** How long closing waits for etcd to confirm that its watches ended before closing the client anyway. */
+const CLOSE_GRACE_MS = 1000;
 
 /**
  * Checkpoint votes exchanged through etcd: each replica puts its vote under its own key for
@@ -15,7 +17,8 @@ export class EtcdCertificationChannel implements CertificationChannel {
   private readonly client: Etcd3;
   private readonly prefix: string;
   private readonly subnet: string;
-  private readonly watchers = new Set<Promise<Watcher | undefined>>();
+  /** Each subscription's stop, which cancels its watch (or the read before it). */
+  private readonly subscriptions = new Set<() => Promise<void>>();
   private closed = false;
 
   static async open(endpoints: readonly string[], subnet: string): Promise<EtcdCertificationChannel> {
@@ -29,43 +32,65 @@ export class EtcdCertificationChannel implements CertificationChannel {
   }
 
   async publish(vote: CheckpointVote): Promise<void> {
-    await this.client.put(voteKey(this.subnet, vote.checkpoint.block, vote.signature.node)).value(JSON.stringify(vote));
+    // A vote made while the replica closes is not lost: the next start votes again for blocks without a certificate.
+    if (this.closed) return;
+    try {
+      await this.client.put(voteKey(this.subnet, vote.checkpoint.block, vote.signature.node)).value(JSON.stringify(vote));
+    } catch (error) {
+      if (!this.closed) throw error;
+    }
   }
 
-  /** Delivers the votes already in etcd, then every vote published after, until unsubscribed. */
+  /**
+   * Delivers the votes already in etcd, then every vote published after, until unsubscribed.
+   * While etcd cannot be read the subscription keeps trying: a replica that hears no votes
+   * forms no certificates.
+   */
   subscribe(listener: (vote: CheckpointVote) => void): () => void {
-    let active = true;
+    let active = !this.closed;
+    let watch: PrefixWatch | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let wake: (() => void) | undefined;
     const deliver = (kv: IKeyValue) => {
       const vote = parseVote(kv.value);
       if (active && vote) listener(vote);
     };
-    const watcher = this.readThenWatch(deliver).catch(() => undefined);
-    this.watchers.add(watcher);
-    return () => {
-      active = false;
-      this.watchers.delete(watcher);
-      void watcher.then((w) => w?.cancel()).catch(() => undefined);
+    const start = async () => {
+      for (let wait = 250; active; wait = Math.min(wait * 2, 5000)) {
+        try {
+          const snapshot = await readPrefixInPages(this.client, this.prefix, 0, VOTE_PAGE, deliver);
+          if (!active) return;
+          watch = watchPrefix(this.client, this.prefix, snapshot, deliver);
+          return;
+        } catch {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            retry = setTimeout(resolve, wait);
+          });
+        }
+      }
     };
+    const started = start();
+    const stop = async () => {
+      active = false;
+      this.subscriptions.delete(stop);
+      clearTimeout(retry);
+      wake?.();
+      await started;
+      await watch?.cancel();
+    };
+    this.subscriptions.add(stop);
+    return () => void stop();
   }
 
-  private async readThenWatch(deliver: (kv: IKeyValue) => void): Promise<Watcher> {
-    const snapshot = await readPrefixInPages(this.client, this.prefix, 0, VOTE_PAGE, deliver);
-    const watcher = await this.client
-      .watch()
-      .prefix(this.prefix)
-      .startRevision(String(snapshot + 1))
-      .create();
-    watcher.on('put', deliver);
-    watcher.on('error', () => undefined);
-    if (this.closed) await watcher.cancel();
-    return watcher;
-  }
-
-  close(): void {
+  /** Stops every subscription, waits (briefly) for etcd to end their watches, then closes the client. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const watcher of this.watchers) void watcher.then((w) => w?.cancel()).catch(() => undefined);
-    this.watchers.clear();
+    const stopped = Promise.all([...this.subscriptions].map((stop) => stop()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
     this.client.close();
   }
 }

@@ -27,8 +27,8 @@ export async function connectEtcd(endpoints: readonly string[]): Promise<Etcd3> 
 
 /**
  * Reads every key under `prefix` modified after `afterRevision`, in revision order, in pages
- * of `pageSize`, all at the revision of the first page (so pages do not shift under writes);
- * returns that revision, from which a watch continues.
+ * of `pageSize`, all at one revision (`atRevision`, or the first page's) so pages do not shift
+ * under writes; returns that revision, from which a watch continues.
  */
 export async function readPrefixInPages(
   client: Etcd3,
@@ -36,9 +36,10 @@ export async function readPrefixInPages(
   afterRevision: number,
   pageSize: number,
   take: (kv: IKeyValue) => void,
+  atRevision?: number,
 ): Promise<number> {
   let after = afterRevision;
-  let snapshot: number | undefined;
+  let snapshot: number | undefined = atRevision;
   for (;;) {
     const request = client
       .getAll()
@@ -54,4 +55,55 @@ export async function readPrefixInPages(
     if (!page.more || !last) return snapshot;
     after = Number(last.mod_revision);
   }
+}
+
+/** A watch on a prefix that can always be stopped. */
+export interface PrefixWatch {
+  /** Resolves once etcd has confirmed the watch; rejects if etcd refused it or it was cancelled first. */
+  readonly created: Promise<void>;
+  /** Stops the watch, also one etcd has not yet confirmed. */
+  cancel(): Promise<void>;
+}
+
+export class WatchCancelledError extends Error {
+  override name = 'WatchCancelledError';
+}
+
+/**
+ * Watches `prefix` for puts after `afterRevision`. Unlike the client's `create()`, which
+ * hands out the watcher only once etcd confirms it, this keeps hold of the watcher from the
+ * start: a watch not yet confirmed when its owner closes (etcd slow, or the client closed
+ * meanwhile) would otherwise stay attached to the client's watch manager, which retries it
+ * forever on a timer that keeps the process alive.
+ */
+export function watchPrefix(client: Etcd3, prefix: string, afterRevision: number, onPut: (kv: IKeyValue) => void): PrefixWatch {
+  const watcher = client
+    .watch()
+    .prefix(prefix)
+    .startRevision(String(afterRevision + 1))
+    .watcher();
+  let settle: ((error?: Error) => void) | undefined;
+  const created = new Promise<void>((resolve, reject) => {
+    settle = (error) => {
+      settle = undefined;
+      if (error) reject(error);
+      else resolve();
+    };
+  });
+  // Nobody may be awaiting `created` when a cancelled watch rejects it.
+  created.catch(() => undefined);
+  watcher.once('connected', () => settle?.());
+  // Before confirmation an error is a refusal; after it, the client re-establishes a broken
+  // watch from the last revision it saw, so there is nothing to do.
+  watcher.on('error', (error: Error) => settle?.(error));
+  watcher.on('put', onPut);
+  let cancelled: Promise<void> | undefined;
+  return {
+    created,
+    cancel() {
+      settle?.(new WatchCancelledError('the watch was cancelled before etcd confirmed it'));
+      cancelled ??= watcher.cancel().catch(() => undefined);
+      return cancelled;
+    },
+  };
 }

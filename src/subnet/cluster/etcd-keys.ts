@@ -27,3 +27,21 @@ export function votesPrefix(subnet: string): string {
 export function voteKey(subnet: string, block: number, node: string): string {
   return `${votesPrefix(subnet)}${String(block).padStart(16, '0')}/${node}`;
 }
+
+/** Each replica's record of the blocks it deleted from etcd (see EtcdLog's pruning). */
+export function prunedPrefix(subnet: string): string {
+  return `/watan/${subnet}/pruned/`;
+}
+
+export function prunedKey(subnet: string, node: string): string {
+  return `${prunedPrefix(subnet)}${node}`;
+}
+
+/** Where each replica says at which URL its peers can reach it (for state sync). */
+export function replicasPrefix(subnet: string): string {
+  return `/watan/${subnet}/replicas/`;
+}
+
+export function replicaKey(subnet: string, node: string): string {
+  return `${replicasPrefix(subnet)}${node}`;
+}

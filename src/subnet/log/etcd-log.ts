@@ -1,6 +1,6 @@
-import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { connectEtcd, readPrefixInPages } from '../cluster/etcd-client.ts';
-import { blockKey, blocksPrefix, parseBlockKey } from '../cluster/etcd-keys.ts';
+import type { Etcd3, IKeyValue } from 'etcd3';
+import { connectEtcd, type PrefixWatch, readPrefixInPages, watchPrefix } from '../cluster/etcd-client.ts';
+import { blockKey, blocksPrefix, parseBlockKey, prunedKey, prunedPrefix, votesPrefix } from '../cluster/etcd-keys.ts';
 import { type Command, decodeCommand, encodeCommand, validateCommand } from '../command.ts';
 import type { SigningKey } from '../node-key.ts';
 import type { SqliteSettings } from '../sqlite.ts';
@@ -27,6 +27,42 @@ export interface EtcdLogOptions {
   onUnavailable?: (error: Error, retryInMs: number) => void;
   /** How long to keep trying to reach etcd while opening; by default, until it answers. */
   startTimeoutMs?: number;
+  /**
+   * How many quorum-certified blocks stay in etcd behind the latest certificate; older ones
+   * are deleted (each replica deletes its own), since etcd frees nothing while a key lives.
+   * A replica that was down longer state-syncs. DEFAULT_KEEP_CERTIFIED_BLOCKS by default.
+   */
+  keepCertifiedBlocks?: number;
+}
+
+/** Certified blocks kept in etcd: at ~70 KB a busy block, about 700 MB, well inside etcd's 2 GiB quota. */
+export const DEFAULT_KEEP_CERTIFIED_BLOCKS = 10_000;
+
+/**
+ * A replica's record in etcd of what it deleted, written before it deletes: its own blocks
+ * up to `revision` (sequence numbers up to `sequence`) and every vote up to `block`.
+ */
+interface PruneMarker {
+  block: number;
+  revision: number;
+  sequence: number;
+}
+
+/**
+ * Blocks this log needs were deleted from etcd behind a quorum-certified snapshot: the replica
+ * must install a certified snapshot from a peer (state sync) before it can continue.
+ */
+export class StateSyncNeededError extends LogError {
+  override name = 'StateSyncNeededError';
+  readonly prunedRevision: number;
+
+  constructor(mirrored: number, prunedRevision: number) {
+    super(
+      `this replica's mirror ends at etcd revision ${mirrored}, but blocks up to revision ${prunedRevision} were deleted from etcd ` +
+        'behind a certified snapshot: it must state-sync from a peer',
+    );
+    this.prunedRevision = prunedRevision;
+  }
 }
 
 /** etcd refused or could not take a write; the message says what an operator can do. */
@@ -46,6 +82,8 @@ const HISTORY_PAGE_BLOCKS = 32;
 const APPEND_GIVE_UP_MS = 30_000;
 /** How often one append may find its sequence number taken (by a value it did not write) before giving up. */
 const MAX_SEQUENCE_CONFLICTS = 16;
+/** Deletes sent to etcd at once while pruning. */
+const PRUNE_BATCH = 64;
 
 interface Pending {
   command: Command;
@@ -69,13 +107,16 @@ export class EtcdLog implements CommandLog {
   private readonly mirror: SqliteLog;
   private readonly nodeKey: SigningKey;
   private readonly prefix: string;
-  private watcher: Watcher | undefined;
+  private watcher: PrefixWatch | undefined;
   private revision: number;
   private nextSequence: number;
   private pending: Pending[] = [];
   private flushScheduled = false;
   private readonly awaiting = new Map<number, { resolve: (block: LogBlock) => void; reject: (error: Error) => void }>();
   private closed = false;
+  private readonly keepCertifiedBlocks: number;
+  private pruned: PruneMarker = { block: 0, revision: 0, sequence: 0 };
+  private pruning: Promise<void> | undefined;
   private failure: Error | undefined;
   /** Readers are woken on a failure too, so that they read it. */
   private readonly failureListeners = new Set<() => void>();
@@ -99,6 +140,7 @@ export class EtcdLog implements CommandLog {
     this.client = client;
     this.revision = this.mirror.mirroredRevision();
     this.nextSequence = this.mirror.lastSequenceOf(this.nodeKey.id) + 1;
+    this.keepCertifiedBlocks = options.keepCertifiedBlocks ?? DEFAULT_KEEP_CERTIFIED_BLOCKS;
   }
 
   /** Catches up from the mirror's last revision (retrying while etcd is unreachable), then watches. */
@@ -111,7 +153,7 @@ export class EtcdLog implements CommandLog {
         snapshot = await this.catchUp();
         break;
       } catch (error) {
-        if (this.closed) throw error;
+        if (this.closed || error instanceof StateSyncNeededError) throw error;
         const waited = Date.now() - started;
         if (options.startTimeoutMs !== undefined && waited + wait > options.startTimeoutMs) {
           throw new EtcdLogError(
@@ -124,28 +166,39 @@ export class EtcdLog implements CommandLog {
         wait = Math.min(wait * 2, 5000);
       }
     }
-    // New blocks are mirrored as they come; the next proposal's sequence follows what history holds.
-    this.nextSequence = Math.max(this.nextSequence, this.mirror.lastSequenceOf(this.nodeKey.id) + 1);
-    const watcher = await this.client
-      .watch()
-      .prefix(this.prefix)
-      .startRevision(String(snapshot + 1))
-      .create();
-    watcher.on('put', (kv) => {
+    // New blocks are mirrored as they come; the next proposal's sequence follows what history
+    // holds, and never reuses one this replica deleted (a state-synced mirror lacks both).
+    const [newest] = await this.client.getAll().prefix(this.ownPrefix()).sort('Key', 'Descend').limit(1).keys();
+    const inEtcd = (newest && parseBlockKey(this.subnetId, newest)?.sequence) || 0;
+    this.nextSequence = Math.max(this.nextSequence, this.mirror.lastSequenceOf(this.nodeKey.id) + 1, this.pruned.sequence + 1, inEtcd + 1);
+    // Held before etcd confirms it, so that closing meanwhile cancels it too.
+    this.watcher = watchPrefix(this.client, this.prefix, snapshot, (kv) => {
       try {
         this.ingest(kv);
       } catch (error) {
         this.stopMirroring(error as Error);
       }
     });
-    // The client re-establishes a broken watch from the last revision it saw; nothing to do here.
-    watcher.on('error', () => undefined);
-    this.watcher = watcher;
+    await this.watcher.created;
   }
 
-  /** Mirrors history in pages, all read at one revision; returns that revision. */
-  private catchUp(): Promise<number> {
-    return readPrefixInPages(this.client, this.prefix, this.revision, HISTORY_PAGE_BLOCKS, (kv) => this.ingest(kv));
+  /**
+   * Mirrors history in pages, all read at one revision; returns that revision. The prune
+   * markers are read at that same revision first: a replica writes its marker before it
+   * deletes, so any block missing from the pages is named by a marker seen here.
+   */
+  private async catchUp(): Promise<number> {
+    const markers = await this.client.getAll().prefix(prunedPrefix(this.subnetId)).exec();
+    const snapshot = Number(markers.header.revision);
+    let prunedRevision = 0;
+    for (const kv of markers.kvs) {
+      const marker = parseMarker(kv.value);
+      if (!marker) continue;
+      prunedRevision = Math.max(prunedRevision, marker.revision);
+      if (kv.key.toString('utf8') === prunedKey(this.subnetId, this.nodeKey.id)) this.pruned = marker;
+    }
+    if (prunedRevision > this.revision) throw new StateSyncNeededError(this.revision, prunedRevision);
+    return readPrefixInPages(this.client, this.prefix, this.revision, HISTORY_PAGE_BLOCKS, (kv) => this.ingest(kv), snapshot);
   }
 
   /**
@@ -183,7 +236,7 @@ export class EtcdLog implements CommandLog {
     this.failure ??= new EtcdLogError(`this replica could not mirror the cluster log: ${error.message}`);
     for (const waiter of this.awaiting.values()) waiter.reject(this.failure);
     this.awaiting.clear();
-    void this.watcher?.cancel().catch(() => undefined);
+    void this.watcher?.cancel();
     for (const listener of this.failureListeners) listener();
   }
 
@@ -315,6 +368,58 @@ export class EtcdLog implements CommandLog {
     return this.mirror.settings();
   }
 
+  /**
+   * A quorum certified `block`: once it is more than keepCertifiedBlocks behind, this replica
+   * deletes its own blocks up to there (and every vote), recording first what it deletes. One
+   * pruning at a time, in steps, so a busy subnet does not add a marker write per block.
+   */
+  certified(block: number): void {
+    const through = block - this.keepCertifiedBlocks;
+    const step = Math.max(1, Math.min(256, Math.floor(this.keepCertifiedBlocks / 4)));
+    if (this.closed || this.pruning || through < this.pruned.block + step) return;
+    this.pruning = this.prune(through)
+      .catch((error: Error) => {
+        if (!this.closed) process.emitWarning(`could not delete certified blocks from etcd: ${error.message}`);
+      })
+      .finally(() => {
+        this.pruning = undefined;
+      });
+  }
+
+  private async prune(through: number): Promise<void> {
+    const revision = this.mirror.revisionOfBlock(through);
+    if (revision === undefined) return;
+    // Read from etcd, not the mirror: a state-synced mirror lacks this replica's older blocks.
+    const keys = await this.client.getAll().prefix(this.ownPrefix()).maxModRevision(revision).keys();
+    const own = keys.flatMap((key) => parseBlockKey(this.subnetId, key)?.sequence ?? []);
+    const marker: PruneMarker = {
+      block: through,
+      revision: Math.max(revision, this.pruned.revision),
+      sequence: Math.max(this.pruned.sequence, ...own),
+    };
+    await this.client.put(prunedKey(this.subnetId, this.nodeKey.id)).value(JSON.stringify(marker));
+    for (let i = 0; i < keys.length; i += PRUNE_BATCH) {
+      await Promise.all(keys.slice(i, i + PRUNE_BATCH).map((key) => this.client.delete().key(key).exec()));
+    }
+    // Votes for a certified block are not needed again; deleting a range twice is harmless.
+    const votes = votesPrefix(this.subnetId);
+    await this.client
+      .delete()
+      .inRange({ start: `${votes}${String(1).padStart(16, '0')}`, end: `${votes}${String(through + 1).padStart(16, '0')}` })
+      .exec();
+    this.pruned = marker;
+  }
+
+  /** Where this replica's own blocks are (keys sort by sequence number: it is zero-padded). */
+  private ownPrefix(): string {
+    return blockKey(this.subnetId, this.nodeKey.id, 0).slice(0, -16);
+  }
+
+  /** The etcd revision that ordered `block`, if the mirror holds it (a snapshot at `block` continues after it). */
+  revisionOfBlock(block: number): number | undefined {
+    return this.mirror.revisionOfBlock(block);
+  }
+
   /** The last etcd revision the mirror holds. */
   get mirroredRevision(): number {
     return this.revision;
@@ -332,7 +437,7 @@ export class EtcdLog implements CommandLog {
     for (const entry of this.pending.splice(0)) entry.reject(closing);
     for (const waiter of this.awaiting.values()) waiter.reject(closing);
     this.awaiting.clear();
-    void this.watcher?.cancel().catch(() => undefined);
+    void this.watcher?.cancel();
     this.client.close();
     this.mirror.close();
   }
@@ -369,6 +474,17 @@ function refusalOf(error: Error): EtcdLogError | undefined {
     return new EtcdLogError(`etcd refused a block as too large (${error.message}); raise etcd's --max-request-bytes`);
   }
   return undefined;
+}
+
+/** A prune marker as a replica writes it, or undefined for anything else under the prefix. */
+function parseMarker(value: Buffer): PruneMarker | undefined {
+  try {
+    const marker = JSON.parse(value.toString('utf8')) as PruneMarker;
+    const whole = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    return whole(marker?.block) && whole(marker.revision) && whole(marker.sequence) ? marker : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function delay(ms: number): Promise<void> {

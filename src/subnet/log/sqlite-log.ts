@@ -59,6 +59,18 @@ export interface MirroredOrigin {
   revision: number;
 }
 
+/**
+ * Where a mirror installed by state sync begins: the certified block its state was taken at.
+ * The log holds no entries up to it; its chain continues from `hash`.
+ */
+export interface LogBase {
+  block: number;
+  height: number;
+  hash: Buffer;
+  /** The etcd revision of that block; mirroring continues after it. */
+  revision: number;
+}
+
 interface BlockRow {
   block: number;
   first_height: number;
@@ -85,6 +97,7 @@ export class SqliteLog implements CommandLog {
   private readonly recent = new Map<number, LogBlock>();
   private recentEntries = 0;
   private current: LogHead;
+  private base: LogBase | undefined;
   private readonly statements;
 
   /** `readonly` opens an existing log for auditing; appends then fail. */
@@ -103,7 +116,26 @@ export class SqliteLog implements CommandLog {
         ? this.db.prepare<[number], ProposalRow>('SELECT block, proposer, sequence, signature FROM block_proposals WHERE block = ?')
         : undefined,
     };
+    this.base = this.readBase();
     this.current = this.readHead();
+  }
+
+  /**
+   * Makes an empty mirror begin after a certified block instead of at the genesis (state sync):
+   * the entries up to it are not held, and the chain continues from its hash.
+   */
+  startAt(base: LogBase): void {
+    if (this.current.height > 0 || this.base) throw new LogError('only an empty log can start after a state-synced block');
+    this.db
+      .prepare("INSERT INTO log_meta (key, value) VALUES ('base', ?)")
+      .run(JSON.stringify({ ...base, hash: base.hash.toString('hex') }));
+    this.base = this.readBase();
+    this.current = this.readHead();
+  }
+
+  /** The block this log begins after (state sync), or undefined when it holds the whole history. */
+  get startsAfter(): LogBase | undefined {
+    return this.base && { ...this.base };
   }
 
   async append(commands: Command[]): Promise<AppendReceipt[]> {
@@ -182,7 +214,13 @@ export class SqliteLog implements CommandLog {
         'SELECT max(revision) AS revision FROM (SELECT revision FROM block_proposals UNION ALL SELECT revision FROM skipped_proposals)',
       )
       .get();
-    return row?.revision ?? 0;
+    return Math.max(row?.revision ?? 0, this.base?.revision ?? 0);
+  }
+
+  /** The etcd revision that ordered `block`, if this mirror knows it. */
+  revisionOfBlock(block: number): number | undefined {
+    if (this.base?.block === block) return this.base.revision;
+    return this.db.prepare<[number], { revision: number }>('SELECT revision FROM block_proposals WHERE block = ?').get(block)?.revision;
   }
 
   /** The block a cluster revision became, if this mirror holds it. */
@@ -219,6 +257,7 @@ export class SqliteLog implements CommandLog {
   /** The chain hash of the entry at `height` (the genesis hash at 0), or undefined past the head. */
   hashAt(height: number): Buffer | undefined {
     if (height === 0) return genesisHash(this.subnetId);
+    if (this.base && height <= this.base.height) return height === this.base.height ? Buffer.from(this.base.hash) : undefined;
     const row = this.db
       .prepare<[number, number], BlockRow>(
         'SELECT block, first_height, last_height, entries FROM blocks WHERE first_height <= ? AND last_height >= ?',
@@ -239,9 +278,10 @@ export class SqliteLog implements CommandLog {
   }
 
   verifyChain(): ChainBreak | null {
-    let previous = genesisHash(this.subnetId);
-    let expectedHeight = 1;
-    let expectedBlock = 1;
+    // A state-synced mirror is checked from its base, which the quorum certificate vouched for.
+    let previous = this.base ? Buffer.from(this.base.hash) : genesisHash(this.subnetId);
+    let expectedHeight = (this.base?.height ?? 0) + 1;
+    let expectedBlock = (this.base?.block ?? 0) + 1;
     const rows = this.db.prepare<[], BlockRow>('SELECT block, first_height, last_height, entries FROM blocks ORDER BY block').iterate();
     for (const row of rows) {
       if (row.block !== expectedBlock || row.first_height !== expectedHeight) {
@@ -348,10 +388,20 @@ export class SqliteLog implements CommandLog {
     const row = this.db
       .prepare<[], BlockRow>('SELECT block, first_height, last_height, entries FROM blocks ORDER BY block DESC LIMIT 1')
       .get();
-    if (!row) return { height: 0, block: 0, hash: genesisHash(this.subnetId) };
+    if (!row) {
+      if (this.base) return { height: this.base.height, block: this.base.block, hash: Buffer.from(this.base.hash) };
+      return { height: 0, block: 0, hash: genesisHash(this.subnetId) };
+    }
     const last = splitBlockEntries(row.entries).at(-1);
     if (!last) throw new LogError(`log block ${row.block} holds no entries`);
     return { height: row.last_height, block: row.block, hash: Buffer.from(last.hash) };
+  }
+
+  private readBase(): LogBase | undefined {
+    const row = this.db.prepare<[], { value: string }>("SELECT value FROM log_meta WHERE key = 'base'").get();
+    if (!row) return undefined;
+    const base = JSON.parse(row.value) as Omit<LogBase, 'hash'> & { hash: string };
+    return { ...base, hash: Buffer.from(base.hash, 'hex') };
   }
 
   private claimSubnet(subnetId: string): void {
