@@ -99,3 +99,20 @@ test('a refined plan deploys on the engine as an upgrade of the planned app', as
     ['safe: add field "email" to "appointment"', 'safe: change permissions', 'safe: change views'],
   );
 });
+
+for (const [sentence, role] of [
+  ['inspectors can see all complaints', 'inspector'],
+  ['add an auditor role', 'auditor'],
+  ['آڈیٹر کا کردار شامل کریں', 'auditor'],
+] as const) {
+  test(`"${sentence}" adds the role "${role}", allowed to read every complaint and nothing more`, () => {
+    const { spec, notUnderstood } = refine(complaints, sentence);
+    assert.deepEqual(notUnderstood, []);
+    assert.ok(spec.roles.some((r) => r.name === role && r.holders === 'assigned'));
+    assert.deepEqual(grants(spec, role), ['read:all']);
+    assert.deepEqual(
+      diffSpecs(complaints, spec).map((c) => c.en),
+      [`safe: add role "${role}"`, 'safe: change permissions'],
+    );
+  });
+}

@@ -67,6 +67,8 @@ export function refine(current: AppSpec, text: string): Change {
 }
 
 const CONJUNCTIONS = ['and', 'aur', 'اور', 'but', 'lekin', 'لیکن'];
+const MODALS = ['can', 'may', 'could', 'should', 'allowed', 'sakte', 'sakta', 'sakti', 'saktay', 'سکتا', 'سکتے', 'سکتی', 'سکیں'];
+const mentionText = (mentions: Mention[], at: number) => mentions.find((m) => m.at === at)?.text ?? '';
 const CHANGE_WORDS = [...ADD_WORDS, ...REMOVE_WORDS, ...REQUIRE_WORDS];
 const has = (keys: string[], list: readonly string[]) => keys.some((k) => list.includes(k));
 const of = <K extends Meaning['kind']>(mentions: Mention[], kind: K) =>
@@ -83,14 +85,34 @@ function refineClause(
   spec: AppSpec,
   keys: string[],
   mentions: Mention[],
-  { added, roles, notUnderstood }: ClauseContext,
+  { added, roles: known, notUnderstood }: ClauseContext,
 ): 'changed' | 'unchanged' {
   const named = fieldsNamed(spec, keys);
   const negated = has(keys, NEGATION_WORDS);
   const removing = has(keys, REMOVE_WORDS);
+  let roles = known;
+  // "add" edits the app unless someone "can add": then it is what they may do.
+  const actionsSaid = of(mentions, 'action')
+    .filter((a) => has(keys, MODALS) || !(a.action === 'create' && ADD_WORDS.includes(normalise(mentionText(mentions, a.at)))))
+    .map((a) => a.action);
+  // "inspectors can see every complaint", "add an auditor role": people the app does not have yet join it.
+  const newcomers = of(mentions, 'role')
+    .map((r) => r.word.role)
+    .filter((role, i, all) => !spec.roles.some((r) => r.name === role.name) && all.findIndex((r) => r.name === role.name) === i);
+  const saysWhat = actionsSaid.length > 0 || of(mentions, 'step').length > 0;
+  const aboutFields = named.length > 0 || of(mentions, 'field').length > 0;
+  if (roles.length === 0 && newcomers.length > 0 && !negated && !removing && !aboutFields && (saysWhat || has(keys, ADD_WORDS))) {
+    for (const role of newcomers) if (spec.roles.length < 50) spec.roles.push(structuredClone(role));
+    roles = newcomers.map((r) => r.name);
+    // A role added with nothing said about it may read the main entity's records, no more.
+    if (!saysWhat) {
+      for (const role of roles) permit(spec, role, 'read');
+      return 'changed';
+    }
+  }
   // "staff can also delete": a role and what it may do, and no field in sight.
   if (roles.length > 0 && named.length === 0 && of(mentions, 'field').length === 0) {
-    const actions = of(mentions, 'action').map((a) => a.action);
+    const actions = [...actionsSaid];
     const steps = of(mentions, 'step').map((s) => s.step);
     if (removing && !actions.includes('delete')) actions.push('delete');
     if (actions.length === 0 && steps.length === 0) return 'unchanged';

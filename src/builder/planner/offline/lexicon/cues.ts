@@ -410,10 +410,10 @@ if then than not no yes up out over under after before until whether how why get
 ka ki ke ko se mein me main par pe aur ya hai hain ho hon hota hoti hote jo jab liye keliye kay karna karne karein karen karte
 karta kar sakte sakta sakti sakain wala wali wale ek aik bhi sirf apni apna apne un unki unka unke unko is us ye yeh woh wo tak
 baad pehle jaye jayegi jata jati jate hoga hogi chahiye chahye chahiyay banao banayen banaen bana do system nizam app hum humein
-mujhe hamein hamara hamari kisi koi har sab saare tamam saath sath di diya diye aaye aye aata lete leta lena lein hona hone hua everything anything able run runs outcome result results decision decisions service services khidmat every daily day roz rozana karega karegi karenge kare karo karain karwa karwana jayega jayen
+mujhe hamein hamara hamari kisi koi har sab saare tamam saath sath di diya diye aaye aye aata lete leta lena lein hona hone hua everything anything able run runs role roles kirdar once within like whose onto across through agar jaise yani sake saken sakain paye milay mile milna outcome result results decision decisions service services khidmat every daily day roz rozana karega karegi karenge kare karo karain karwa karwana jayega jayen
 کا کی کے کو سے میں پر اور یا ہے ہیں ہو ہوں جو جب لیے لئے کرنا کرنے کریں کرتے کرتا کر سکتے سکتا سکتی والا والی والے ایک بھی صرف
 اپنی اپنا اپنے ان اس یہ وہ تک بعد پہلے جائے جاتا جاتی جاتے ہوگا ہوگی چاہیے بنائیں نظام ایپ دیں دے جس جن کہ گا گی گے ہوتی ہوتا
-ہم ہمیں مجھے ساتھ اسے انہیں ہونے لینے لیں دی دیا آئے خدمات روزانہ روز کرے کریگا کرےگا کرینگے کسی کوئی ہر سب تمام جن کو کیا گیا گئی گئے لیکن نیا نئی نئے رکھیں رکھنا رکھے آن لائن سسٹم جاسکے جا سکے
+ہم ہمیں مجھے کردار اگر جیسے یعنی سکے سکیں پائے ملے ساتھ اسے انہیں ہونے لینے لیں دی دیا آئے خدمات روزانہ روز کرے کریگا کرےگا کرینگے کسی کوئی ہر سب تمام جن کو کیا گیا گئی گئے لیکن نیا نئی نئے رکھیں رکھنا رکھے آن لائن سسٹم جاسکے جا سکے
 ${EDIT_WORDS}`
   .split(/\s+/)
   .filter((word) => word.length > 0);

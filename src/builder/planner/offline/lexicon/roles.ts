@@ -157,5 +157,6 @@ export const ROLE_WORDS: RoleWord[] = [
     side: 'public',
     phrases: ['shopkeeper', 'trader', 'dukandar', 'دکاندار', 'تاجر'],
   },
+  { role: role('auditor', 'Auditor', 'آڈیٹر', 'assigned'), side: 'official', phrases: ['auditor', 'آڈیٹر'] },
   { role: role('inspector', 'Inspector', 'انسپکٹر', 'assigned'), side: 'official', phrases: ['inspector', 'انسپکٹر', 'معائنہ کار'] },
 ];

@@ -21,6 +21,12 @@ const subject = (slug: string, en: string, ur: string, phrases: string[]): Subje
 export const SUBJECTS: Subject[] = [
   subject('clinic', 'Clinic', 'کلینک', [
     'clinic',
+    'dental clinic',
+    'dentist',
+    'eye clinic',
+    'opd',
+    'health centre',
+    'health center',
     'dispensary',
     'bhu',
     'basic health unit',
