@@ -25,6 +25,7 @@ import {
   newCommandId,
   Subnet,
 } from '../src/subnet/index.ts';
+import { measureBuilderPages, printPageLoads } from './builder-pages.ts';
 
 const { values } = parseArgs({ options: { records: { type: 'string' }, concurrency: { type: 'string' }, dir: { type: 'string' } } });
 const RECORDS = Number(values.records ?? 100_000);
@@ -181,3 +182,7 @@ try {
   await subnet.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+// Page load of a generated list in a real browser, on its own node, after the engine's figures.
+printPageLoads(await measureBuilderPages({ records: 1_000 }));
+console.log('page loads: median of runs; cold: a fresh browser profile; warm: the stylesheet and script cached');
