@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type NodeContext } from '../../node/index.ts';
 import type { Session } from './authenticate.ts';
 import { runQuery } from './commands.ts';
 import { checkPassword } from './login.ts';
+import { openUiaSession, readUiaSession } from './uia-session.ts';
 
 interface AuthData {
   type?: unknown;
@@ -13,29 +14,35 @@ interface AuthData {
   user?: unknown;
 }
 
-interface OpenSession {
-  userId: string;
-  expires: number;
-  /** The one request the session was started for (method, path, body without `auth`): it passes no other. */
-  request: string;
-  /** What that request does, in words for the confirmation page of the m.login.sso fallback. */
-  purpose: string;
-  /** Set when the person proved themselves again through the identity provider (the m.login.sso fallback). */
-  ssoDone?: boolean;
-}
+/** How many sessions this replica remembers as completed or used. */
+const MAX_REMEMBERED = 10_000;
 
-const SESSION_MS = 10 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
+/** Adds a session until it runs out, forgetting those that have, and the oldest beyond the bound. */
+function remember(sessions: Map<string, number>, id: string, expires: number): void {
+  sessions.set(id, expires);
+  const now = Date.now();
+  for (const [other, until] of sessions) if (until < now) sessions.delete(other);
+  while (sessions.size > MAX_REMEMBERED) sessions.delete(sessions.keys().next().value as string);
+}
 
 /**
  * User-interactive auth for the requests that must prove the person is present (deleting
  * devices, a new password, deactivation, replacing cross-signing keys): one stage, either
  * `m.login.password` for an account with a password, or `m.login.sso` for an account bound to
  * a verified person, completed through the fallback page and a fresh sign-in at the identity
- * provider as the same person. Sessions live in this node's memory.
+ * provider as the same person. A session is signed by the replica that opened it and names
+ * its user and the one call it is for (uia-session.ts), so a client may send its next step to
+ * any replica; only the mark that the SSO fallback was completed stays on the replica that
+ * saw the identity provider's answer.
  */
 export class PasswordStage {
-  private readonly sessions = new Map<string, OpenSession>();
+  /** Sessions completed through the m.login.sso fallback here, with when they run out. */
+  private readonly ssoDone = new Map<string, number>();
+  /**
+   * Sessions that passed here, with when they run out: each passes once on this replica. (On
+   * another replica it could pass again, but only with the password or the provider again.)
+   */
+  private readonly used = new Map<string, number>();
   private readonly node: NodeContext;
   private readonly ssoAvailable: boolean;
 
@@ -47,15 +54,13 @@ export class PasswordStage {
   /** True when `auth` completes a stage for the session's user; otherwise answers 401 with the flows and gives false. */
   async passed(session: Session, auth: AuthData | undefined, reply: FastifyReply): Promise<boolean> {
     const id = typeof auth?.session === 'string' ? auth.session : undefined;
-    const open = id === undefined ? undefined : this.sessions.get(id);
+    const open = id === undefined ? undefined : this.open(id);
     // The specification ties a session to one API call: a session proved for deleting one
     // device must not pass deactivation, nor deleting other devices.
-    const current =
-      open && open.userId === session.userId && open.expires >= Date.now() && open.request === requestBinding(reply.request)
-        ? open
-        : undefined;
-    if (current?.ssoDone && (auth?.type === undefined || auth.type === 'm.login.sso')) {
-      this.sessions.delete(id as string);
+    const current = open && open.user === session.userId && open.purpose === requestBinding(reply.request) ? open : undefined;
+    if (current && this.ssoDone.has(id as string) && (auth?.type === undefined || auth.type === 'm.login.sso')) {
+      this.ssoDone.delete(id as string);
+      remember(this.used, id as string, current.expires);
       return true;
     }
     if (auth?.type !== 'm.login.password' || !current) {
@@ -73,40 +78,36 @@ export class PasswordStage {
       this.challenge(session, reply, id, error.message);
       return false;
     }
-    this.sessions.delete(id as string);
+    remember(this.used, id as string, current.expires);
     return true;
+  }
+
+  /** The session's claims when a replica of this subnet opened it, it has not run out, and it has not passed here. */
+  private open(id: string): ReturnType<typeof readUiaSession> {
+    return this.used.has(id) ? undefined : readUiaSession(this.node, id);
   }
 
   /** Whose open session this is, for the m.login.sso fallback page; undefined when it is unknown or over. */
   userOf(id: string): string | undefined {
-    const open = this.sessions.get(id);
-    return open && open.expires >= Date.now() ? open.userId : undefined;
+    return this.open(id)?.user;
   }
 
   /** What the open session's request does ("delete a device"), named on the fallback page before the provider is asked. */
   purposeOf(id: string): string | undefined {
-    const open = this.sessions.get(id);
-    return open && open.expires >= Date.now() ? open.purpose : undefined;
+    return this.open(id)?.words;
   }
 
-  /** The person signed in again at the identity provider as the session's user: the session passes its next try. */
+  /** The person signed in again at the identity provider as the session's user: the session passes its next try here. */
   completeBySso(id: string, userId: string): boolean {
-    const open = this.sessions.get(id);
-    if (!open || open.userId !== userId || open.expires < Date.now()) return false;
-    open.ssoDone = true;
+    const open = this.open(id);
+    if (!open || open.user !== userId) return false;
+    remember(this.ssoDone, id, open.expires);
     return true;
   }
 
   private challenge(session: Session, reply: FastifyReply, existing?: string, failure?: string): void {
-    const id = existing ?? randomBytes(16).toString('base64url');
     const request = reply.request;
-    this.sessions.set(id, {
-      userId: session.userId,
-      expires: Date.now() + SESSION_MS,
-      request: requestBinding(request),
-      purpose: purposeOf(request),
-    });
-    while (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+    const id = existing ?? openUiaSession(this.node, { purpose: requestBinding(request), user: session.userId, words: purposeOf(request) });
     reply.code(401).send({
       flows: this.flowsOf(session.userId),
       params: {},

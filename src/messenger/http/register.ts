@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../node/index.ts';
@@ -8,9 +7,12 @@ import { runCommand } from './commands.ts';
 import { clientRoute } from './matrix-routes.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
 import { newSessionTokens } from './session-tokens.ts';
+import { MAX_UIA_SESSION_LENGTH, openUiaSession, readUiaSession } from './uia-session.ts';
 
 const RegisterBody = Type.Object({
-  auth: Type.Optional(Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: 128 })) })),
+  auth: Type.Optional(
+    Type.Object({ type: Type.Optional(Type.String()), session: Type.Optional(Type.String({ maxLength: MAX_UIA_SESSION_LENGTH })) }),
+  ),
   username: Type.Optional(Type.String({ maxLength: 255 })),
   password: Type.Optional(Type.String({ maxLength: MAX_PASSWORD_LENGTH })),
   device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
@@ -22,9 +24,6 @@ const RegisterQuery = Type.Object({ kind: Type.Optional(Type.String()) });
 const AvailableQuery = Type.Object({ username: Type.String({ minLength: 1, maxLength: 255 }) });
 
 const LOCALPART = /^[a-z0-9._=/+-]+$/;
-/** How long a user-interactive auth session stays open, and how many may be open at once. */
-const SESSION_MS = 10 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
 
 export interface RegistrationPolicy {
   /** Password registration: a development switch; production accounts come through the identity provider. */
@@ -36,12 +35,10 @@ export interface RegistrationPolicy {
 /**
  * Registration with user-interactive auth. The one stage offered is m.login.dummy: the
  * interactive step exists so that later stages (the identity provider, a registration token)
- * slot into the same flow. Sessions live in this node's memory only; a client finishes on
- * the replica it started on.
+ * slot into the same flow. Sessions are signed by the replica that opened them, so a client
+ * may finish on any replica of the subnet (uia-session.ts).
  */
 export function registerRegister(server: FastifyInstance, node: NodeContext, policy: RegistrationPolicy, limits: RateLimits): void {
-  const sessions = new Map<string, number>();
-
   clientRoute(
     server,
     'POST',
@@ -63,10 +60,8 @@ export function registerRegister(server: FastifyInstance, node: NodeContext, pol
       // empty body to learn the flows, then send the credentials with the completed stage.
       const localpart = body.username === undefined ? undefined : checkLocalpart(body.username);
       if (body.password !== undefined) checkPassword(body.password);
-      if (!completedDummyStage(body.auth, sessions)) {
-        const session = randomBytes(16).toString('base64url');
-        sessions.set(session, Date.now() + SESSION_MS);
-        while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+      if (!completedDummyStage(body.auth, node)) {
+        const session = openUiaSession(node, { purpose: REGISTER });
         return reply.code(401).send({ flows: [{ stages: ['m.login.dummy'] }], params: {}, session });
       }
       if (body.password === undefined) throw new ApiError(400, 'M_MISSING_PARAM', 'choose a password for the account');
@@ -124,13 +119,13 @@ function checkPassword(password: string): void {
 /**
  * A request that carries the dummy stage completes it by itself: `session` is optional in the
  * specification, and clients such as matrix-nio register in one request without one. A
- * session that is named must still be one this node opened and that has not run out.
+ * session that is named must still be a registration session a replica of this subnet opened,
+ * not run out.
  */
-function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], sessions: Map<string, number>): boolean {
+function completedDummyStage(auth: Static<typeof RegisterBody>['auth'], node: NodeContext): boolean {
   if (auth?.type !== 'm.login.dummy') return false;
   if (auth.session === undefined) return true;
-  const expires = sessions.get(auth.session);
-  if (expires === undefined) return false;
-  sessions.delete(auth.session);
-  return expires >= Date.now();
+  return readUiaSession(node, auth.session)?.purpose === REGISTER;
 }
+
+const REGISTER = 'register';
