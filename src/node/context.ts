@@ -8,6 +8,8 @@ export interface NodeContext {
   metrics: NodeMetrics;
   serverName: string;
   dev: boolean;
+  /** The URLs of the subnet's other replicas (a cluster node; a node alone has none). */
+  peers?: () => Promise<string[]>;
 }
 
 /**

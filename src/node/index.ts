@@ -13,6 +13,7 @@ import {
   type Genesis,
   isMember,
   type NodeFacts,
+  replicaUrls,
   Subnet,
 } from '../subnet/index.ts';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.ts';
@@ -106,10 +107,17 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   });
   try {
     await joinRegistry(subnet, config, logger);
-    const server = buildServer({ subnet, metrics, serverName: config.serverName, dev: config.dev }, logger, parts, {
-      ...DEFAULT_CONNECTION_LIMITS,
-      ...config.connectionLimits,
-    });
+    const { cluster } = config;
+    const peers = cluster && (() => replicaUrls(cluster, subnet.subnetId, subnet.nodeKey.id));
+    const server = buildServer(
+      { subnet, metrics, serverName: config.serverName, dev: config.dev, ...(peers ? { peers } : {}) },
+      logger,
+      parts,
+      {
+        ...DEFAULT_CONNECTION_LIMITS,
+        ...config.connectionLimits,
+      },
+    );
     const url = await listen(server, config);
     // Peers that lost the history they need fetch a snapshot from a replica they find here.
     if (config.cluster) {

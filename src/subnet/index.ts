@@ -34,7 +34,7 @@ export { connectEtcd } from './cluster/etcd-client.ts';
 export { blockKey, blocksPrefix, prunedPrefix, replicasPrefix, voteKey, votesPrefix } from './cluster/etcd-keys.ts';
 export { type EtcdReplicaOptions, etcdReplica } from './cluster/etcd-replica.ts';
 export { type EtcdMember, freePort, type LocalEtcd, LocalEtcdError, type LocalEtcdOptions, startLocalEtcd } from './cluster/local-etcd.ts';
-export { announceReplica, StateSyncError, snapshotFromPeer } from './cluster/snapshot-from-peer.ts';
+export { announceReplica, replicaUrls, StateSyncError, snapshotFromPeer } from './cluster/snapshot-from-peer.ts';
 export { assertNoPlaintextSecrets, type Command, encodeCommand, InvalidCommandError, newCommandId } from './command.ts';
 export { assertSubnetId, DataDirError, dataFiles, readSubnetId, writeFileDurably } from './data-dir.ts';
 export { DeterminismError } from './determinism-guard.ts';

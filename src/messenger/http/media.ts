@@ -9,7 +9,9 @@ import {
   CannotThumbnailError,
   contentDisposition,
   essenceOf,
+  fetchFromPeers,
   MediaFiles,
+  peerOf,
   SECURITY_HEADERS,
   THUMBNAIL_SOURCE_TYPES,
   Thumbnailer,
@@ -113,11 +115,20 @@ export function registerMedia(server: FastifyInstance, node: NodeContext, option
     return row;
   };
   const bytesOf = async (row: MediaRow): Promise<string> => {
-    if (!(await files.has(row.sha256))) {
-      throw new ApiError(404, 'M_NOT_FOUND', `the bytes of ${row.media_id} are not on this node (media is not replicated between nodes)`);
+    if (!(await files.has(row.sha256)) && !(await fetchFromPeers(node, files, row.sha256, row.size))) {
+      throw new ApiError(404, 'M_NOT_FOUND', `the bytes of ${row.media_id} are not on this replica, and no peer served them`);
     }
     return files.pathOf(row.sha256);
   };
+
+  // Another replica of this subnet fetching bytes it lacks (fetchFromPeers); not for clients.
+  server.get<{ Params: { sha256: string } }>('/_watan/v1/media/:sha256', async (request, reply) => {
+    const peer = peerOf(node, request.headers);
+    if ('problem' in peer) throw new ApiError(403, 'M_FORBIDDEN', peer.problem);
+    const { sha256 } = request.params;
+    if (!/^[0-9a-f]{64}$/.test(sha256) || !(await files.has(sha256))) throw new ApiError(404, 'M_NOT_FOUND', 'no such content here');
+    return reply.type('application/octet-stream').send(createReadStream(files.pathOf(sha256)));
+  });
 
   const download = async (request: FastifyRequest, reply: FastifyReply) => {
     const row = find(request);

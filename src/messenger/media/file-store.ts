@@ -7,6 +7,11 @@ export class UploadTooLargeError extends Error {
   override name = 'UploadTooLargeError';
 }
 
+/** Bytes fetched for a content hash hash to something else. */
+export class ContentMismatchError extends Error {
+  override name = 'ContentMismatchError';
+}
+
 export interface StoredFile {
   sha256: string;
   size: number;
@@ -69,9 +74,10 @@ export class MediaFiles {
 
   /**
    * Streams `body` to disk while hashing it and answers its digest once it is durable.
-   * Past `limit` bytes it stops reading and throws UploadTooLargeError, leaving nothing behind.
+   * Past `limit` bytes it stops reading and throws UploadTooLargeError, leaving nothing behind;
+   * with `expected`, bytes of another digest are refused (ContentMismatchError), leaving nothing.
    */
-  async store(body: AsyncIterable<Uint8Array>, limit: number): Promise<StoredFile> {
+  async store(body: AsyncIterable<Uint8Array>, limit: number, expected?: string): Promise<StoredFile> {
     const temp = await this.tempFile();
     const handle = await open(temp, 'wx', FILE_MODE);
     const hash = createHash('sha256');
@@ -91,6 +97,10 @@ export class MediaFiles {
     }
     await handle.close();
     const sha256 = hash.digest('hex');
+    if (expected !== undefined && sha256 !== expected) {
+      await unlink(temp).catch(() => undefined);
+      throw new ContentMismatchError(`the bytes hash to ${sha256}, not the expected ${expected}`);
+    }
     await this.place(temp, this.pathOf(sha256));
     return { sha256, size };
   }

@@ -1,6 +1,7 @@
 /** The media repository's files: content-addressed bytes on this node's disk, thumbnails and the headers they are served with. */
 export { contentDisposition, essenceOf, SECURITY_HEADERS, uploadedContentType } from './content-headers.ts';
-export { MediaFiles, type StoredFile, UploadTooLargeError } from './file-store.ts';
+export { ContentMismatchError, MediaFiles, type StoredFile, UploadTooLargeError } from './file-store.ts';
+export { fetchFromPeers, peerOf } from './from-peers.ts';
 export {
   CannotThumbnailError,
   THUMBNAIL_SOURCE_TYPES,
