@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { CommandResult, SubmitRequest, Subnet } from '../../src/subnet/index.ts';
+import type { Subnet } from '../../src/subnet/index.ts';
 import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
-import { assertOneCertifiedHistory, startReplicas } from '../fixtures/etcd-replicas.ts';
+import {
+  assertEachRanOnce,
+  assertOneCertifiedHistory,
+  newWorkload,
+  settleUnknown,
+  startReplicas,
+  writeUnderFault,
+} from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const PER_WRITER = 24;
@@ -31,28 +38,15 @@ test(
         ['--data', replicas.dirs[3] as string, '--genesis', genesisFile, '--cluster', `etcd://${etcd.endpoints.join(',')}`, '--port', '0'],
         60_000,
       );
-    const acknowledged = new Map<string, CommandResult>();
-    const unknown = new Map<string, { writer: number; request: SubmitRequest }>();
-    const writer = (w: number) => replicas.subnets[w] as Subnet;
-    /** Three writers, each `PER_WRITER` commands in turn; `fault` starts once writer 0 is a third of the way in. */
-    const load = async (phase: string, fault: () => Promise<void>) => {
-      let faulted: Promise<void> | undefined;
-      await Promise.all(
-        [0, 1, 2].map(async (w) => {
-          for (let i = 0; i < PER_WRITER; i++) {
-            const id = `${phase}-w${w}-${i}`;
-            const request = { id, app: 'kv', method: 'put', caller: 'test', args: { key: id, value: `${i}` } };
-            if (w === 0 && i === Math.floor(PER_WRITER / 3)) faulted = fault();
-            try {
-              acknowledged.set(id, await writer(w).submit(request));
-            } catch {
-              unknown.set(id, { writer: w, request }); // a timeout is an unknown outcome, settled by its id below
-            }
-          }
-        }),
+    const workload = newWorkload();
+    const load = (phase: string, fault: () => Promise<void>) =>
+      writeUnderFault(
+        workload,
+        [0, 1, 2].map((w) => replicas.subnets[w] as Subnet),
+        phase,
+        PER_WRITER,
+        fault,
       );
-      await faulted;
-    };
     try {
       await (replicas.subnets[3] as Subnet).close();
       replicas.subnets[3] = undefined;
@@ -77,18 +71,13 @@ test(
         await etcd.restart(follower);
       });
 
-      for (const [id, { writer: w, request }] of unknown) acknowledged.set(id, await writer(w).submit(request));
-      assert.equal(acknowledged.size, 3 * 3 * PER_WRITER);
+      await settleUnknown(workload);
+      assert.equal(workload.acknowledged.size, 3 * 3 * PER_WRITER);
       // The killed replica restarts (unsealed, so it checks its whole folder first) and catches up.
       await replicas.open(3);
       await replicas.settle();
       const subnets = replicas.subnets as Subnet[];
-      for (const subnet of subnets) {
-        for (const [id, result] of acknowledged) {
-          assert.deepEqual(subnet.result(id), result, `${id} on ${subnet.nodeKey.id}`);
-          assert.equal((subnet.query('kv', 'get', { key: id }, 'test') as { version: number }).version, 1, `${id} ran once`);
-        }
-      }
+      assertEachRanOnce(workload, subnets);
       await assertOneCertifiedHistory(subnets);
     } finally {
       await child?.kill();
