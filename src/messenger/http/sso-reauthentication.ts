@@ -6,10 +6,11 @@ import type { PasswordStage } from './password-stage.ts';
 import { limitAuth, type RateLimits } from './rate-limits.ts';
 import { confirmReauthenticationPage, refusalPage } from './sso-pages.ts';
 import { redirectToProvider } from './sso-redirect.ts';
+import { MAX_UIA_SESSION_LENGTH } from './uia-session.ts';
 
 const Params = Type.Object({ authType: Type.String({ maxLength: 64 }) });
 const Query = Type.Object({
-  session: Type.String({ minLength: 1, maxLength: 255 }),
+  session: Type.String({ minLength: 1, maxLength: MAX_UIA_SESSION_LENGTH }),
   continue: Type.Optional(Type.String({ maxLength: 8 })),
 });
 

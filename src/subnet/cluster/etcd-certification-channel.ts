@@ -5,6 +5,8 @@ import { voteKey, votesPrefix } from './etcd-keys.ts';
 
 /** Votes read per request when a subscriber first reads what was published before it. */
 const VOTE_PAGE = 1000;
+/** How long a vote keeps being offered to etcd (a new leader comes in 1–2 s). */
+const PUBLISH_GIVE_UP_MS = 30_000;
 /** How long closing waits for etcd to confirm that its watches ended before closing the client anyway. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -31,13 +33,23 @@ export class EtcdCertificationChannel implements CertificationChannel {
     this.prefix = votesPrefix(subnet);
   }
 
+  /**
+   * Puts the vote, retrying (the same put: idempotent) while etcd is unreachable or electing a
+   * leader, for up to PUBLISH_GIVE_UP_MS: a lost vote can leave a block without a certificate.
+   */
   async publish(vote: CheckpointVote): Promise<void> {
-    // A vote made while the replica closes is not lost: the next start votes again for blocks without a certificate.
-    if (this.closed) return;
-    try {
-      await this.client.put(voteKey(this.subnet, vote.checkpoint.block, vote.signature.node)).value(JSON.stringify(vote));
-    } catch (error) {
-      if (!this.closed) throw error;
+    const started = Date.now();
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      // A vote made while the replica closes is not lost: the next start votes again for blocks without a certificate.
+      if (this.closed) return;
+      try {
+        await this.client.put(voteKey(this.subnet, vote.checkpoint.block, vote.signature.node)).value(JSON.stringify(vote));
+        return;
+      } catch (error) {
+        if (this.closed) return;
+        if (Date.now() - started > PUBLISH_GIVE_UP_MS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 

@@ -36,7 +36,7 @@ export async function snapshotFromPeer(options: SnapshotFromPeerOptions): Promis
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const problems = new Map<string, string>();
   for (;;) {
-    for (const peer of await peers(options)) {
+    for (const peer of await replicaUrls(options.endpoints, options.subnetId, options.nodeKey.id)) {
       try {
         return await fetchVerified(peer, options);
       } catch (error) {
@@ -51,11 +51,12 @@ export async function snapshotFromPeer(options: SnapshotFromPeerOptions): Promis
   }
 }
 
-async function peers(options: SnapshotFromPeerOptions): Promise<string[]> {
-  const client = await connectEtcd(options.endpoints);
+/** The URLs the subnet's other replicas announced in etcd (none when etcd cannot be read). */
+export async function replicaUrls(endpoints: readonly string[], subnetId: string, self: string): Promise<string[]> {
+  const client = await connectEtcd(endpoints);
   try {
-    const announced = await client.getAll().prefix(replicasPrefix(options.subnetId)).strings();
-    const own = replicaKey(options.subnetId, options.nodeKey.id);
+    const announced = await client.getAll().prefix(replicasPrefix(subnetId)).strings();
+    const own = replicaKey(subnetId, self);
     return Object.entries(announced)
       .filter(([key]) => key !== own)
       .map(([, value]) => advertisedUrl(value))
