@@ -155,7 +155,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
 }
 
+/** The server's CPU time so far (µs). */
+async function serverCpu(server: Server): Promise<number> {
+  return ((await server.ask('cpu')) as { cpuMicros: number }).cpuMicros;
+}
+
 interface PhaseResult {
+  /** Server CPU time per delivered message (µs). */
+  cpuPerDelivery: number;
   sendRate: number;
   deliveredRate: number;
   p50: number;
@@ -194,6 +201,8 @@ function caller(url: string) {
 }
 
 interface OneRoomResult {
+  /** Server CPU time per delivered message (µs). */
+  cpuPerDelivery: number;
   senders: number;
   members: number;
   sendRate: number;
@@ -201,6 +210,13 @@ interface OneRoomResult {
   p50: number;
   p99: number;
 }
+
+/**
+ * A filter whose timeline limit holds every message a reader can fall behind by here: with the
+ * default of 10, a block of 20 senders' messages answers `limited` with the 10 newest, and the
+ * others would count as never delivered (a real client pages back for them).
+ */
+const WHOLE_TIMELINE = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 200 } } }));
 
 /** `senders` × `messages` into one room whose `members` long-poll /sync; senders send back to back. */
 async function oneRoom(senders: number, members: number, messages: number): Promise<OneRoomResult> {
@@ -220,7 +236,11 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
       let since = (await call('GET', '/sync', token)).next_batch as string;
       ready += 1;
       while (running) {
-        const answer = (await call('GET', `/sync?since=${encodeURIComponent(since)}&timeout=5000`, token)) as unknown as SyncAnswer;
+        const answer = (await call(
+          'GET',
+          `/sync?since=${encodeURIComponent(since)}&timeout=5000&filter=${WHOLE_TIMELINE}`,
+          token,
+        )) as unknown as SyncAnswer;
         since = answer.next_batch;
         latencies.push(...deliveries(answer, Date.now()));
         if (latencies.length >= expected) running = false;
@@ -229,6 +249,7 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     while (ready < readers.length) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const started = performance.now();
+    const cpuAtStart = await serverCpu(server);
     await Promise.all(
       tokens.slice(0, senders).map(async (token, s) => {
         for (let m = 0; m < messages; m++) {
@@ -240,10 +261,12 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     const deadline = performance.now() + 30_000;
     while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const deliverySeconds = (performance.now() - started) / 1000;
+    const cpuMicros = (await serverCpu(server)) - cpuAtStart;
     running = false;
     await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
     const sorted = latencies.sort((a, b) => a - b);
     return {
+      cpuPerDelivery: cpuMicros / Math.max(1, latencies.length),
       senders,
       members: readers.length,
       sendRate: (senders * messages) / sendSeconds,
@@ -277,6 +300,7 @@ async function mainOneRoom(): Promise<void> {
     console.log(row(`${name}: sends (messages/s${shape.members <= 10 ? ', target >= 1,000' : ''})`, count(shape.sendRate)));
     console.log(row(`${name}: deliveries (per s${shape.members <= 10 ? ', target >= 10,000' : ''})`, count(shape.deliveredRate)));
     console.log(row(`${name}: delivery p50 / p99 (ms, p99 <= ${p99Target})`, `${shape.p50} / ${shape.p99}`));
+    console.log(row(`${name}: server CPU per delivery (µs)`, shape.cpuPerDelivery.toFixed(0)));
   }
 }
 
@@ -352,13 +376,16 @@ async function main(): Promise<void> {
     const phase = async (drive: (deadline: number) => Promise<number>): Promise<PhaseResult> => {
       latencies = [];
       const deliveredAtStart = delivered;
+      const cpuAtStart = await serverCpu(server);
       const started = performance.now();
       const sends = await drive(started + SECONDS * 1000);
       const seconds = (performance.now() - started) / 1000;
       // Messages sent near the end still arrive; count them, then stop counting.
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cpuMicros = (await serverCpu(server)) - cpuAtStart;
       const sorted = latencies.sort((a, b) => a - b);
       return {
+        cpuPerDelivery: cpuMicros / Math.max(1, delivered - deliveredAtStart),
         sendRate: sends / seconds,
         deliveredRate: (delivered - deliveredAtStart) / seconds,
         p50: percentile(sorted, 50),
@@ -421,6 +448,7 @@ async function main(): Promise<void> {
         `${atTarget.p50} / ${atTarget.p99} ${verdict(atTarget.p99 <= 250)}`,
       ),
     );
+    console.log(row('at target load: server CPU per delivery (µs)', atTarget.cpuPerDelivery.toFixed(0)));
     console.log(row(`at saturation: sends (messages/s, ${SENDERS} senders back to back)`, count(saturated.sendRate)));
     console.log(
       row(
@@ -430,6 +458,7 @@ async function main(): Promise<void> {
     );
     console.log(row('at saturation: messages delivered (per s)', count(saturated.deliveredRate)));
     console.log(row('at saturation: send-to-delivery p50 / p99 (ms)', `${saturated.p50} / ${saturated.p99}`));
+    console.log(row('at saturation: server CPU per delivery (µs)', saturated.cpuPerDelivery.toFixed(0)));
     console.log(
       row(
         'server RSS added per idle syncing user (KiB, <= 30)',
