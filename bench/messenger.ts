@@ -5,6 +5,7 @@
  *   node bench/messenger.ts [--users N] [--room-size N] [--senders N] [--rate N] [--seconds N]
  *   node bench/messenger.ts --shape one-room
  *   node bench/messenger.ts --cpu-prof DIR   (the node writes a CPU profile of its run into DIR)
+ *   node bench/messenger.ts --semi-space MiB (the node's young generation; default 16, 0 for V8's own)
  *
  * `--shape one-room` measures instead the two one-room shapes of issue 12: 10 senders × 100
  * messages into one room with 10 members long-polling /sync, then 20 × 100 with 50 members
@@ -21,10 +22,15 @@
  * driven by the same client code with the same concurrency, in the same run. The server runs
  * in a child process (bench/messenger-server.ts); the clients here. Both share the 2 cores,
  * as they would on a developer's machine. It reports; it does not gate.
+ *
+ * Both servers run with the young generation bounded (`--max-semi-space-size`, 16 MiB by
+ * default), as a node serving many idle connections should: left to itself, V8 grows the young
+ * generation to 2 × 64 MiB during a burst (a thousand initial syncs) and keeps it resident,
+ * which is most of what the memory figure used to show and none of what an idle sync holds.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ParentMessage, ServerMessage } from './messenger-server.ts';
 
@@ -38,6 +44,8 @@ const { values } = parseArgs({
     shape: { type: 'string', default: 'rooms' },
     // A folder: the node writes a CPU profile of the whole run there (node --cpu-prof), to see where its time goes.
     'cpu-prof': { type: 'string' },
+    // The node's young generation, MiB a semi-space (0: V8's default, which grows to 64 under a burst and keeps it).
+    'semi-space': { type: 'string', default: '16' },
   },
 });
 const USERS = Number(values.users);
@@ -45,6 +53,7 @@ const ROOM_SIZE = Number(values['room-size']);
 const SENDERS = Math.min(Number(values.senders), Math.ceil(USERS / ROOM_SIZE));
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const SEMI_SPACE = Number(values['semi-space']);
 
 interface Server {
   url: string;
@@ -60,6 +69,7 @@ async function startServer(...args: string[]): Promise<Server> {
     execArgv: [
       ...process.execArgv,
       '--expose-gc',
+      ...(SEMI_SPACE > 0 ? [`--max-semi-space-size=${SEMI_SPACE}`] : []),
       ...(values['cpu-prof'] !== undefined && args[0] === 'watan' ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
     ],
   });
@@ -145,7 +155,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
 }
 
+/** The server's CPU time so far (µs). */
+async function serverCpu(server: Server): Promise<number> {
+  return ((await server.ask('cpu')) as { cpuMicros: number }).cpuMicros;
+}
+
 interface PhaseResult {
+  /** Server CPU time per delivered message (µs). */
+  cpuPerDelivery: number;
   sendRate: number;
   deliveredRate: number;
   p50: number;
@@ -184,6 +201,8 @@ function caller(url: string) {
 }
 
 interface OneRoomResult {
+  /** Server CPU time per delivered message (µs). */
+  cpuPerDelivery: number;
   senders: number;
   members: number;
   sendRate: number;
@@ -191,6 +210,13 @@ interface OneRoomResult {
   p50: number;
   p99: number;
 }
+
+/**
+ * A filter whose timeline limit holds every message a reader can fall behind by here: with the
+ * default of 10, a block of 20 senders' messages answers `limited` with the 10 newest, and the
+ * others would count as never delivered (a real client pages back for them).
+ */
+const WHOLE_TIMELINE = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 200 } } }));
 
 /** `senders` × `messages` into one room whose `members` long-poll /sync; senders send back to back. */
 async function oneRoom(senders: number, members: number, messages: number): Promise<OneRoomResult> {
@@ -210,7 +236,11 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
       let since = (await call('GET', '/sync', token)).next_batch as string;
       ready += 1;
       while (running) {
-        const answer = (await call('GET', `/sync?since=${encodeURIComponent(since)}&timeout=5000`, token)) as unknown as SyncAnswer;
+        const answer = (await call(
+          'GET',
+          `/sync?since=${encodeURIComponent(since)}&timeout=5000&filter=${WHOLE_TIMELINE}`,
+          token,
+        )) as unknown as SyncAnswer;
         since = answer.next_batch;
         latencies.push(...deliveries(answer, Date.now()));
         if (latencies.length >= expected) running = false;
@@ -219,6 +249,7 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     while (ready < readers.length) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const started = performance.now();
+    const cpuAtStart = await serverCpu(server);
     await Promise.all(
       tokens.slice(0, senders).map(async (token, s) => {
         for (let m = 0; m < messages; m++) {
@@ -230,10 +261,12 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     const deadline = performance.now() + 30_000;
     while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const deliverySeconds = (performance.now() - started) / 1000;
+    const cpuMicros = (await serverCpu(server)) - cpuAtStart;
     running = false;
     await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
     const sorted = latencies.sort((a, b) => a - b);
     return {
+      cpuPerDelivery: cpuMicros / Math.max(1, latencies.length),
       senders,
       members: readers.length,
       sendRate: (senders * messages) / sendSeconds,
@@ -253,6 +286,11 @@ async function mainOneRoom(): Promise<void> {
   const row = (measure: string, value: string) => `| ${measure.padEnd(66)} | ${value.padEnd(18)} |`;
   console.log(`bench:messenger one room — node ${process.version}, ${availableParallelism()} CPUs`);
   console.log('server in a child process, clients in this one, on the same cores; the trivial route is measured the same way');
+  console.log(
+    `young generation: ${SEMI_SPACE > 0 ? `--max-semi-space-size=${SEMI_SPACE}` : "V8's default"}; load average ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(row('measure', 'value'));
   console.log(`|${'-'.repeat(68)}|${'-'.repeat(20)}|`);
   console.log(row('trivial Fastify route, 20 clients (requests/s, ceiling)', count(ceiling)));
@@ -262,6 +300,7 @@ async function mainOneRoom(): Promise<void> {
     console.log(row(`${name}: sends (messages/s${shape.members <= 10 ? ', target >= 1,000' : ''})`, count(shape.sendRate)));
     console.log(row(`${name}: deliveries (per s${shape.members <= 10 ? ', target >= 10,000' : ''})`, count(shape.deliveredRate)));
     console.log(row(`${name}: delivery p50 / p99 (ms, p99 <= ${p99Target})`, `${shape.p50} / ${shape.p99}`));
+    console.log(row(`${name}: server CPU per delivery (µs)`, shape.cpuPerDelivery.toFixed(0)));
   }
 }
 
@@ -337,13 +376,16 @@ async function main(): Promise<void> {
     const phase = async (drive: (deadline: number) => Promise<number>): Promise<PhaseResult> => {
       latencies = [];
       const deliveredAtStart = delivered;
+      const cpuAtStart = await serverCpu(server);
       const started = performance.now();
       const sends = await drive(started + SECONDS * 1000);
       const seconds = (performance.now() - started) / 1000;
       // Messages sent near the end still arrive; count them, then stop counting.
       await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cpuMicros = (await serverCpu(server)) - cpuAtStart;
       const sorted = latencies.sort((a, b) => a - b);
       return {
+        cpuPerDelivery: cpuMicros / Math.max(1, delivered - deliveredAtStart),
         sendRate: sends / seconds,
         deliveredRate: (delivered - deliveredAtStart) / seconds,
         p50: percentile(sorted, 50),
@@ -385,6 +427,11 @@ async function main(): Promise<void> {
       `bench:messenger — ${USERS} syncing users in rooms of ${ROOM_SIZE}, ${SENDERS} senders, ${SECONDS} s a phase, node ${process.version}, ${availableParallelism()} CPUs`,
     );
     console.log('server in a child process, clients in this one, on the same cores; the trivial route is measured the same way');
+    console.log(
+      `young generation: ${SEMI_SPACE > 0 ? `--max-semi-space-size=${SEMI_SPACE}` : "V8's default"}; load average ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}`,
+    );
     console.log(row('measure', 'value'));
     console.log(`|${'-'.repeat(68)}|${'-'.repeat(20)}|`);
     console.log(row(`trivial Fastify route, ${SENDERS} clients (requests/s, ceiling)`, count(ceiling)));
@@ -401,6 +448,7 @@ async function main(): Promise<void> {
         `${atTarget.p50} / ${atTarget.p99} ${verdict(atTarget.p99 <= 250)}`,
       ),
     );
+    console.log(row('at target load: server CPU per delivery (µs)', atTarget.cpuPerDelivery.toFixed(0)));
     console.log(row(`at saturation: sends (messages/s, ${SENDERS} senders back to back)`, count(saturated.sendRate)));
     console.log(
       row(
@@ -410,8 +458,12 @@ async function main(): Promise<void> {
     );
     console.log(row('at saturation: messages delivered (per s)', count(saturated.deliveredRate)));
     console.log(row('at saturation: send-to-delivery p50 / p99 (ms)', `${saturated.p50} / ${saturated.p99}`));
+    console.log(row('at saturation: server CPU per delivery (µs)', saturated.cpuPerDelivery.toFixed(0)));
     console.log(
-      row('server memory per syncing user (KiB of RSS added by the syncs)', ((rssSyncing - rssBefore) / USERS / 1024).toFixed(1)),
+      row(
+        'server RSS added per idle syncing user (KiB, <= 30)',
+        `${((rssSyncing - rssBefore) / USERS / 1024).toFixed(1)} ${verdict(rssSyncing - rssBefore <= USERS * 30 * 1024)}`,
+      ),
     );
     console.log(
       row(

@@ -105,7 +105,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       // that a woken sync answers within as few turns as the send that woke it.)
       const rooms = token !== undefined && mayWait() ? roomsOfUser() : [];
       if (token !== undefined && mayWait() && caughtUp(token, rooms)) {
-        await notifier.wait(session.userId, new Set(rooms), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, rooms, deadline - Date.now(), reply.raw);
         // The session may have ended while this request waited.
         authenticate(request, node.subnet);
       }
@@ -113,7 +113,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       const quiet = () =>
         isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0 && !hasEncryptionNews(answer.encryption);
       while (quiet() && mayWait()) {
-        await notifier.wait(session.userId, new Set(roomsOfUser()), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, roomsOfUser(), deadline - Date.now(), reply.raw);
         authenticate(request, node.subnet);
         answer = ask();
       }

@@ -11,7 +11,7 @@ const PRESENCE_WAKE_LOOKUPS = 50;
 
 interface Waiter {
   userId: string;
-  rooms: ReadonlySet<string>;
+  rooms: readonly string[];
   wake(): void;
 }
 
@@ -78,7 +78,7 @@ export class Notifier {
   }
 
   /** Waits until something concerning the user or their rooms happens, the client goes, or time is up. */
-  wait(userId: string, rooms: ReadonlySet<string>, timeoutMs: number, connection: ServerResponse): Promise<void> {
+  wait(userId: string, rooms: readonly string[], timeoutMs: number, connection: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         userId,
