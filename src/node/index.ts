@@ -40,6 +40,8 @@ export interface NodeConfig {
   genesis?: Genesis;
   /** The etcd members (`host:port`) of the cluster log; without them the node runs the embedded log. */
   cluster?: readonly string[];
+  /** The URL the subnet's other replicas reach this one at (state sync, media); the listening URL by default. */
+  advertiseUrl?: string;
   /** Certified blocks a cluster replica keeps in etcd before deleting them (DEFAULT_KEEP_CERTIFIED_BLOCKS by default). */
   keepCertifiedBlocks?: number;
   /** The parts this node runs beside the subnet's own apps and routes (the messenger, ...). */
@@ -121,7 +123,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     const url = await listen(server, config);
     // Peers that lost the history they need fetch a snapshot from a replica they find here.
     if (config.cluster) {
-      await announceReplica(config.cluster, subnet.subnetId, subnet.nodeKey.id, url).catch((error: Error) =>
+      await announceReplica(config.cluster, subnet.subnetId, subnet.nodeKey.id, config.advertiseUrl ?? url).catch((error: Error) =>
         logger.warn({ reason: error.message }, 'could not announce this replica in etcd; peers cannot state-sync from it'),
       );
     }

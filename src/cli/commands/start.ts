@@ -23,6 +23,7 @@ export async function runStart(args: string[]): Promise<number> {
     genesis: { type: 'string' },
     cluster: { type: 'string' },
     'keep-certified-blocks': { type: 'string' },
+    'advertise-url': { type: 'string' },
     'open-registration': { type: 'boolean' },
     'auth-rate-limit': { type: 'string' },
     'send-rate-limit': { type: 'string' },
@@ -55,6 +56,7 @@ export async function runStart(args: string[]): Promise<number> {
     subnetId,
     genesis,
     ...(cluster ? { cluster } : {}),
+    ...(options['advertise-url'] === undefined ? {} : { advertiseUrl: parseAdvertiseUrl(options['advertise-url']) }),
     ...(options['keep-certified-blocks'] === undefined
       ? {}
       : { keepCertifiedBlocks: parseLimit(options['keep-certified-blocks'], '--keep-certified-blocks', 0, 'blocks') }),
@@ -135,6 +137,20 @@ export function parseClusterUrl(value: string): string[] {
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new CliUsageError(problem);
   }
   return endpoints;
+}
+
+/** The URL peers reach this replica at: http(s), no path beyond `/`. */
+function parseAdvertiseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CliUsageError(`--advertise-url must be a URL such as https://replica-1.example.pk, not "${value}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash) {
+    throw new CliUsageError(`--advertise-url must be an http(s) URL without a path, such as https://replica-1.example.pk, not "${value}"`);
+  }
+  return url.origin;
 }
 
 function parseLimit(value: string | undefined, flag: string, fallback: number, unit = 'requests'): number {
