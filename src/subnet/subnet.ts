@@ -153,6 +153,8 @@ export class Subnet {
       await subnet.close();
       throw subnet.failure;
     }
+    // Votes are taken once the log is applied, so that none is dropped as too far ahead.
+    subnet.certifier.listen();
     return subnet;
   }
 

@@ -24,7 +24,7 @@ export class Certifier {
   private readonly state: StateDb;
   private readonly collector: CertificateCollector;
   private readonly channel: CertificationChannel | undefined;
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void = () => undefined;
 
   constructor(options: CertifierOptions) {
     this.state = new StateDb(options.db);
@@ -42,6 +42,15 @@ export class Certifier {
       },
       diverged: options.diverged,
     });
+  }
+
+  /**
+   * Starts taking the other replicas' votes. A replica that opens far behind calls this once it
+   * has caught up: the votes already published are read at once, and the collector drops those
+   * for blocks too far beyond what the replica has applied.
+   */
+  listen(): void {
+    this.unsubscribe();
     this.unsubscribe = this.channel?.subscribe((vote) => this.collector.add(vote)) ?? (() => undefined);
   }
 

@@ -88,6 +88,9 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
       '--log-outputs=stderr',
       '--log-level=error',
       ...(options.quotaBackendBytes ? [`--quota-backend-bytes=${options.quotaBackendBytes}`] : []),
+      // Replicas delete certified blocks; compaction lets etcd reuse their space (defragmentation returns it to the disk).
+      '--auto-compaction-mode=revision',
+      '--auto-compaction-retention=10000',
     ];
     const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     stderr.set(member.name, '');
