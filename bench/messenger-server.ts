@@ -10,13 +10,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { startBenchNode } from './bench-node.ts';
 
-export type ServerMessage = { url: string; tokens: string[] } | { rss: number } | { heap: number } | { cpuMicros: number };
+export type ServerMessage =
+  | { url: string; tokens: string[] }
+  | { rss: number }
+  | { heap: number }
+  | { cpuMicros: number }
+  | { trace: string };
 /**
  * `rss`: resident memory now; `heap`: the heap in use after a full collection (what is retained,
  * not transient garbage); `cpu`: the CPU time the server has used (user and system), which on a
  * shared machine compares runs better than wall-clock rates do.
  */
-export type ParentMessage = 'rss' | 'heap' | 'cpu' | 'stop';
+export type ParentMessage = 'rss' | 'heap' | 'cpu' | 'trace' | 'stop';
+
+/** `trace`: the send cycle's trace (bench/messenger-trace.ts), when the parent asked for one (WATAN_BENCH_TRACE=1). */
+const tracer = process.env.WATAN_BENCH_TRACE === '1' ? await import('./messenger-trace.ts') : undefined;
 
 const send = (message: ServerMessage) => process.send?.(message);
 
@@ -66,6 +74,7 @@ process.on('message', async (message: ParentMessage) => {
     const { user, system } = process.cpuUsage();
     send({ cpuMicros: user + system });
   }
+  if (message === 'trace') send({ trace: tracer?.traceReport() ?? 'no trace: start the server with WATAN_BENCH_TRACE=1' });
   if (message === 'stop') {
     await stop();
     process.exit(0);

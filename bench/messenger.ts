@@ -6,6 +6,9 @@
  *   node bench/messenger.ts --shape one-room
  *   node bench/messenger.ts --cpu-prof DIR   (the node writes a CPU profile of its run into DIR)
  *   node bench/messenger.ts --semi-space MiB (the node's young generation; default 16, 0 for V8's own)
+ *   node bench/messenger.ts --shape one-room --first-shape (only 10 senders × 100, 10 members)
+ *   node bench/messenger.ts --shape one-room --trace (after each shape, the server's trace of the send
+ *     cycle, bench/messenger-trace.ts, and what the client process itself spent)
  *
  * `--shape one-room` measures instead the two one-room shapes of issue 12: 10 senders × 100
  * messages into one room with 10 members long-polling /sync, then 20 × 100 with 50 members
@@ -46,6 +49,10 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     // The node's young generation, MiB a semi-space (0: V8's default, which grows to 64 under a burst and keeps it).
     'semi-space': { type: 'string', default: '16' },
+    // One-room shapes: trace the send's cycle on the server (bench/messenger-trace.ts) and print it.
+    trace: { type: 'boolean', default: false },
+    // One-room: only the first shape (10 senders, 10 members), for quick comparisons.
+    'first-shape': { type: 'boolean', default: false },
   },
 });
 const USERS = Number(values.users);
@@ -65,6 +72,7 @@ interface Server {
 async function startServer(...args: string[]): Promise<Server> {
   const child: ChildProcess = fork(new URL('./messenger-server.ts', import.meta.url), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: values.trace ? { ...process.env, WATAN_BENCH_TRACE: '1' } : process.env,
     // So that the server can tell what it retains, apart from garbage not yet collected.
     execArgv: [
       ...process.execArgv,
@@ -232,6 +240,8 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     const expected = senders * messages * readers.length;
     let running = true;
     let ready = 0;
+    /** Long-poll answers that carried messages. */
+    let answers = 0;
     const syncers = readers.map(async (token) => {
       let since = (await call('GET', '/sync', token)).next_batch as string;
       ready += 1;
@@ -242,14 +252,18 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
           token,
         )) as unknown as SyncAnswer;
         since = answer.next_batch;
-        latencies.push(...deliveries(answer, Date.now()));
+        const delivered = deliveries(answer, Date.now());
+        if (delivered.length > 0) answers += 1;
+        latencies.push(...delivered);
         if (latencies.length >= expected) running = false;
       }
     });
     while (ready < readers.length) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const started = performance.now();
     const cpuAtStart = await serverCpu(server);
+    const clientCpuAtStart = process.cpuUsage();
+    const clientLoopAtStart = performance.eventLoopUtilization();
+    const started = performance.now();
     await Promise.all(
       tokens.slice(0, senders).map(async (token, s) => {
         for (let m = 0; m < messages; m++) {
@@ -262,6 +276,15 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const deliverySeconds = (performance.now() - started) / 1000;
     const cpuMicros = (await serverCpu(server)) - cpuAtStart;
+    const clientCpu = process.cpuUsage(clientCpuAtStart);
+    const clientLoop = performance.eventLoopUtilization(clientLoopAtStart);
+    if (values.trace) {
+      console.log(`${senders} senders × ${messages}, ${readers.length} members:`);
+      console.log(((await server.ask('trace')) as { trace: string }).trace);
+      console.log(
+        `client process over the sends: CPU ${((clientCpu.user + clientCpu.system) / 10_000 / deliverySeconds).toFixed(0)}% of one core, event loop busy ${(100 * clientLoop.utilization).toFixed(0)}%; ${(latencies.length / Math.max(1, answers)).toFixed(1)} messages a long-poll answer`,
+      );
+    }
     running = false;
     await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
     const sorted = latencies.sort((a, b) => a - b);
@@ -281,7 +304,7 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
 
 async function mainOneRoom(): Promise<void> {
   const ceiling = await trivialRouteRate(20, 5000);
-  const shapes = [await oneRoom(10, 10, 100), await oneRoom(20, 50, 100)];
+  const shapes = [await oneRoom(10, 10, 100), ...(values['first-shape'] ? [] : [await oneRoom(20, 50, 100)])];
   const count = (n: number) => Math.round(n).toLocaleString('en-US');
   const row = (measure: string, value: string) => `| ${measure.padEnd(66)} | ${value.padEnd(18)} |`;
   console.log(`bench:messenger one room — node ${process.version}, ${availableParallelism()} CPUs`);
