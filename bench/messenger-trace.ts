@@ -131,28 +131,73 @@ wrap(
     },
 );
 
-wrap(
-  SqliteLog.prototype,
-  'writeBlock',
-  (original) =>
-    function (this: unknown, ...args: unknown[]) {
-      const started = performance.now();
-      const batch = args[0] as { command: { args?: unknown } }[];
-      const result = original.apply(this, args) as { block: number };
-      const written = performance.now();
-      const txns = batch.map(({ command }) => commandTxn(command)).filter((txn): txn is string => txn !== undefined);
-      if (txns.length > 0) {
-        currentBlock = { commands: batch.length, flushStarted: started, written, woken: 0 };
-        currentTxns = txns;
-        blocks.push(currentBlock);
-        for (const txn of txns) {
-          const marks = sends.get(txn);
-          if (marks) Object.assign(marks, { flushStarted: started, written, block: result.block });
-        }
-      }
-      return result;
-    },
-);
+/** A block's traced sends become the block the next apply runs. */
+function blockStarted(commands: readonly { args?: unknown }[], block: number, started: number, written: number): void {
+  const txns = commands.map(commandTxn).filter((txn): txn is string => txn !== undefined);
+  if (txns.length === 0) return;
+  currentBlock = { commands: commands.length, flushStarted: started, written, woken: 0 };
+  currentTxns = txns;
+  blocks.push(currentBlock);
+  for (const txn of txns) {
+    const marks = sends.get(txn);
+    if (marks) Object.assign(marks, { flushStarted: started, written, block });
+  }
+}
+
+if ('writeBlock' in SqliteLog.prototype) {
+  // The log writes and fsyncs on the event loop (before the writer thread).
+  wrap(
+    SqliteLog.prototype,
+    'writeBlock',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const started = performance.now();
+        const result = original.apply(this, args) as { block: number };
+        blockStarted(
+          (args[0] as { command: { args?: unknown } }[]).map(({ command }) => command),
+          result.block,
+          started,
+          performance.now(),
+        );
+        return result;
+      },
+  );
+} else {
+  // The log's writer thread writes and fsyncs; the block's commands are known when it is made.
+  const { BlockWriter } = await import('../src/subnet/log/block-writer.ts');
+  const made = new Map<number, { args?: unknown }[]>();
+  wrap(
+    SqliteLog.prototype,
+    'nextBlock',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const result = original.apply(this, args) as { block: number };
+        made.set(
+          result.block,
+          (args[0] as { command: { args?: unknown } }[]).map(({ command }) => command),
+        );
+        return result;
+      },
+  );
+  wrap(
+    BlockWriter.prototype,
+    'write',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const started = performance.now();
+        const { block } = args[0] as { block: number };
+        const written = original.apply(this, args) as Promise<void>;
+        written.then(
+          () => {
+            blockStarted(made.get(block) ?? [], block, started, performance.now());
+            made.delete(block);
+          },
+          () => made.delete(block),
+        );
+        return written;
+      },
+  );
+}
 
 wrap(
   Subnet.prototype,
@@ -248,7 +293,7 @@ export function traceReport(): string {
       ),
     ],
     [
-      'send: block write (insert + fsync)',
+      'send: block write (insert + fsync; writer thread if any)',
       stats(
         gap(
           (m) => m.flushStarted,

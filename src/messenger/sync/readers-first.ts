@@ -3,14 +3,12 @@ export const WAKE_BATCH = 64;
 
 /**
  * Readers before writers, in bounded turns. The syncs a change wakes are answered at most
- * `batch` in a turn of the event loop, starting with the turn right after the one that applied
- * the change: that turn answers the writers whose commands the block ran (their answers are
- * ready and cost nothing to send, and their clients can prepare the next write while the readers'
- * answers are worked out), and between turns the loop reads what else came in, so a block that
- * concerns thousands of readers does not hold every other request (timers, connections, syncs of
- * other rooms) for its whole length. A command that arrives meanwhile is held until every sync
- * woken before it arrived has been answered: a reader whose events are ready is answered before
- * more writes are taken, and a writer waits for at most the readers already woken, never for later ones.
+ * `batch` in a turn of the event loop: the first turn is the one that applied the change, and
+ * between turns the loop reads what else came in, so a block that concerns thousands of readers
+ * does not hold every other request (timers, connections, syncs of other rooms) for its whole
+ * length. A command that arrives meanwhile is held until every sync woken before it arrived
+ * has been answered: a reader whose events are ready is answered before more writes are taken,
+ * and a writer waits for at most the readers already woken, never for later ones.
  */
 export class ReadersFirst {
   private readonly batch: number;
@@ -30,13 +28,13 @@ export class ReadersFirst {
     return this.queue.length;
   }
 
-  /** Queues the wakes; the first batch runs in the next turn, after the writers the change answers. */
+  /** Queues the wakes; the first batch runs now, in the turn that saw the change. */
   wake(wakes: Iterable<() => void>): void {
     for (const wake of wakes) {
       this.queue.push(wake);
       this.queued += 1;
     }
-    this.schedule();
+    if (!this.scheduled) this.answerBatch();
   }
 
   /**
@@ -63,13 +61,10 @@ export class ReadersFirst {
     // A resolved wake continues in this turn's microtasks, before anything is read again; a
     // command admitted here is submitted after them.
     while (this.held.length > 0 && (this.held[0] as { upTo: number }).upTo <= this.answered) this.held.shift()?.admit();
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.queue.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => this.answerBatch());
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setImmediate(() => this.answerBatch());
+    }
   }
 }
 

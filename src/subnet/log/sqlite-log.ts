@@ -3,6 +3,7 @@ import { type Command, decodeCommand, encodeCommand, validateCommand } from '../
 import { openSqlite, type SqliteSettings, sqliteSettings } from '../sqlite.ts';
 import { decodeBlockEntries, encodeBlockEntries, splitBlockEntries } from './block-encoding.ts';
 import type { BlockProposal } from './block-proposal.ts';
+import { BlockWriter } from './block-writer.ts';
 import {
   type AppendReceipt,
   type ChainBreak,
@@ -80,8 +81,11 @@ interface BlockRow {
 
 /**
  * The embedded log: one SQLite file in WAL mode with synchronous=FULL, so an append is
- * acknowledged only after fsync. Appends arriving in the same turn of the event loop are
- * group-committed as one block: one row, one transaction, one fsync. The log orders; it
+ * acknowledged only after fsync. Appends are group-committed as blocks: one row, one
+ * transaction, one fsync. The row is written and synced by a thread of its own (block-writer.ts),
+ * one block at a time, so the event loop applies and answers the last block while the next one
+ * reaches the disk; appends that arrive meanwhile make the next block. A block is readable here
+ * (and so applied) only once it is on disk. The log orders; it
  * does not judge — a command id appended twice is ordered twice and the executor runs it once.
  *
  * The same file is a cluster replica's mirror of the etcd log: blocks are then written as
@@ -90,9 +94,15 @@ interface BlockRow {
  */
 export class SqliteLog implements CommandLog {
   readonly subnetId: string;
+  private readonly path: string;
   private readonly db: Database.Database;
   private pending: Pending[] = [];
   private flushScheduled = false;
+  /** Writes appended blocks off the event loop; started at the first append. */
+  private writer: BlockWriter | undefined;
+  /** A block is on its way to the disk; the next waits for it. */
+  private writing = false;
+  private closed = false;
   private readonly listeners = new Set<() => void>();
   private readonly recent = new Map<number, LogBlock>();
   private recentEntries = 0;
@@ -103,13 +113,14 @@ export class SqliteLog implements CommandLog {
   /** `readonly` opens an existing log for auditing; appends then fail. */
   constructor(path: string, subnetId: string, options: { readonly?: boolean } = {}) {
     this.subnetId = subnetId;
+    this.path = path;
     this.db = openSqlite(path, { synchronous: 'FULL', readonly: options.readonly ?? false });
     if (!options.readonly) this.db.exec(SCHEMA);
     this.claimSubnet(subnetId);
     this.statements = {
       insertBlock: this.db.prepare('INSERT INTO blocks (block, first_height, last_height, entries) VALUES (?, ?, ?, ?)'),
-      blocksAfter: this.db.prepare<[number, number], BlockRow>(
-        'SELECT block, first_height, last_height, entries FROM blocks WHERE last_height > ? ORDER BY block LIMIT ?',
+      blocksAfter: this.db.prepare<[number, number, number], BlockRow>(
+        'SELECT block, first_height, last_height, entries FROM blocks WHERE last_height > ? AND last_height <= ? ORDER BY block LIMIT ?',
       ),
       // A log made before cluster mirrors (opened read-only for an audit) has no proposals table.
       proposalOf: this.hasTable('block_proposals')
@@ -167,7 +178,9 @@ export class SqliteLog implements CommandLog {
       next = this.recent.get(next.block + 1);
     }
     if (blocks.length > 0) return blocks;
-    return this.statements.blocksAfter.all(afterHeight, maxBlocks).map((row) => {
+    // What this log appends is read once it is acknowledged (the writer thread's commit is visible a moment before).
+    const upTo = this.writer ? this.current.height : Number.MAX_SAFE_INTEGER;
+    return this.statements.blocksAfter.all(afterHeight, upTo, maxBlocks).map((row) => {
       const proposal = this.statements.proposalOf?.get(row.block);
       return {
         block: row.block,
@@ -183,12 +196,14 @@ export class SqliteLog implements CommandLog {
    */
   appendMirrored(commands: readonly { command: Command; bytes: Buffer }[], origin: MirroredOrigin): LogBlock {
     const write = this.db.transaction(() => {
-      const written = this.writeBlock(commands);
+      const written = this.nextBlock(commands);
+      this.statements.insertBlock.run(written.block, written.firstHeight, written.lastHeight, written.bytes);
+      this.current = written.head;
       const { proposer, sequence, signature } = origin.proposal;
       this.db
         .prepare('INSERT INTO block_proposals (block, proposer, sequence, signature, revision) VALUES (?, ?, ?, ?, ?)')
         .run(written.block, proposer, sequence, signature, origin.revision);
-      return { ...written, proposal: origin.proposal };
+      return { block: written.block, entries: written.entries, proposal: origin.proposal };
     });
     let block: LogBlock;
     try {
@@ -316,8 +331,10 @@ export class SqliteLog implements CommandLog {
   }
 
   close(): void {
+    this.closed = true;
     // Anything still queued was never acknowledged; refuse it rather than drop it silently.
     for (const entry of this.pending.splice(0)) entry.reject(new LogError('the log was closed before this command was ordered'));
+    this.writer?.close();
     this.db.close();
   }
 
@@ -330,7 +347,8 @@ export class SqliteLog implements CommandLog {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    // While a block is being written, appends wait for it to finish and then go as one block.
+    if (this.flushScheduled || this.writing) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -338,30 +356,50 @@ export class SqliteLog implements CommandLog {
     });
   }
 
+  /** Sends the next block to the writer thread; when it is on disk, acknowledges it, tells the watchers and sends the next. */
   private flush(): void {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BLOCK_COMMANDS);
-      try {
-        const block = this.writeBlock(batch);
+    if (this.writing || this.closed || this.pending.length === 0) return;
+    const batch = this.pending.splice(0, MAX_BLOCK_COMMANDS);
+    const next = this.nextBlock(batch);
+    this.writing = true;
+    this.writer ??= new BlockWriter(this.path);
+    this.writer
+      .write({ block: next.block, firstHeight: next.firstHeight, lastHeight: next.lastHeight, entries: next.bytes })
+      .then(() => {
+        if (this.closed) throw new LogError('the log was closed before this command was acknowledged');
+        this.current = next.head;
         for (const [i, entry] of batch.entries()) {
-          const written = block.entries[i] as LogEntry;
-          entry.resolve({ id: written.command.id, height: written.height, block: block.block });
+          const written = next.entries[i] as LogEntry;
+          entry.resolve({ id: written.command.id, height: written.height, block: next.block });
         }
-        this.remember(block);
-      } catch (error) {
+        this.remember({ block: next.block, entries: next.entries });
+      })
+      .catch((error: Error) => {
         // The insert may have reached the disk before failing (an fsync error); believe the file.
-        this.current = this.readHead();
-        for (const entry of batch) entry.reject(error as Error);
-      }
-    }
-    for (const listener of this.listeners) listener();
+        if (!this.closed) this.current = this.readHead();
+        for (const entry of batch) entry.reject(error);
+      })
+      .finally(() => {
+        this.writing = false;
+        if (this.closed) return;
+        for (const listener of this.listeners) listener();
+        this.flush();
+      });
   }
 
   private hasTable(name: string): boolean {
     return this.db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
-  private writeBlock(batch: readonly { command: Command; bytes: Buffer }[]): LogBlock {
+  /** The block `batch` makes after the head: its entries, chained, and its encoded row; nothing is written. */
+  private nextBlock(batch: readonly { command: Command; bytes: Buffer }[]): {
+    block: number;
+    entries: LogEntry[];
+    firstHeight: number;
+    lastHeight: number;
+    bytes: Buffer;
+    head: LogHead;
+  } {
     const block = this.current.block + 1;
     let { height, hash } = this.current;
     const entries: LogEntry[] = batch.map(({ command, bytes }) => {
@@ -369,9 +407,14 @@ export class SqliteLog implements CommandLog {
       hash = chainHash(hash, height, block, bytes);
       return { height, block, command, bytes, hash };
     });
-    this.statements.insertBlock.run(block, (entries[0] as LogEntry).height, height, encodeBlockEntries(entries));
-    this.current = { height, block, hash };
-    return { block, entries };
+    return {
+      block,
+      entries,
+      firstHeight: (entries[0] as LogEntry).height,
+      lastHeight: height,
+      bytes: encodeBlockEntries(entries),
+      head: { height, block, hash },
+    };
   }
 
   private remember(block: LogBlock): void {

@@ -1,0 +1,29 @@
+/** The embedded log's writer thread (block-writer.ts): inserts each block row it is sent and commits it with fsync. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqlite } from '../sqlite.ts';
+import type { BlockRow, WriterAnswer } from './block-writer.ts';
+
+const port = parentPort;
+if (!port) throw new Error('block-writer-thread.ts runs as a worker thread of the log');
+const { path, closed } = workerData as { path: string; closed: Int32Array };
+const db = openSqlite(path, { synchronous: 'FULL' });
+const insert = db.prepare('INSERT INTO blocks (block, first_height, last_height, entries) VALUES (?, ?, ?, ?)');
+
+port.on('message', (message: BlockRow | 'close') => {
+  if (message === 'close') {
+    db.close();
+    // The log waits on this before it closes its own connection.
+    Atomics.store(closed, 0, 1);
+    Atomics.notify(closed, 0);
+    port.close();
+    return;
+  }
+  let answer: WriterAnswer;
+  try {
+    insert.run(message.block, message.firstHeight, message.lastHeight, Buffer.from(message.entries));
+    answer = { block: message.block };
+  } catch (error) {
+    answer = { block: message.block, error: (error as Error).message };
+  }
+  port.postMessage(answer);
+});
