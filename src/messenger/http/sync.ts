@@ -103,19 +103,20 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       // Most long-polls come back with the token just answered: when nothing can be new to it,
       // wait before working out a whole answer. (The waits are awaited here, not in a helper, so
       // that a woken sync answers within as few turns as the send that woke it.)
-      const rooms = token !== undefined && mayWait() ? roomsOfUser() : [];
-      if (token !== undefined && mayWait() && caughtUp(token, rooms)) {
+      // Each step's queries run in one read transaction (one snapshot, one lock).
+      const rooms = token !== undefined && mayWait() ? node.subnet.read(roomsOfUser) : [];
+      if (token !== undefined && mayWait() && node.subnet.read(() => caughtUp(token, rooms))) {
         await notifier.wait(session.userId, rooms, deadline - Date.now(), reply.raw);
         // The session may have ended while this request waited.
         authenticate(request, node.subnet);
       }
-      answer = ask();
+      answer = node.subnet.read(ask);
       const quiet = () =>
         isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0 && !hasEncryptionNews(answer.encryption);
       while (quiet() && mayWait()) {
-        await notifier.wait(session.userId, roomsOfUser(), deadline - Date.now(), reply.raw);
+        await notifier.wait(session.userId, node.subnet.read(roomsOfUser), deadline - Date.now(), reply.raw);
         authenticate(request, node.subnet);
-        answer = ask();
+        answer = node.subnet.read(ask);
       }
     } finally {
       syncEnded();
