@@ -103,20 +103,28 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
       // Most long-polls come back with the token just answered: when nothing can be new to it,
       // wait before working out a whole answer. (The waits are awaited here, not in a helper, so
       // that a woken sync answers within as few turns as the send that woke it.)
-      // Each step's queries run in one read transaction (one snapshot, one lock).
-      const rooms = token !== undefined && mayWait() ? node.subnet.read(roomsOfUser) : [];
-      if (token !== undefined && mayWait() && node.subnet.read(() => caughtUp(token, rooms))) {
-        await notifier.wait(session.userId, rooms, deadline - Date.now(), reply.raw);
-        // The session may have ended while this request waited.
+      // Each step's queries run in one read transaction (one snapshot, one lock). The rooms to wait on, when caught up:
+      const waitOn =
+        token !== undefined && mayWait()
+          ? node.subnet.read(() => {
+              const rooms = roomsOfUser();
+              return caughtUp(token, rooms) ? rooms : undefined;
+            })
+          : undefined;
+      // The session may have ended while this request waited: it is checked again with the answer.
+      const reauthenticatedAsk = () => {
         authenticate(request, node.subnet);
-      }
-      answer = node.subnet.read(ask);
+        return ask();
+      };
+      if (waitOn !== undefined) {
+        await notifier.wait(session.userId, waitOn, deadline - Date.now(), reply.raw);
+        answer = node.subnet.read(reauthenticatedAsk);
+      } else answer = node.subnet.read(ask);
       const quiet = () =>
         isEmpty(answer.rooms) && !answer.typed && answer.presenceNews.length === 0 && !hasEncryptionNews(answer.encryption);
       while (quiet() && mayWait()) {
         await notifier.wait(session.userId, node.subnet.read(roomsOfUser), deadline - Date.now(), reply.raw);
-        authenticate(request, node.subnet);
-        answer = node.subnet.read(ask);
+        answer = node.subnet.read(reauthenticatedAsk);
       }
     } finally {
       syncEnded();
