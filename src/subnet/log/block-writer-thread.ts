@@ -7,6 +7,8 @@ const port = parentPort;
 if (!port) throw new Error('block-writer-thread.ts runs as a worker thread of the log');
 const { path, closed } = workerData as { path: string; closed: Int32Array };
 const db = openSqlite(path, { synchronous: 'FULL' });
+// This connection only appends: a small page cache (the node's own connection keeps the large one).
+db.pragma('cache_size = -2048');
 const insert = db.prepare('INSERT INTO blocks (block, first_height, last_height, entries) VALUES (?, ?, ?, ?)');
 
 port.on('message', (message: BlockRow | 'close') => {

@@ -8,6 +8,9 @@ export interface BlockRow {
   entries: Buffer;
 }
 
+/** The writer thread's young generation (MiB). */
+const WRITER_YOUNG_GENERATION_MB = 4;
+
 /** How long closing waits for the thread to finish its writes and close its connection. */
 const CLOSE_WAIT_MS = 10_000;
 
@@ -34,7 +37,11 @@ export class BlockWriter {
   private failure: Error | undefined;
 
   constructor(path: string) {
-    this.worker = new Worker(new URL('./block-writer-thread.ts', import.meta.url), { workerData: { path, closed: this.closedFlag } });
+    this.worker = new Worker(new URL('./block-writer-thread.ts', import.meta.url), {
+      workerData: { path, closed: this.closedFlag },
+      // It holds one row at a time: a small young generation, not the node's (which may be 2 × 16 MiB and would stay resident).
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+    });
     // The thread keeps the process alive only while a write is on its way (then someone awaits it).
     this.worker.unref();
     this.worker.on('message', (answer: WriterAnswer) => {
