@@ -4,7 +4,11 @@
  * origin only, and the session cookie it sets is Secure.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runWatan } from '../cli/run-watan.ts';
 import { type MessengerNode, PASSWORD, startMessengerNode } from '../fixtures/messenger-node.ts';
 
 const PUBLIC_URL = 'https://chat.example.gov.pk';
@@ -64,5 +68,20 @@ test('without a public URL the node judges by what it sees, and an http cookie i
     assert.doesNotMatch(cookie, /Secure/);
   } finally {
     await plain.close();
+  }
+});
+
+test('watan start refuses a --public-url that is not an absolute http(s) URL, before touching its folder', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'watan-bad-public-url-'));
+  try {
+    const data = join(root, 'data');
+    for (const value of ['chat.example.gov.pk', 'ftp://chat.example.gov.pk']) {
+      const refused = await runWatan(['start', '--data', data, '--port', '0', '--public-url', value]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /--public-url must be an absolute http\(s\) URL/);
+    }
+    assert.equal(existsSync(data), false, 'the data folder was not created');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
