@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Subnet } from '../../src/subnet/index.ts';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
+import type { RunningWatan } from '../cli/run-watan.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
 import {
   assertEachRanOnce,
   assertOneCertifiedHistory,
+  freeze,
   newWorkload,
   settleUnknown,
+  startReplicaProcess,
   startReplicas,
   writeUnderFault,
 } from '../fixtures/etcd-replicas.ts';
@@ -31,13 +31,6 @@ test(
     const etcd = await startEtcdCluster('faults');
     const replicas = await startReplicas(etcd, 4);
     let child: RunningWatan | undefined;
-    const genesisFile = join(replicas.dirs[0] as string, '..', 'genesis.json');
-    writeFileSync(genesisFile, JSON.stringify(replicas.genesis));
-    const startChild = () =>
-      startWatan(
-        ['--data', replicas.dirs[3] as string, '--genesis', genesisFile, '--cluster', `etcd://${etcd.endpoints.join(',')}`, '--port', '0'],
-        60_000,
-      );
     const workload = newWorkload();
     const load = (phase: string, fault: () => Promise<void>) =>
       writeUnderFault(
@@ -48,15 +41,10 @@ test(
         fault,
       );
     try {
-      await (replicas.subnets[3] as Subnet).close();
-      replicas.subnets[3] = undefined;
-      child = await startChild();
+      const replica = await startReplicaProcess(replicas, etcd, 3);
+      child = replica;
 
-      await load('freeze', async () => {
-        child?.child.kill('SIGSTOP');
-        await new Promise((resolve) => setTimeout(resolve, 3000));
-        child?.child.kill('SIGCONT');
-      });
+      await load('freeze', () => freeze(replica, 3000));
 
       await load('kill', async () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
