@@ -1,25 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Certificate, SubmitRequest, Subnet } from '../../src/subnet/index.ts';
-import { assertOneRegisterChain, casUnderFault, newRegisterWorkload } from '../fixtures/cas-register.ts';
-import { answerWithin, assertOneCertifiedHistory, settleEverywhere, startReplicaNode, withReplicas } from '../fixtures/etcd-replicas.ts';
+import { assertOneRegisterChain, CLIENT_DEADLINE_MS, casUnderFault, newRegisterWorkload } from '../fixtures/cas-register.ts';
+import {
+  answerWithin,
+  assertOneCertifiedHistory,
+  delay,
+  getJson,
+  settleEverywhere,
+  startReplicaNode,
+  withReplicas,
+} from '../fixtures/etcd-replicas.ts';
 import { startPartition } from '../fixtures/tcp-proxy.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const PER_CLIENT = 30;
-const CLIENT_DEADLINE_MS = 2000;
 /** How long the fourth replica stays cut off. */
 const CUT_MS = 6000;
 /** The cut-off replica's index: it reaches etcd only through the proxies. */
 const CUT = 3;
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const put = (id: string): SubmitRequest => ({ id, app: 'kv', method: 'put', caller: 'test', args: { key: id, value: id } });
-
-async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
 
 /**
  * Four replicas; the fourth, a whole node, reaches the three etcd members only through TCP
@@ -43,30 +44,23 @@ test(
         const [first] = subnets as [Subnet];
         const cutOff = node.subnet;
         const workload = newRegisterWorkload();
-        await casUnderFault(
-          workload,
-          subnets,
-          'cut',
-          PER_CLIENT,
-          async () => {
-            partition.cut();
-            const cutAt = Date.now();
-            const stranded = put('written-while-cut-off');
-            await assert.rejects(answerWithin(cutOff.submit(stranded), CLIENT_DEADLINE_MS), /no answer within/);
-            workload.unknown.set(stranded.id as string, { subnet: cutOff, request: stranded });
+        await casUnderFault(workload, subnets, 'cut', PER_CLIENT, async () => {
+          partition.cut();
+          const cutAt = Date.now();
+          const stranded = put('written-while-cut-off');
+          await assert.rejects(answerWithin(cutOff.submit(stranded), CLIENT_DEADLINE_MS), /no answer within/);
+          workload.unknown.set(stranded.id as string, { subnet: cutOff, request: stranded });
 
-            const during = await first.submit(put('written-by-the-others-meanwhile'));
-            assert.ok(await first.waitForCertificate(during.block, 20_000), 'three of four replicas certify without the fourth');
-            const health = await json(`${node.url}/_watan/v1/health`);
-            assert.equal(health.status, 200, 'the cut-off replica is still up');
-            assert.equal(health.body.status, 'ok');
-            assert.ok((health.body.log_height as number) < during.height, `its log stays behind: ${JSON.stringify(health.body)}`);
-            assert.ok((health.body.certified_block as number) < during.block, 'and so do its certificates');
-            await delay(CUT_MS - (Date.now() - cutAt));
-            partition.restore();
-          },
-          CLIENT_DEADLINE_MS,
-        );
+          const during = await first.submit(put('written-by-the-others-meanwhile'));
+          assert.ok(await first.waitForCertificate(during.block, 20_000), 'three of four replicas certify without the fourth');
+          const health = await getJson(`${node.url}/_watan/v1/health`);
+          assert.equal(health.status, 200, 'the cut-off replica is still up');
+          assert.equal(health.body.status, 'ok');
+          assert.ok((health.body.log_height as number) < during.height, `its log stays behind: ${JSON.stringify(health.body)}`);
+          assert.ok((health.body.certified_block as number) < during.block, 'and so do its certificates');
+          await delay(CUT_MS - (Date.now() - cutAt));
+          partition.restore();
+        });
         const unknown = workload.unknown.size;
         const strandedThere = [...workload.unknown.values()].filter(({ subnet }) => subnet === cutOff).length;
         assert.ok(strandedThere > 1, "the cut-off replica's clients heard nothing while it was cut off");
@@ -77,7 +71,7 @@ test(
         assert.ok(after.ok);
         await replicas.settle();
         assert.ok(await cutOff.waitForCertificate(after.block, 30_000), 'the rejoined replica holds a quorum certificate again');
-        const served = await json(`${node.url}/_watan/v1/checkpoint?block=${after.block}`);
+        const served = await getJson(`${node.url}/_watan/v1/checkpoint?block=${after.block}`);
         assert.equal(served.status, 200, JSON.stringify(served.body));
         assert.deepEqual((served.body as unknown as Certificate).checkpoint, first.certificate(after.block)?.checkpoint);
 

@@ -4,6 +4,7 @@ import type { Subnet } from '../../src/subnet/index.ts';
 import {
   assertEachRanOnce,
   assertOneCertifiedHistory,
+  delay,
   freeze,
   newWorkload,
   settleEverywhere,
@@ -40,7 +41,7 @@ test(
       try {
         await load('freeze', () => freeze(replica, 3000));
         await load('kill', async () => {
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await delay(50);
           await replica.stop('SIGKILL');
         });
       } finally {
@@ -50,7 +51,7 @@ test(
       const follower = etcd.members.find((member) => member.name !== leader)?.name as string;
       await load('etcd-follower', async () => {
         await etcd.signal(follower, 'SIGKILL');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await delay(1000);
         await etcd.restart(follower);
       });
 

@@ -9,14 +9,17 @@ import {
   recordedResults,
   registerHistory,
 } from '../fixtures/cas-register.ts';
-import { assertOneCertifiedHistory, freeze, settleEverywhere, startReplicaProcess, withReplicas } from '../fixtures/etcd-replicas.ts';
+import {
+  assertOneCertifiedHistory,
+  delay,
+  freeze,
+  settleEverywhere,
+  startReplicaProcess,
+  withReplicas,
+} from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const PER_CLIENT = 18;
-/** A client that hears nothing for this long counts the attempt as unknown (a leader change holds a write up to 3 s). */
-const CLIENT_DEADLINE_MS = 2000;
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Two clients on each of three replicas in this process read the register and set it from
@@ -32,8 +35,7 @@ test(
     withReplicas('register', 4, async (replicas, etcd) => {
       const workload = newRegisterWorkload();
       const clients = [0, 0, 1, 1, 2, 2].map((i) => replicas.subnets[i] as Subnet);
-      const load = (phase: string, fault: () => Promise<void>) =>
-        casUnderFault(workload, clients, phase, PER_CLIENT, fault, CLIENT_DEADLINE_MS);
+      const load = (phase: string, fault: () => Promise<void>) => casUnderFault(workload, clients, phase, PER_CLIENT, fault);
       const replica = await startReplicaProcess(replicas, etcd, 3);
       try {
         const leader = await etcd.leader();
