@@ -46,6 +46,8 @@ export type ReplicaLog = CommandLog & {
   settings(): SqliteSettings;
   certified?(block: number): void;
   revisionOfBlock?(block: number): number | undefined;
+  /** A cluster log: whether it reaches the service that orders blocks now. */
+  readonly reachable?: boolean;
 };
 
 /** What opening a replica's log may use: its file in the data folder, its subnet, and its key to sign what it proposes. */
@@ -242,6 +244,14 @@ export class Subnet {
 
   get logHeight(): number {
     return this.log.head().height;
+  }
+
+  /**
+   * Whether this replica reaches the service that orders its log (always, for the embedded
+   * log). A replica cut off serves what it holds, but its writes wait until it is back.
+   */
+  get orderingReachable(): boolean {
+    return this.log.reachable ?? true;
   }
 
   /**

@@ -26,8 +26,8 @@ const put = (id: string): SubmitRequest => ({ id, app: 'kv', method: 'put', call
  * Four replicas; the fourth, a whole node, reaches the three etcd members only through TCP
  * proxies. Under a compare-and-set load from a client on every replica, the proxies reset
  * every connection and every new one for 6 s. While cut off, the fourth replica answers
- * nothing it is asked to write (its clients time out: unknown outcomes), it stays up, and
- * its health shows its log and certificates behind, while the other three go on ordering
+ * nothing it is asked to write (its clients time out: unknown outcomes), it stays up, its
+ * health says 503 cut_off and shows its log and certificates behind, while the other three go on ordering
  * and certifying (three of four is more than two thirds). Restored, it catches up by itself;
  * every unknown outcome is settled by its id, every replica ran every command once, to one
  * certified history, and the rejoined node serves certificates again.
@@ -54,8 +54,12 @@ test(
           const during = await first.submit(put('written-by-the-others-meanwhile'));
           assert.ok(await first.waitForCertificate(during.block, 20_000), 'three of four replicas certify without the fourth');
           const health = await getJson(`${node.url}/_watan/v1/health`);
-          assert.equal(health.status, 200, 'the cut-off replica is still up');
-          assert.equal(health.body.status, 'ok');
+          // Up and answering, but 503 cut_off, so that a load balancer sends writes elsewhere.
+          assert.equal(health.status, 503, JSON.stringify(health.body));
+          assert.equal(health.body.status, 'cut_off');
+          assert.match(health.body.error as string, /cannot reach the cluster's etcd/);
+          const metrics = await fetch(`${node.url}/metrics`).then((answer) => answer.text());
+          assert.match(metrics, /^watan_log_reachable 0$/m);
           assert.ok((health.body.log_height as number) < during.height, `its log stays behind: ${JSON.stringify(health.body)}`);
           assert.ok((health.body.certified_block as number) < during.block, 'and so do its certificates');
           await delay(CUT_MS - (Date.now() - cutAt));
@@ -66,7 +70,11 @@ test(
         assert.ok(strandedThere > 1, "the cut-off replica's clients heard nothing while it was cut off");
         await settleEverywhere(workload, replicas);
 
-        // Rejoined, it takes writes again, certifies them and serves the certificate.
+        // Rejoined, it says so, takes writes again, certifies them and serves the certificate.
+        const healthy = await getJson(`${node.url}/_watan/v1/health`);
+        assert.equal(healthy.status, 200, JSON.stringify(healthy.body));
+        assert.equal(healthy.body.status, 'ok');
+        assert.match(await fetch(`${node.url}/metrics`).then((answer) => answer.text()), /^watan_log_reachable 1$/m);
         const after = await cutOff.submit(put('written-after-rejoining'));
         assert.ok(after.ok);
         await replicas.settle();

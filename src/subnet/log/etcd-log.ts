@@ -143,6 +143,11 @@ export class EtcdLog implements CommandLog {
     this.keepCertifiedBlocks = options.keepCertifiedBlocks ?? DEFAULT_KEEP_CERTIFIED_BLOCKS;
   }
 
+  /** Whether the watch that mirrors new blocks is connected to etcd now. */
+  get reachable(): boolean {
+    return this.watcher?.connected ?? false;
+  }
+
   /** Catches up from the mirror's last revision (retrying while etcd is unreachable), then watches. */
   private async start(options: EtcdLogOptions): Promise<void> {
     const started = Date.now();
