@@ -135,7 +135,21 @@ const uptime = () =>
     .map((l) => l.toFixed(2))
     .join(', ');
 
-async function startCluster(root: string): Promise<{ replicas: Driven[]; stop(): Promise<void> }> {
+interface Variant {
+  label: string;
+  /** Extra arguments of each replica process. */
+  args: string[];
+}
+
+/** Votes through etcd alone (before), and also pushed straight to the peers over HTTP (after: the default). */
+const VARIANTS: Variant[] = values['in-process']
+  ? [{ label: 'in one process', args: [] }]
+  : [
+      { label: 'votes via etcd only', args: ['--no-direct-votes'] },
+      { label: 'votes also pushed directly', args: [] },
+    ];
+
+async function startCluster(root: string, variant: Variant): Promise<{ replicas: Driven[]; stop(): Promise<void> }> {
   const etcdDir = join(root, 'etcd');
   const etcd = await startLocalEtcd({ dir: etcdDir });
   if (values['in-process']) {
@@ -156,7 +170,7 @@ async function startCluster(root: string): Promise<{ replicas: Driven[]; stop():
   const cluster = etcd.endpoints.join(',');
   const replicas = await Promise.all(
     names.map((name) =>
-      forkReplica(['--data', join(root, name), '--cluster', cluster, '--genesis', genesisFile, '--operator', name]),
+      forkReplica(['--data', join(root, name), '--cluster', cluster, '--genesis', genesisFile, '--operator', name, ...variant.args]),
     ),
   );
   return {
@@ -168,6 +182,60 @@ async function startCluster(root: string): Promise<{ replicas: Driven[]; stop():
   };
 }
 
+/** Saturation, then an open loop at LOAD of the certified rate saturation reached, on a fresh cluster. */
+async function measureCluster(root: string, variant: Variant, aloneSeconds: number): Promise<string[]> {
+  const { replicas, stop } = await startCluster(root, variant);
+  let saturated: Merged;
+  let everywhere: number;
+  let atLoad: Merged;
+  let rate: number;
+  try {
+    const share = (n: number) => Math.ceil(n / REPLICAS);
+    saturated = merge(
+      await Promise.all(
+        replicas.map((replica, i) =>
+          replica.closed({ prefix: `cluster-${i}`, commands: share(COMMANDS), concurrency: share(CONCURRENCY), certify: true }),
+        ),
+      ),
+    );
+    everywhere = await appliedEverywhere(replicas);
+    const certifiedRate = saturated.certified.length / ((saturated.certifiedAt - saturated.startedAt) / 1000);
+    rate = LOAD * certifiedRate;
+    atLoad = merge(
+      await Promise.all(replicas.map((replica, i) => replica.open({ prefix: `load-${i}`, rate: rate / REPLICAS, seconds: SECONDS }))),
+    );
+  } finally {
+    await stop();
+  }
+  const commands = saturated.results.length;
+  const seconds = (at: number) => (at - saturated.startedAt) / 1000;
+  return [
+    fmt.format(commands / seconds(saturated.endedAt)),
+    fmt.format(commands / seconds(everywhere)),
+    fmt.format(saturated.certified.length / seconds(saturated.certifiedAt)),
+    `${((aloneSeconds / seconds(everywhere)) * 100).toFixed(1)}%`,
+    latency(saturated.results),
+    latency(saturated.certified),
+    fmt.format(rate),
+    latency(atLoad.results),
+    latency(atLoad.certified),
+    fmt.format(saturated.uncertified + atLoad.uncertified),
+  ];
+}
+
+const MEASURES = [
+  'cluster: acknowledged by the local replica (commands/s)',
+  'cluster: applied on all four replicas (commands/s, target >= 10,000)',
+  'cluster: certified by a quorum (commands/s)',
+  'cluster / embedded',
+  'saturated: latency to local result p50 / p99 (ms)',
+  'saturated: latency to the quorum certificate p50 / p99 (ms)',
+  `open loop at ${LOAD * 100}% of the certified rate (commands/s offered)`,
+  'at that load: latency to local result p50 / p99 (ms)',
+  'at that load: latency to the quorum certificate p50 / p99 (ms, p99 target <= 100)',
+  'commands whose block was not certified within 60 s',
+];
+
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'watan-bench-cluster-'));
   const loadBefore = uptime();
@@ -178,57 +246,24 @@ async function main(): Promise<void> {
     const alone = merge([await embedded.closed({ prefix: 'embedded', commands: COMMANDS, concurrency: CONCURRENCY, certify: false })]);
     await embedded.stop();
     const aloneSeconds = (alone.endedAt - alone.startedAt) / 1000;
+    const columns: string[][] = [];
+    for (const [i, variant] of VARIANTS.entries()) columns.push(await measureCluster(join(root, `cluster-${i}`), variant, aloneSeconds));
 
-    const { replicas, stop } = await startCluster(root);
-    let saturated: Merged;
-    let everywhere: number;
-    let atLoad: Merged;
-    let rate: number;
-    try {
-      const share = (n: number) => Math.ceil(n / REPLICAS);
-      saturated = merge(
-        await Promise.all(
-          replicas.map((replica, i) =>
-            replica.closed({ prefix: `cluster-${i}`, commands: share(COMMANDS), concurrency: share(CONCURRENCY), certify: true }),
-          ),
-        ),
-      );
-      everywhere = await appliedEverywhere(replicas);
-      const certifiedRate = saturated.certified.length / ((saturated.certifiedAt - saturated.startedAt) / 1000);
-      rate = LOAD * certifiedRate;
-      atLoad = merge(
-        await Promise.all(replicas.map((replica, i) => replica.open({ prefix: `load-${i}`, rate: rate / REPLICAS, seconds: SECONDS }))),
-      );
-    } finally {
-      await stop();
-    }
-
-    const commands = saturated.results.length;
-    const seconds = (at: number) => (at - saturated.startedAt) / 1000;
-    const rows: [string, string][] = [
-      ['embedded one node, same load (commands/s, ceiling here)', fmt.format(alone.results.length / aloneSeconds)],
-      ['cluster: acknowledged by the local replica (commands/s)', fmt.format(commands / seconds(saturated.endedAt))],
-      ['cluster: applied on all four replicas (commands/s, target >= 10,000)', fmt.format(commands / seconds(everywhere))],
-      ['cluster: certified by a quorum (commands/s)', fmt.format(saturated.certified.length / seconds(saturated.certifiedAt))],
-      ['cluster / embedded', `${((aloneSeconds / seconds(everywhere)) * 100).toFixed(1)}%`],
-      ['saturated: latency to local result p50 / p99 (ms)', latency(saturated.results)],
-      ['embedded latency p50 / p99 (ms)', latency(alone.results)],
-      ['saturated: latency to the quorum certificate p50 / p99 (ms)', latency(saturated.certified)],
-      [`open loop at ${LOAD * 100}% of the certified rate (commands/s offered)`, fmt.format(rate)],
-      ['at that load: latency to local result p50 / p99 (ms)', latency(atLoad.results)],
-      ['at that load: latency to the quorum certificate p50 / p99 (ms, p99 target <= 100)', latency(atLoad.certified)],
+    const rows: string[][] = [
+      ['embedded one node, same load (commands/s, ceiling here)', ...VARIANTS.map(() => fmt.format(alone.results.length / aloneSeconds))],
+      ['embedded latency p50 / p99 (ms)', ...VARIANTS.map(() => latency(alone.results))],
+      ...MEASURES.map((measure, m) => [measure, ...columns.map((column) => column[m] as string)]),
     ];
-    const uncertified = saturated.uncertified + atLoad.uncertified;
-    if (uncertified > 0) rows.push(['commands whose block was not certified within 60 s', fmt.format(uncertified)]);
-    const left = Math.max(...rows.map(([m]) => m.length), 7);
-    const right = Math.max(...rows.map(([, v]) => v.length), 5);
+    const header = ['measure', ...VARIANTS.map((variant) => variant.label)];
+    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => (row[c] as string).length)));
+    const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ')} |`;
     const mode = values['in-process'] ? 'all in this one process' : 'each replica its own process';
     console.log(
       `bench:cluster — ${fmt.format(COMMANDS)} kv.put commands, ${CONCURRENCY} concurrent submitters, ${REPLICAS} replicas (${mode}), 3-member etcd on loopback`,
     );
     console.log(`load average before: ${loadBefore}; after: ${uptime()}`);
-    console.log(`| ${'measure'.padEnd(left)} | ${'value'.padEnd(right)} |\n|${'-'.repeat(left + 2)}|${'-'.repeat(right + 2)}|`);
-    for (const [m, v] of rows) console.log(`| ${m.padEnd(left)} | ${v.padEnd(right)} |`);
+    console.log(`${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    for (const row of rows) console.log(line(row));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { JsonValue } from './canonical-json.ts';
 import { Certifier } from './certification/certifier.ts';
-import type { CertificationChannel } from './certification/channel.ts';
+import type { CertificationChannel, CheckpointVote } from './certification/channel.ts';
 import type { Divergence } from './certification/collector.ts';
 import { DivergenceError, keepDivergenceEvidence } from './certification/evidence.ts';
 import type { Certificate } from './checkpoint.ts';
@@ -106,7 +106,8 @@ export class Subnet {
   private readonly stateDb: Database.Database;
   private readonly executor: Executor;
   private readonly certifier: Certifier;
-  private readonly certificateListeners = new Set<(certificate: Certificate | undefined) => void>();
+  /** Who waits for the certificate of each block: a certificate wakes only its own block's waiters. */
+  private readonly certificateListeners = new Map<number, Set<(certificate: Certificate | undefined) => void>>();
   private readonly observer: SubnetObserver | undefined;
   /** Submitters waiting for a command id's first result, registered before it is appended. */
   private readonly waiters = new Map<string, Waiter[]>();
@@ -308,6 +309,19 @@ export class Subnet {
     return { block: this.executor.block, image: portableImage(this.stateDb.serialize()) };
   }
 
+  /**
+   * A checkpoint vote pushed to this replica directly by a peer (beside the channel): counted
+   * only if its signature verifies and its signer is a member by this replica's own execution.
+   */
+  receiveVote(vote: CheckpointVote): void {
+    if (!this.closed) this.certifier.receive(vote);
+  }
+
+  /** Calls `listener` with each checkpoint vote this replica makes (to push it to its peers directly). */
+  onVote(listener: (vote: CheckpointVote) => void): () => void {
+    return this.certifier.onVote(listener);
+  }
+
   /** The block that first ran command `id`, once applied. */
   blockOf(id: string): number | undefined {
     return this.executor.blockOf(id);
@@ -318,17 +332,18 @@ export class Subnet {
     const now = this.certificate(block);
     if (now || ms <= 0 || this.closed) return Promise.resolve(now);
     return new Promise((resolve) => {
+      const waiting = this.certificateListeners.get(block) ?? new Set();
+      this.certificateListeners.set(block, waiting);
       const done = (certificate: Certificate | undefined) => {
         clearTimeout(timer);
-        this.certificateListeners.delete(listener);
+        waiting.delete(listener);
+        if (waiting.size === 0 && this.certificateListeners.get(block) === waiting) this.certificateListeners.delete(block);
         resolve(certificate);
       };
       // Undefined means the replica is closing: answer with what there is.
-      const listener = (certificate: Certificate | undefined) => {
-        if (!certificate || certificate.checkpoint.block === block) done(certificate ?? this.certificate(block));
-      };
+      const listener = (certificate: Certificate | undefined) => done(certificate ?? this.certificate(block));
       const timer = setTimeout(() => done(this.certificate(block)), ms);
-      this.certificateListeners.add(listener);
+      waiting.add(listener);
     });
   }
 
@@ -345,7 +360,7 @@ export class Subnet {
     this.unwatch();
     await this.draining;
     this.certifier.close();
-    for (const listener of [...this.certificateListeners]) listener(undefined);
+    for (const waiting of [...this.certificateListeners.values()]) for (const listener of [...waiting]) listener(undefined);
     await this.ownedChannel?.close();
     this.log.close();
     this.stateDb.close();
@@ -434,7 +449,7 @@ export class Subnet {
     } catch (error) {
       process.emitWarning(`a subnet observer failed: ${(error as Error).message}`);
     }
-    for (const listener of [...this.certificateListeners]) listener(certificate);
+    for (const listener of [...(this.certificateListeners.get(certificate.checkpoint.block) ?? [])]) listener(certificate);
   }
 
   /** A quorum certified other state than this replica's: keep the proof, then stop serving. */
