@@ -5,7 +5,7 @@
  * submitter calls the replica's Subnet directly (there is no kv endpoint over HTTP): what is
  * measured is the replica, not an HTTP client sharing its two cores.
  *
- *   node bench/cluster-replica.ts --data DIR (--dev | --cluster HOST:PORT,… --genesis FILE [--no-direct-votes])
+ *   node bench/cluster-replica.ts --data DIR (--dev | --cluster HOST:PORT,… --genesis FILE)
  *
  * Messages in: {id, type: 'closed', prefix, commands, concurrency, certify} | {id, type: 'open',
  * prefix, rate, seconds} | {id, type: 'height'} | {id, type: 'applied', height} | {type: 'stop'}.
@@ -26,7 +26,6 @@ const { values } = parseArgs({
     cluster: { type: 'string' },
     genesis: { type: 'string' },
     operator: { type: 'string', default: 'bench' },
-    'no-direct-votes': { type: 'boolean', default: false },
   },
 });
 if (!values.data || !process.send) throw new Error('run by bench/cluster.ts: --data DIR, with an IPC channel');
@@ -43,7 +42,6 @@ const node = await startNode({
   facts: { operator: values.operator, dataCentre: values.operator, province: 'Punjab', jurisdiction: 'PK' },
   parts: nodeParts({ openRegistration: false, rateLimits: DEFAULT_RATE_LIMITS }),
   logger: createLogger({ level: 'warn' }),
-  directVotes: !values['no-direct-votes'],
 });
 const { subnet } = node;
 

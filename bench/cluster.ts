@@ -4,20 +4,26 @@
  * latency to the local result and to the block's quorum certificate (more than two thirds of
  * the four signing), next to the embedded one-node rate measured in the same run.
  *
- *   node bench/cluster.ts [--commands N] [--concurrency C] [--load F] [--seconds S] [--in-process]
+ *   node bench/cluster.ts [--commands N] [--concurrency C] [--load F | --rate R] [--seconds S] [--rounds K]
+ *                         [--in-process] [--baseline DIR]
  *
  * As deployed, each replica is its own process (bench/cluster-replica.ts: the node `watan start
  * --cluster` runs, HTTP server and all) driven by an in-process submitter over IPC; the embedded
  * node likewise. `--in-process` puts the four replicas in this one process instead (the earlier
  * form of this benchmark). Two runs: saturation (C submitters in a closed loop, N commands) and
- * an open loop at F (0.5) of the certified rate saturation reached, for S (10) seconds —
- * latency targets are read at a load, not at saturation. Times are taken where the command was
+ * an open loop at F (0.5) of the certified rate the first saturation reached (or R commands/s),
+ * for S (10) seconds — latency targets are read at a load, not at saturation. With K rounds each
+ * figure is the median over rounds. Times are taken where the command was
  * submitted; "certified" is when that replica holds the block's quorum certificate.
+ *
+ * `--baseline DIR` measures, in the same run and before this tree, the replicas of another
+ * checkout (`git archive COMMIT | tar -x -C DIR`, with a node_modules link): a before/after on
+ * the same machine minutes apart. This benchmark's replica script is copied into DIR/bench.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coreApps, Subnet, startLocalEtcd } from '../src/subnet/index.ts';
 import { clusterGenesis, startReplicas } from '../test/fixtures/etcd-replicas.ts';
@@ -30,12 +36,16 @@ const { values } = parseArgs({
     load: { type: 'string', default: '0.5' },
     seconds: { type: 'string', default: '10' },
     'in-process': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    rate: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const COMMANDS = Number(values.commands);
 const CONCURRENCY = Number(values.concurrency);
 const LOAD = Number(values.load);
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
 const REPLICAS = 4;
 
 /** A replica the benchmark drives, wherever it runs. */
@@ -50,9 +60,9 @@ interface Driven {
 
 const REPLICA_SCRIPT = new URL('./cluster-replica.ts', import.meta.url).pathname;
 
-/** bench/cluster-replica.ts in a child process; resolves once its node is up. */
-async function forkReplica(args: string[]): Promise<Driven> {
-  const child: ChildProcess = fork(REPLICA_SCRIPT, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** bench/cluster-replica.ts (this tree's, or `script`) in a child process; resolves once its node is up. */
+async function forkReplica(args: string[], script = REPLICA_SCRIPT): Promise<Driven> {
+  const child: ChildProcess = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = new Map<number, { resolve(body: unknown): void; reject(error: Error): void }>();
   let nextId = 1;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -137,17 +147,19 @@ const uptime = () =>
 
 interface Variant {
   label: string;
-  /** Extra arguments of each replica process. */
-  args: string[];
+  /** The replica script, in this tree or in the baseline checkout. */
+  script: string;
 }
 
-/** Votes through etcd alone (before), and also pushed straight to the peers over HTTP (after: the default). */
-const VARIANTS: Variant[] = values['in-process']
-  ? [{ label: 'in one process', args: [] }]
-  : [
-      { label: 'votes via etcd only', args: ['--no-direct-votes'] },
-      { label: 'votes also pushed directly', args: [] },
-    ];
+function variants(): Variant[] {
+  if (values['in-process']) return [{ label: 'in one process', script: REPLICA_SCRIPT }];
+  const now: Variant = { label: 'this tree', script: REPLICA_SCRIPT };
+  if (!values.baseline) return [now];
+  const dir = resolve(values.baseline, 'bench');
+  for (const file of ['cluster-replica.ts', 'cluster-drive.ts']) copyFileSync(new URL(`./${file}`, import.meta.url), join(dir, file));
+  return [{ label: `baseline (${values.baseline})`, script: join(dir, 'cluster-replica.ts') }, now];
+}
+const VARIANTS = variants();
 
 async function startCluster(root: string, variant: Variant): Promise<{ replicas: Driven[]; stop(): Promise<void> }> {
   const etcdDir = join(root, 'etcd');
@@ -170,7 +182,7 @@ async function startCluster(root: string, variant: Variant): Promise<{ replicas:
   const cluster = etcd.endpoints.join(',');
   const replicas = await Promise.all(
     names.map((name) =>
-      forkReplica(['--data', join(root, name), '--cluster', cluster, '--genesis', genesisFile, '--operator', name, ...variant.args]),
+      forkReplica(['--data', join(root, name), '--cluster', cluster, '--genesis', genesisFile, '--operator', name], variant.script),
     ),
   );
   return {
@@ -182,13 +194,24 @@ async function startCluster(root: string, variant: Variant): Promise<{ replicas:
   };
 }
 
-/** Saturation, then an open loop at LOAD of the certified rate saturation reached, on a fresh cluster. */
-async function measureCluster(root: string, variant: Variant, aloneSeconds: number): Promise<string[]> {
+/** One cluster run's figures: rates, [p50, p99] pairs, counts (formatted once all rounds are in). */
+type Figures = number[][];
+
+/**
+ * Saturation, then an open loop at `rate` commands/s (when not given: LOAD of the certified
+ * rate this saturation reached), on a fresh cluster.
+ */
+async function measureCluster(
+  root: string,
+  variant: Variant,
+  given: number | undefined,
+): Promise<{ figures: Figures; certifiedRate: number }> {
   const { replicas, stop } = await startCluster(root, variant);
   let saturated: Merged;
   let everywhere: number;
   let atLoad: Merged;
   let rate: number;
+  let certifiedRate: number;
   try {
     const share = (n: number) => Math.ceil(n / REPLICAS);
     saturated = merge(
@@ -199,8 +222,8 @@ async function measureCluster(root: string, variant: Variant, aloneSeconds: numb
       ),
     );
     everywhere = await appliedEverywhere(replicas);
-    const certifiedRate = saturated.certified.length / ((saturated.certifiedAt - saturated.startedAt) / 1000);
-    rate = LOAD * certifiedRate;
+    certifiedRate = saturated.certified.length / ((saturated.certifiedAt - saturated.startedAt) / 1000);
+    rate = given ?? LOAD * certifiedRate;
     atLoad = merge(
       await Promise.all(replicas.map((replica, i) => replica.open({ prefix: `load-${i}`, rate: rate / REPLICAS, seconds: SECONDS }))),
     );
@@ -209,32 +232,45 @@ async function measureCluster(root: string, variant: Variant, aloneSeconds: numb
   }
   const commands = saturated.results.length;
   const seconds = (at: number) => (at - saturated.startedAt) / 1000;
-  return [
-    fmt.format(commands / seconds(saturated.endedAt)),
-    fmt.format(commands / seconds(everywhere)),
-    fmt.format(saturated.certified.length / seconds(saturated.certifiedAt)),
-    `${((aloneSeconds / seconds(everywhere)) * 100).toFixed(1)}%`,
-    latency(saturated.results),
-    latency(saturated.certified),
-    fmt.format(rate),
-    latency(atLoad.results),
-    latency(atLoad.certified),
-    fmt.format(saturated.uncertified + atLoad.uncertified),
+  const spread = (sorted: number[]) => [pct(sorted, 0.5), pct(sorted, 0.99)];
+  const figures = [
+    [commands / seconds(saturated.endedAt)],
+    [commands / seconds(everywhere)],
+    [certifiedRate],
+    spread(saturated.results),
+    spread(saturated.certified),
+    [rate],
+    spread(atLoad.results),
+    spread(atLoad.certified),
+    [saturated.uncertified + atLoad.uncertified],
   ];
+  return { figures, certifiedRate };
 }
 
 const MEASURES = [
   'cluster: acknowledged by the local replica (commands/s)',
   'cluster: applied on all four replicas (commands/s, target >= 10,000)',
   'cluster: certified by a quorum (commands/s)',
-  'cluster / embedded',
   'saturated: latency to local result p50 / p99 (ms)',
   'saturated: latency to the quorum certificate p50 / p99 (ms)',
-  `open loop at ${LOAD * 100}% of the certified rate (commands/s offered)`,
+  'open loop, offered (commands/s)',
   'at that load: latency to local result p50 / p99 (ms)',
   'at that load: latency to the quorum certificate p50 / p99 (ms, p99 target <= 100)',
   'commands whose block was not certified within 60 s',
 ];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+}
+
+/** The median over rounds of each figure, formatted: rates and counts whole, latencies to 0.1 ms. */
+function formatFigures(rounds: Figures[]): string[] {
+  return (rounds[0] as Figures).map((figure, f) => {
+    const values = figure.map((_, k) => median(rounds.map((round) => (round[f] as number[])[k] as number)));
+    return values.length === 2 ? values.map((v) => v.toFixed(1)).join(' / ') : fmt.format(values[0] as number);
+  });
+}
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'watan-bench-cluster-'));
@@ -246,8 +282,18 @@ async function main(): Promise<void> {
     const alone = merge([await embedded.closed({ prefix: 'embedded', commands: COMMANDS, concurrency: CONCURRENCY, certify: false })]);
     await embedded.stop();
     const aloneSeconds = (alone.endedAt - alone.startedAt) / 1000;
-    const columns: string[][] = [];
-    for (const [i, variant] of VARIANTS.entries()) columns.push(await measureCluster(join(root, `cluster-${i}`), variant, aloneSeconds));
+    // Variants take turns, round after round, so that a change in the machine's other load
+    // falls on all of them; each is then read at the same offered load.
+    const rounds: Figures[][] = VARIANTS.map(() => []);
+    let rate = values.rate === undefined ? undefined : Number(values.rate);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [v, variant] of VARIANTS.entries()) {
+        const measured = await measureCluster(join(root, `cluster-${round}-${v}`), variant, rate);
+        rate ??= LOAD * measured.certifiedRate;
+        rounds[v]?.push(measured.figures);
+      }
+    }
+    const columns = rounds.map(formatFigures);
 
     const rows: string[][] = [
       ['embedded one node, same load (commands/s, ceiling here)', ...VARIANTS.map(() => fmt.format(alone.results.length / aloneSeconds))],
@@ -259,7 +305,8 @@ async function main(): Promise<void> {
     const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ')} |`;
     const mode = values['in-process'] ? 'all in this one process' : 'each replica its own process';
     console.log(
-      `bench:cluster — ${fmt.format(COMMANDS)} kv.put commands, ${CONCURRENCY} concurrent submitters, ${REPLICAS} replicas (${mode}), 3-member etcd on loopback`,
+      `bench:cluster — ${fmt.format(COMMANDS)} kv.put commands, ${CONCURRENCY} concurrent submitters, ${REPLICAS} replicas (${mode}), 3-member etcd on loopback; ` +
+        `open loop for ${SECONDS} s at ${values.rate ? 'the given rate' : `${LOAD * 100}% of the first run's certified rate`}; median of ${ROUNDS} round(s)`,
     );
     console.log(`load average before: ${loadBefore}; after: ${uptime()}`);
     console.log(`${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);

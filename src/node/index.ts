@@ -18,7 +18,7 @@ import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connections.
 import type { NodePart } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createNodeMetrics } from './metrics.ts';
-import { ClusterReplicas, VotePush } from './peers/index.ts';
+import { ClusterReplicas } from './peers/index.ts';
 import { buildServer } from './server.ts';
 
 export { ApiError } from './api-error.ts';
@@ -60,11 +60,6 @@ export interface NodeConfig {
   certification?: CertificationChannel;
   /** Where the other replicas reach this one (default: the address it listens on). */
   replicaUrl?: string;
-  /**
-   * Whether a cluster replica also pushes its checkpoint votes straight to its peers over HTTP
-   * (default true); they always go through etcd too, which a replica catching up reads.
-   */
-  directVotes?: boolean;
 }
 
 export interface RunningNode {
@@ -138,7 +133,6 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     await replicas?.advertise(config.replicaUrl ?? url, (error) =>
       logger.warn({ reason: error.message }, 'this replica could not tell the others its address in etcd; retrying'),
     );
-    const votes = replicas && config.directVotes !== false ? new VotePush(replicas, subnet) : undefined;
     logger.info({ url, subnet: subnet.subnetId, node: subnet.nodeKey.id, height: subnet.appliedHeight }, 'watan node started');
     return {
       url,
@@ -151,7 +145,6 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
         const grace = setTimeout(() => server.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await server.close();
         clearTimeout(grace);
-        votes?.close();
         await replicas?.close();
         await subnet.close();
         logger.info('watan node stopped');

@@ -14,7 +14,6 @@ import { registerMetrics } from './routes/metrics.ts';
 import { registerRegistry } from './routes/registry.ts';
 import { registerResults } from './routes/results.ts';
 import { registerSnapshot } from './routes/snapshot.ts';
-import { registerVotes } from './routes/votes.ts';
 
 /**
  * Bodies are validated as sent: a number where the schema wants a string is the client's
@@ -102,7 +101,6 @@ export function buildServer(
     registerAdmissions,
     registerResults,
     registerSnapshot,
-    registerVotes,
     registerMetrics,
   ])
     register(app, node);

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { JsonValue } from './canonical-json.ts';
 import { Certifier } from './certification/certifier.ts';
-import type { CertificationChannel, CheckpointVote } from './certification/channel.ts';
+import type { CertificationChannel } from './certification/channel.ts';
 import type { Divergence } from './certification/collector.ts';
 import { DivergenceError, keepDivergenceEvidence } from './certification/evidence.ts';
 import type { Certificate } from './checkpoint.ts';
@@ -307,19 +307,6 @@ export class Subnet {
   /** This replica's whole state as one SQLite image, at the block it has applied (see state-sync.ts). */
   snapshot(): { block: number; image: Buffer } {
     return { block: this.executor.block, image: portableImage(this.stateDb.serialize()) };
-  }
-
-  /**
-   * A checkpoint vote pushed to this replica directly by a peer (beside the channel): counted
-   * only if its signature verifies and its signer is a member by this replica's own execution.
-   */
-  receiveVote(vote: CheckpointVote): void {
-    if (!this.closed) this.certifier.receive(vote);
-  }
-
-  /** Calls `listener` with each checkpoint vote this replica makes (to push it to its peers directly). */
-  onVote(listener: (vote: CheckpointVote) => void): () => void {
-    return this.certifier.onVote(listener);
   }
 
   /** The block that first ran command `id`, once applied. */

@@ -9,4 +9,3 @@ export { checkPeerRequest, PEER_REQUEST_WINDOW_MS, peerRequestHeaders } from './
 export { ClusterReplicas, type Peer, type Replicas } from './replicas.ts';
 export { SealedEntries } from './sealed-entries.ts';
 export { lookupNameOf, openWithSecret, sealWithSecret } from './secret-seal.ts';
-export { MAX_VOTES_PER_PUSH, REPLICA_VOTES_PATH, VotePush } from './vote-push.ts';

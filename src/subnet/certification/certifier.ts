@@ -25,7 +25,6 @@ export class Certifier {
   private readonly collector: CertificateCollector;
   private readonly channel: CertificationChannel | undefined;
   private unsubscribe: () => void = () => undefined;
-  private readonly sent = new Set<(vote: CheckpointVote) => void>();
 
   constructor(options: CertifierOptions) {
     this.state = new StateDb(options.db);
@@ -73,28 +72,12 @@ export class Certifier {
     })();
   }
 
-  /**
-   * A vote that reached this replica some other way than its channel (pushed directly by a
-   * peer): untrusted like any other, the collector verifies it.
-   */
-  receive(vote: CheckpointVote): void {
-    this.collector.add(vote);
-  }
-
-  /** Calls `listener` with each vote this replica makes, beside publishing it on the channel. */
-  onVote(listener: (vote: CheckpointVote) => void): () => void {
-    this.sent.add(listener);
-    return () => this.sent.delete(listener);
-  }
-
   close(): void {
     this.unsubscribe();
-    this.sent.clear();
   }
 
   private vote(vote: CheckpointVote): void {
     this.collector.add(vote, true);
-    for (const listener of this.sent) listener(vote);
     this.channel?.publish(vote).catch((error: Error) => process.emitWarning(`could not publish the checkpoint vote: ${error.message}`));
   }
 }
