@@ -220,7 +220,13 @@ export class SqliteLog implements CommandLog {
     try {
       result = this.db.transaction(write)();
     } catch (error) {
+      // Rolled back: forget what the batch wrote before it failed, kept nowhere but in memory.
       this.current = this.readHead();
+      for (const [block, { entries }] of [...this.recent]) {
+        if (block <= this.current.block) continue;
+        this.recent.delete(block);
+        this.recentEntries -= entries.length;
+      }
       throw error;
     } finally {
       this.batching = false;
