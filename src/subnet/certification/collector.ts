@@ -20,8 +20,8 @@ export interface CollectorOptions {
   subnetId: string;
   /** This replica's own view of `block`, once it has applied it; votes for later blocks wait. */
   own(block: number): OwnView | undefined;
-  /** The certificate of `block` if one was already formed (it is never replaced). */
-  certifiedAt(block: number): Certificate | undefined;
+  /** Whether `block` already has its certificate (it is never replaced). */
+  isCertified(block: number): boolean;
   /** Called once per block, when more than two thirds of its members signed one checkpoint. */
   certified(certificate: Certificate): void;
   /** Called when that checkpoint is not the one this replica reached. */
@@ -68,7 +68,7 @@ export class CertificateCollector {
   add(vote: CheckpointVote, own = false): void {
     const block = readVote(vote, this.options.subnetId);
     if (block === undefined || block > this.appliedBlock + MAX_BLOCKS_AHEAD) return;
-    if (this.options.certifiedAt(block)) return;
+    if (this.options.isCertified(block)) return;
     let bytes: Buffer;
     try {
       bytes = checkpointSigningBytes(vote.checkpoint);
