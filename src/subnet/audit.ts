@@ -149,7 +149,9 @@ function auditState(input: AuditInput): AuditReport {
         `altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`,
       );
     } else if (synced && synced.findings.length > 0) {
-      findings.push('altered rows cannot be named by replaying the log from the base state, which is itself not the certified one');
+      findings.push(
+        'altered rows cannot be named by replaying the log from the base state, which is itself missing or not the certified one',
+      );
     } else {
       findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block, log.startsAfter && input.basePath));
     }
@@ -162,8 +164,8 @@ function auditState(input: AuditInput): AuditReport {
 /** Where a folder's checkpoint chain begins: block 1 after nothing, or a state-synced base's certified checkpoint. */
 interface ChainStart {
   block: number;
-  /** What the first checkpoint's `previous` must be. */
-  previous: string;
+  /** What the first checkpoint's `previous` must be; unchecked when the base cannot vouch for it. */
+  previous?: string;
   /** The hash the first checkpoint must have (the certified base's), when it is not block 1. */
   hash?: string;
 }
@@ -184,22 +186,22 @@ interface SyncedBaseCheck {
  */
 function checkSyncedBase(input: AuditInput, logBase: LogBase): SyncedBaseCheck {
   const at = `base state (block ${logBase.block})`;
+  // Without a base that verifies, the checkpoints are still checked from the log's base on.
+  const unvouched = (finding: string): SyncedBaseCheck => ({ findings: [finding], start: { block: logBase.block } });
   if (!existsSync(input.basePath)) {
-    return {
-      findings: [
-        `this replica state-synced (its log begins after block ${logBase.block}) but ${input.basePath}, the snapshot and certificate it was installed under, is missing: the state before block ${logBase.block + 1} cannot be verified`,
-      ],
-    };
+    return unvouched(
+      `this replica state-synced (its log begins after block ${logBase.block}) but ${input.basePath}, the snapshot and certificate it was installed under, is missing: the state before block ${logBase.block + 1} cannot be verified`,
+    );
   }
   let db: Database.Database;
   try {
     db = new Database(input.basePath, { readonly: true, fileMustExist: true });
   } catch (error) {
-    return { findings: [`${at}: ${input.basePath} cannot be opened (${(error as Error).message})`] };
+    return unvouched(`${at}: ${input.basePath} cannot be opened (${(error as Error).message})`);
   }
   try {
     const certificate = new StateDb(db).certificate(logBase.block);
-    if (!certificate) return { findings: [`${at}: ${input.basePath} holds no quorum certificate of block ${logBase.block}`] };
+    if (!certificate) return unvouched(`${at}: ${input.basePath} holds no quorum certificate of block ${logBase.block}`);
     const check = checkCertifiedState(db, certificate, input.subnet, input.apps);
     const findings = check.problems.map((problem) => `${at}: ${problem.replace(/^the snapshot/, 'the base state')}`);
     // Whether the registry's members are the subnet's (attested by governance) matters once they certified it.
@@ -224,6 +226,9 @@ function checkSyncedBase(input: AuditInput, logBase: LogBase): SyncedBaseCheck {
       start: { block: logBase.block, previous: checkpoint.previous, hash: checkpointHash(checkpoint) },
       base: { block: logBase.block, height: logBase.height, members: check.members, signers, verified: findings.length === 0 },
     };
+  } catch (error) {
+    // A base edited into something that is not a Watan state or certificate at all.
+    return unvouched(`${at}: ${input.basePath} cannot be read as a state with its certificate (${(error as Error).message})`);
   } finally {
     db.close();
   }
@@ -236,7 +241,7 @@ function checkSyncedBase(input: AuditInput, logBase: LogBase): SyncedBaseCheck {
  */
 function checkCheckpointChain(state: StateDb, nodeId: string, start: ChainStart = { block: 1, previous: NO_CHECKPOINT }): string[] {
   const findings: string[] = [];
-  let previous = start.previous;
+  let previous = start.previous ?? state.checkpoint(start.block)?.checkpoint.previous;
   let expected = start.block;
   if (start.hash !== undefined) {
     const first = state.checkpoint(start.block);

@@ -133,9 +133,23 @@ test(
       assert.match(certificate, new RegExp(`base state \\(block ${base}\\): signature by \\S+ does not verify`));
       assert.match(certificate, /that base state does NOT verify against its certificate/);
 
+      // The log's record of where it begins, moved onto another chain hash.
+      const logBase = await auditAltered(root, dir, 'log-base', (copy) =>
+        editDatabase(dataFiles(copy).log, (db) => {
+          const row = db.prepare<[], { value: string }>("SELECT value FROM log_meta WHERE key = 'base'").get();
+          assert.ok(row, 'the mirror records its base');
+          const recorded = JSON.parse(row.value) as { hash: string };
+          recorded.hash = '00'.repeat(32);
+          db.prepare("UPDATE log_meta SET value = ? WHERE key = 'base'").run(JSON.stringify(recorded));
+        }),
+      );
+      assert.match(logBase, /log\.sqlite's base was altered/);
+      assert.match(logBase, /does not match its chain hash/);
+
       // Without its base the folder cannot vouch for the state before it, and says so.
       const missing = await auditAltered(root, dir, 'no-base', (copy) => rmSync(dataFiles(copy).base));
       assert.match(missing, new RegExp(`state-synced \\(its log begins after block ${base}\\) but \\S+ .* is missing`));
+      assert.doesNotMatch(missing, /checkpoint of block 1 is missing/, 'the checkpoints are still checked from the base on');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
