@@ -108,7 +108,8 @@ export class Subnet {
   private readonly stateDb: Database.Database;
   private readonly executor: Executor;
   private readonly certifier: Certifier;
-  private readonly certificateListeners = new Set<(certificate: Certificate | undefined) => void>();
+  /** Who waits for the certificate of each block: a certificate wakes only its own block's waiters. */
+  private readonly certificateListeners = new Map<number, Set<(certificate: Certificate | undefined) => void>>();
   private readonly observer: SubnetObserver | undefined;
   /** Submitters waiting for a command id's first result, registered before it is appended. */
   private readonly waiters = new Map<string, Waiter[]>();
@@ -328,17 +329,18 @@ export class Subnet {
     const now = this.certificate(block);
     if (now || ms <= 0 || this.closed) return Promise.resolve(now);
     return new Promise((resolve) => {
+      const waiting = this.certificateListeners.get(block) ?? new Set();
+      this.certificateListeners.set(block, waiting);
       const done = (certificate: Certificate | undefined) => {
         clearTimeout(timer);
-        this.certificateListeners.delete(listener);
+        waiting.delete(listener);
+        if (waiting.size === 0 && this.certificateListeners.get(block) === waiting) this.certificateListeners.delete(block);
         resolve(certificate);
       };
       // Undefined means the replica is closing: answer with what there is.
-      const listener = (certificate: Certificate | undefined) => {
-        if (!certificate || certificate.checkpoint.block === block) done(certificate ?? this.certificate(block));
-      };
+      const listener = (certificate: Certificate | undefined) => done(certificate ?? this.certificate(block));
       const timer = setTimeout(() => done(this.certificate(block)), ms);
-      this.certificateListeners.add(listener);
+      waiting.add(listener);
     });
   }
 
@@ -355,7 +357,7 @@ export class Subnet {
     this.unwatch();
     await this.draining;
     this.certifier.close();
-    for (const listener of [...this.certificateListeners]) listener(undefined);
+    for (const waiting of [...this.certificateListeners.values()]) for (const listener of [...waiting]) listener(undefined);
     await this.ownedChannel?.close();
     this.log.close();
     this.stateDb.close();
@@ -444,7 +446,7 @@ export class Subnet {
     } catch (error) {
       process.emitWarning(`a subnet observer failed: ${(error as Error).message}`);
     }
-    for (const listener of [...this.certificateListeners]) listener(certificate);
+    for (const listener of [...(this.certificateListeners.get(certificate.checkpoint.block) ?? [])]) listener(certificate);
   }
 
   /** A quorum certified other state than this replica's: keep the proof, then stop serving. */
