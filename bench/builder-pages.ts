@@ -9,15 +9,14 @@
  *
  * `measureBuilderPages()` is what bench:builder calls; run alone it prints the table.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Browser, chromium } from 'playwright-core';
-import { decisionBytes } from '../src/builder/index.ts';
-import { approve, type CommandResult, type JsonValue, loadOrCreateSigningKey, newCommandId } from '../src/subnet/index.ts';
+import { loadOrCreateSigningKey } from '../src/subnet/index.ts';
+import { licenseBuilder, registerVerifiedPerson, submitOrThrow } from '../test/fixtures/licensed-builder.ts';
 import { startBenchNode } from './bench-node.ts';
 
 export interface PageLoad {
@@ -39,11 +38,6 @@ export interface PageLoadOptions {
 
 const TRIVIAL_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>static</title></head><body><p>static</p></body></html>';
-
-function check(result: CommandResult): CommandResult {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -98,24 +92,11 @@ export async function measureBuilderPages(options: PageLoadOptions = {}): Promis
   let browser: Browser | undefined;
   try {
     const { subnet, url } = bench.node;
-    const run = async (app: string, method: string, args: Record<string, unknown>, caller: string) =>
-      check(await subnet.submit({ id: newCommandId(), app, method, args: args as JsonValue, caller }));
+    const run = (app: string, method: string, args: Record<string, unknown>, caller: string) =>
+      submitOrThrow(subnet, app, method, args, caller);
     /** A verified person and a login token for them, exchanged over HTTP for an access token. */
     const person = async (localpart: string) => {
-      const loginToken = randomBytes(24).toString('base64url');
-      const login = { login_hash: createHash('sha256').update(loginToken).digest('hex'), lifetime_ms: 60_000 };
-      const args = {
-        person_hash: createHash('sha256').update(localpart).digest('hex'),
-        server_name: 'localhost',
-        localpart,
-        via: 'oidc',
-        minimum_age: 18,
-        accounts_per_person: 1,
-        existing: 'refuse',
-        login,
-      };
-      const userId = (check(await run('messenger', 'register_verified', args, 'anonymous')) as unknown as { value: { user_id: string } })
-        .value.user_id;
+      const { userId, loginToken } = await registerVerifiedPerson(subnet, localpart, { signIn: true });
       const answer = await fetch(`${url}/_matrix/client/v3/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -123,14 +104,9 @@ export async function measureBuilderPages(options: PageLoadOptions = {}): Promis
       });
       return { userId, token: ((await answer.json()) as { access_token: string }).access_token };
     };
-    const governance = loadOrCreateSigningKey(join(subnet.dataDir, 'governance.key'));
     const admin = await person('admin');
     const owner = await person('owner');
-    const { epoch } = subnet.query('builder', 'licence_pool', {}, 'bench') as { epoch: number };
-    const decision = { action: 'appoint_admin', user_id: admin.userId } as const;
-    const approvals = [approve(governance, decisionBytes(subnet.subnetId, epoch, decision))];
-    await run('builder', 'licence_appoint_admin', { user_id: admin.userId, approvals }, 'bench');
-    await run('builder', 'licence_assign', { user_id: owner.userId, sector: 'startups' }, admin.userId);
+    await licenseBuilder(subnet, loadOrCreateSigningKey(join(subnet.dataDir, 'governance.key')), admin.userId, owner.userId, 'startups');
     const spec = JSON.parse(readFileSync(new URL('../examples/apps/startup-inventory.json', import.meta.url), 'utf8'));
     await run('builder', 'app_deploy', { spec }, owner.userId);
     await run('builder', 'member_assign_role', { app: spec.slug, user_id: owner.userId, role: 'manager' }, owner.userId);

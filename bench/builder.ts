@@ -7,16 +7,14 @@
  *
  *   node bench/builder.ts [--records N] [--concurrency C] [--dir PARENT]
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { builderApp, decisionBytes, OfflinePlanner } from '../src/builder/index.ts';
+import { builderApp, OfflinePlanner } from '../src/builder/index.ts';
 import { messengerApp } from '../src/messenger/index.ts';
 import {
   applyGenesis,
-  approve,
   type CommandResult,
   coreApps,
   type JsonValue,
@@ -25,6 +23,7 @@ import {
   newCommandId,
   Subnet,
 } from '../src/subnet/index.ts';
+import { licenseBuilder, registerVerifiedPerson, submitOrThrow } from '../test/fixtures/licensed-builder.ts';
 import { measureBuilderPages, printPageLoads } from './builder-pages.ts';
 
 const { values } = parseArgs({ options: { records: { type: 'string' }, concurrency: { type: 'string' }, dir: { type: 'string' } } });
@@ -75,31 +74,11 @@ try {
       nodes: [{ id: subnet.nodeKey.id, operator: 'bench', dataCentre: 'bench', province: 'Punjab', jurisdiction: 'PK' }],
     }),
   );
-  const run = async (app: string, method: string, args: Record<string, unknown>, caller: string) =>
-    check(await subnet.submit({ id: newCommandId(), app, method, args: args as JsonValue, caller }));
-  const person = async (localpart: string) => {
-    const args = {
-      person_hash: createHash('sha256').update(localpart).digest('hex'),
-      server_name: 'localhost',
-      localpart,
-      via: 'oidc',
-      minimum_age: 18,
-      accounts_per_person: 1,
-      existing: 'refuse',
-    };
-    return ((await run('messenger', 'register_verified', args, 'anonymous')) as unknown as { value: { user_id: string } }).value.user_id;
-  };
-  const admin = await person('admin');
-  const owner = await person('owner');
-  const { epoch } = subnet.query('builder', 'licence_pool', {}, 'bench') as { epoch: number };
-  const decision = { action: 'appoint_admin', user_id: admin } as const;
-  await run(
-    'builder',
-    'licence_appoint_admin',
-    { user_id: admin, approvals: [approve(governance, decisionBytes(subnet.subnetId, epoch, decision))] },
-    'bench',
-  );
-  await run('builder', 'licence_assign', { user_id: owner, sector: 'startups' }, admin);
+  const run = (app: string, method: string, args: Record<string, unknown>, caller: string) =>
+    submitOrThrow(subnet, app, method, args, caller);
+  const admin = (await registerVerifiedPerson(subnet, 'admin')).userId;
+  const owner = (await registerVerifiedPerson(subnet, 'owner')).userId;
+  await licenseBuilder(subnet, governance, admin, owner, 'startups');
 
   const kvRate = await rate(KV_COMMANDS, (i) => ({
     app: 'kv',

@@ -1,117 +1,316 @@
 /**
  * bench:cluster — kv.put commands/s through four replicas on a real 3-member etcd (each
  * replica proposing signed blocks, every replica mirroring and executing all of them), with
- * client-observed latency to the local result and to the block's quorum certificate (votes
- * exchanged through etcd, more than two thirds of the four signing), next to the embedded
- * one-node rate measured in the same run with the same load.
+ * latency to the local result and to the block's quorum certificate (more than two thirds of
+ * the four signing), next to the embedded one-node rate measured in the same run.
  *
- *   node bench/cluster.ts [--commands N] [--concurrency C]
+ *   node bench/cluster.ts [--commands N] [--concurrency C] [--load F | --rate R] [--seconds S] [--rounds K]
+ *                         [--in-process] [--baseline DIR]
  *
- * "Certified" is the time until the submitting replica holds the quorum certificate of every
- * block; it reports, it does not gate.
+ * As deployed, each replica is its own process (bench/cluster-replica.ts: the node `watan start
+ * --cluster` runs, HTTP server and all) driven by an in-process submitter over IPC; the embedded
+ * node likewise. `--in-process` puts the four replicas in this one process instead (the earlier
+ * form of this benchmark). Two runs: saturation (C submitters in a closed loop, N commands) and
+ * an open loop at F (0.5) of the certified rate the first saturation reached (or R commands/s),
+ * for S (10) seconds — latency targets are read at a load, not at saturation. With K rounds each
+ * figure is the median over rounds. Times are taken where the command was
+ * submitted; "certified" is when that replica holds the block's quorum certificate.
+ *
+ * `--baseline DIR` measures, in the same run and before this tree, the replicas of another
+ * checkout (`git archive COMMIT | tar -x -C DIR`, with a node_modules link): a before/after on
+ * the same machine minutes apart. This benchmark's replica script is copied into DIR/bench.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type ChildProcess, fork } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coreApps, Subnet, startLocalEtcd } from '../src/subnet/index.ts';
-import { startReplicas } from '../test/fixtures/etcd-replicas.ts';
+import { clusterGenesis, startReplicas } from '../test/fixtures/etcd-replicas.ts';
+import { clock, closedLoop, type DriveOutcome, openLoop } from './cluster-drive.ts';
 
 const { values } = parseArgs({
-  options: { commands: { type: 'string', default: '8000' }, concurrency: { type: 'string', default: '256' } },
+  options: {
+    commands: { type: 'string', default: '8000' },
+    concurrency: { type: 'string', default: '256' },
+    load: { type: 'string', default: '0.5' },
+    seconds: { type: 'string', default: '10' },
+    'in-process': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    rate: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+  },
 });
 const COMMANDS = Number(values.commands);
 const CONCURRENCY = Number(values.concurrency);
+const LOAD = Number(values.load);
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const REPLICAS = 4;
 
-interface Run {
-  seconds: number;
-  latencies: number[];
-  /** From submit to the quorum certificate of the command's block, on the submitting replica (cluster only). */
+/** A replica the benchmark drives, wherever it runs. */
+interface Driven {
+  closed(options: { prefix: string; commands: number; concurrency: number; certify: boolean }): Promise<DriveOutcome>;
+  open(options: { prefix: string; rate: number; seconds: number }): Promise<DriveOutcome>;
+  logHeight(): Promise<number>;
+  /** Resolves with the epoch ms at which the replica had applied up to `height`. */
+  applied(height: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const REPLICA_SCRIPT = new URL('./cluster-replica.ts', import.meta.url).pathname;
+
+/** bench/cluster-replica.ts (this tree's, or `script`) in a child process; resolves once its node is up. */
+async function forkReplica(args: string[], script = REPLICA_SCRIPT): Promise<Driven> {
+  const child: ChildProcess = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<number, { resolve(body: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('message', (message: { id: number; ok: boolean; body?: unknown; error?: string }) => {
+    const waiter = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.ok) waiter?.resolve(message.body);
+    else waiter?.reject(new Error(`replica ${args.join(' ')}: ${message.error}`));
+  });
+  child.once('exit', (code) => {
+    for (const waiter of waiting.values()) waiter.reject(new Error(`a replica exited (code ${code})`));
+  });
+  const ask = <T>(request: Record<string, unknown>, id = nextId++): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (body: unknown) => void, reject });
+      if (id !== 0) child.send({ id, ...request });
+    });
+  await ask({}, 0);
+  return {
+    closed: (options) => ask({ type: 'closed', ...options }),
+    open: (options) => ask({ type: 'open', ...options }),
+    logHeight: async () => (await ask<{ height: number }>({ type: 'height' })).height,
+    applied: async (height) => (await ask<{ at: number }>({ type: 'applied', height })).at,
+    stop: async () => {
+      child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A Subnet in this process, driven the same way. */
+function inProcess(subnet: Subnet, close: () => Promise<void>): Driven {
+  return {
+    closed: (options) => closedLoop([subnet], options),
+    open: (options) => openLoop(subnet, options),
+    logHeight: async () => subnet.logHeight,
+    applied: async (height) => {
+      while (subnet.appliedHeight < height) await new Promise((resolve) => setTimeout(resolve, 2));
+      return clock();
+    },
+    stop: close,
+  };
+}
+
+/** Every replica driven at once, their outcomes merged as one client population would see them. */
+interface Merged {
+  startedAt: number;
+  endedAt: number;
+  certifiedAt: number;
+  results: number[];
   certified: number[];
+  uncertified: number;
 }
 
-/** How long one command waits for its block's certificate before the run is called broken. */
-const CERTIFICATE_WAIT_MS = 60_000;
-
-/** Drives COMMANDS kv.puts from CONCURRENCY submitters, spread over `subnets`. */
-async function drive(subnets: Subnet[], prefix: string, certify: boolean): Promise<Run> {
-  const latencies: number[] = [];
-  const certified: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      const subnet = subnets[worker % subnets.length] as Subnet;
-      for (let i = next++; i < COMMANDS; i = next++) {
-        const t = performance.now();
-        const result = await subnet.submit({
-          app: 'kv',
-          method: 'put',
-          caller: 'bench',
-          args: { key: `${prefix}-${i % 10_000}`, value: 'v'.repeat(100) },
-        });
-        if (!result.ok) throw new Error(`command failed: ${result.error.message}`);
-        latencies.push(performance.now() - t);
-        if (!certify) continue;
-        // Not awaited: the submitter goes on, as a client that asks for the proof later would.
-        void subnet.waitForCertificate(result.block, CERTIFICATE_WAIT_MS).then((certificate) => {
-          if (!certificate) throw new Error(`block ${result.block} was not certified within ${CERTIFICATE_WAIT_MS} ms`);
-          certified.push(performance.now() - t);
-        });
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const sort = (values: number[]) => values.sort((a, b) => a - b);
-  return { seconds, latencies: sort(latencies), certified };
+function merge(outcomes: readonly DriveOutcome[]): Merged {
+  const sorted = (values: number[]) => values.sort((a, b) => a - b);
+  return {
+    startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
+    endedAt: Math.max(...outcomes.map((o) => o.endedAt)),
+    certifiedAt: Math.max(...outcomes.map((o) => o.certifiedAt)),
+    results: sorted(outcomes.flatMap((o) => o.results)),
+    certified: sorted(outcomes.flatMap((o) => o.certified)),
+    uncertified: outcomes.reduce((sum, o) => sum + o.uncertified, 0),
+  };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number;
+/** The epoch ms at which every replica had applied everything any of them had ordered. */
+async function appliedEverywhere(replicas: readonly Driven[]): Promise<number> {
+  const height = Math.max(...(await Promise.all(replicas.map((r) => r.logHeight()))));
+  return Math.max(...(await Promise.all(replicas.map((r) => r.applied(height)))));
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const latency = (sorted: number[]) => `${pct(sorted, 0.5).toFixed(1)} / ${pct(sorted, 0.99).toFixed(1)}`;
+const uptime = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+interface Variant {
+  label: string;
+  /** The replica script, in this tree or in the baseline checkout. */
+  script: string;
+}
+
+function variants(): Variant[] {
+  if (values['in-process']) return [{ label: 'in one process', script: REPLICA_SCRIPT }];
+  const now: Variant = { label: 'this tree', script: REPLICA_SCRIPT };
+  if (!values.baseline) return [now];
+  const dir = resolve(values.baseline, 'bench');
+  for (const file of ['cluster-replica.ts', 'cluster-drive.ts']) copyFileSync(new URL(`./${file}`, import.meta.url), join(dir, file));
+  return [{ label: `baseline (${values.baseline})`, script: join(dir, 'cluster-replica.ts') }, now];
+}
+const VARIANTS = variants();
+
+async function startCluster(root: string, variant: Variant): Promise<{ replicas: Driven[]; stop(): Promise<void> }> {
+  const etcdDir = join(root, 'etcd');
+  const etcd = await startLocalEtcd({ dir: etcdDir });
+  if (values['in-process']) {
+    const started = await startReplicas({ ...etcd, dir: etcdDir }, REPLICAS);
+    const replicas = (started.subnets as Subnet[]).map((subnet) => inProcess(subnet, async () => undefined));
+    return {
+      replicas,
+      stop: async () => {
+        await started.close();
+        await etcd.stop();
+      },
+    };
+  }
+  const names = Array.from({ length: REPLICAS }, (_, i) => `replica-${i + 1}`);
+  const { genesis } = clusterGenesis(root, 'bench-cluster', names);
+  const genesisFile = join(root, 'genesis.json');
+  writeFileSync(genesisFile, JSON.stringify(genesis));
+  const cluster = etcd.endpoints.join(',');
+  const replicas = await Promise.all(
+    names.map((name) =>
+      forkReplica(['--data', join(root, name), '--cluster', cluster, '--genesis', genesisFile, '--operator', name], variant.script),
+    ),
+  );
+  return {
+    replicas,
+    stop: async () => {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      await etcd.stop();
+    },
+  };
+}
+
+/** One cluster run's figures: rates, [p50, p99] pairs, counts (formatted once all rounds are in). */
+type Figures = number[][];
+
+/**
+ * Saturation, then an open loop at `rate` commands/s (when not given: LOAD of the certified
+ * rate this saturation reached), on a fresh cluster.
+ */
+async function measureCluster(
+  root: string,
+  variant: Variant,
+  given: number | undefined,
+): Promise<{ figures: Figures; certifiedRate: number }> {
+  const { replicas, stop } = await startCluster(root, variant);
+  let saturated: Merged;
+  let everywhere: number;
+  let atLoad: Merged;
+  let rate: number;
+  let certifiedRate: number;
+  try {
+    const share = (n: number) => Math.ceil(n / REPLICAS);
+    saturated = merge(
+      await Promise.all(
+        replicas.map((replica, i) =>
+          replica.closed({ prefix: `cluster-${i}`, commands: share(COMMANDS), concurrency: share(CONCURRENCY), certify: true }),
+        ),
+      ),
+    );
+    everywhere = await appliedEverywhere(replicas);
+    certifiedRate = saturated.certified.length / ((saturated.certifiedAt - saturated.startedAt) / 1000);
+    rate = given ?? LOAD * certifiedRate;
+    atLoad = merge(
+      await Promise.all(replicas.map((replica, i) => replica.open({ prefix: `load-${i}`, rate: rate / REPLICAS, seconds: SECONDS }))),
+    );
+  } finally {
+    await stop();
+  }
+  const commands = saturated.results.length;
+  const seconds = (at: number) => (at - saturated.startedAt) / 1000;
+  const spread = (sorted: number[]) => [pct(sorted, 0.5), pct(sorted, 0.99)];
+  const figures = [
+    [commands / seconds(saturated.endedAt)],
+    [commands / seconds(everywhere)],
+    [certifiedRate],
+    spread(saturated.results),
+    spread(saturated.certified),
+    [rate],
+    spread(atLoad.results),
+    spread(atLoad.certified),
+    [saturated.uncertified + atLoad.uncertified],
+  ];
+  return { figures, certifiedRate };
+}
+
+const MEASURES = [
+  'cluster: acknowledged by the local replica (commands/s)',
+  'cluster: applied on all four replicas (commands/s, target >= 10,000)',
+  'cluster: certified by a quorum (commands/s)',
+  'saturated: latency to local result p50 / p99 (ms)',
+  'saturated: latency to the quorum certificate p50 / p99 (ms)',
+  'open loop, offered (commands/s)',
+  'at that load: latency to local result p50 / p99 (ms)',
+  'at that load: latency to the quorum certificate p50 / p99 (ms, p99 target <= 100)',
+  'commands whose block was not certified within 60 s',
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+}
+
+/** The median over rounds of each figure, formatted: rates and counts whole, latencies to 0.1 ms. */
+function formatFigures(rounds: Figures[]): string[] {
+  return (rounds[0] as Figures).map((figure, f) => {
+    const values = figure.map((_, k) => median(rounds.map((round) => (round[f] as number[])[k] as number)));
+    return values.length === 2 ? values.map((v) => v.toFixed(1)).join(' / ') : fmt.format(values[0] as number);
+  });
+}
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'watan-bench-cluster-'));
+  const loadBefore = uptime();
   try {
-    const embedded = await Subnet.open({ dataDir: join(root, 'embedded'), apps: coreApps });
-    const alone = await drive([embedded], 'embedded', false);
-    await embedded.close();
+    const embedded = values['in-process']
+      ? await Subnet.open({ dataDir: join(root, 'embedded'), apps: coreApps }).then((subnet) => inProcess(subnet, () => subnet.close()))
+      : await forkReplica(['--data', join(root, 'embedded'), '--dev']);
+    const alone = merge([await embedded.closed({ prefix: 'embedded', commands: COMMANDS, concurrency: CONCURRENCY, certify: false })]);
+    await embedded.stop();
+    const aloneSeconds = (alone.endedAt - alone.startedAt) / 1000;
+    // Variants take turns, round after round, so that a change in the machine's other load
+    // falls on all of them; each is then read at the same offered load.
+    const rounds: Figures[][] = VARIANTS.map(() => []);
+    let rate = values.rate === undefined ? undefined : Number(values.rate);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [v, variant] of VARIANTS.entries()) {
+        const measured = await measureCluster(join(root, `cluster-${round}-${v}`), variant, rate);
+        rate ??= LOAD * measured.certifiedRate;
+        rounds[v]?.push(measured.figures);
+      }
+    }
+    const columns = rounds.map(formatFigures);
 
-    const etcd = await startLocalEtcd({ dir: join(root, 'etcd') });
-    const replicas = await startReplicas({ ...etcd, dir: join(root, 'etcd') }, 4);
-    const subnets = replicas.subnets as Subnet[];
-    const clusterStarted = performance.now();
-    const cluster = await drive(subnets, 'cluster', true);
-    await replicas.settle();
-    const everywhere = (performance.now() - clusterStarted) / 1000;
-    while (cluster.certified.length < COMMANDS) await new Promise((resolve) => setTimeout(resolve, 10));
-    const certifiedAll = (performance.now() - clusterStarted) / 1000;
-    cluster.certified.sort((a, b) => a - b);
-    await replicas.close();
-    await etcd.stop();
-
-    const rows: [string, string][] = [
-      ['embedded one node, same load (commands/s, ceiling here)', fmt.format(COMMANDS / alone.seconds)],
-      ['cluster: acknowledged by the local replica (commands/s)', fmt.format(COMMANDS / cluster.seconds)],
-      ['cluster: applied on all four replicas (commands/s, target >= 10,000)', fmt.format(COMMANDS / everywhere)],
-      ['cluster: certified by a quorum (commands/s)', fmt.format(COMMANDS / certifiedAll)],
-      ['cluster / embedded', `${((alone.seconds / everywhere) * 100).toFixed(1)}%`],
-      [
-        'cluster latency to local result p50 / p99 (ms)',
-        `${pct(cluster.latencies, 0.5).toFixed(1)} / ${pct(cluster.latencies, 0.99).toFixed(1)}`,
-      ],
-      ['embedded latency p50 / p99 (ms)', `${pct(alone.latencies, 0.5).toFixed(1)} / ${pct(alone.latencies, 0.99).toFixed(1)}`],
-      [
-        'cluster latency to the quorum certificate p50 / p99 (ms, p99 target <= 100)',
-        `${pct(cluster.certified, 0.5).toFixed(1)} / ${pct(cluster.certified, 0.99).toFixed(1)}`,
-      ],
+    const rows: string[][] = [
+      ['embedded one node, same load (commands/s, ceiling here)', ...VARIANTS.map(() => fmt.format(alone.results.length / aloneSeconds))],
+      ['embedded latency p50 / p99 (ms)', ...VARIANTS.map(() => latency(alone.results))],
+      ...MEASURES.map((measure, m) => [measure, ...columns.map((column) => column[m] as string)]),
     ];
-    const left = Math.max(...rows.map(([m]) => m.length), 7);
-    const right = Math.max(...rows.map(([, v]) => v.length), 5);
+    const header = ['measure', ...VARIANTS.map((variant) => variant.label)];
+    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((row) => (row[c] as string).length)));
+    const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c] as number)).join(' | ')} |`;
+    const mode = values['in-process'] ? 'all in this one process' : 'each replica its own process';
     console.log(
-      `bench:cluster — ${fmt.format(COMMANDS)} kv.put commands, ${CONCURRENCY} concurrent submitters, 4 replicas, 3-member etcd on loopback`,
+      `bench:cluster — ${fmt.format(COMMANDS)} kv.put commands, ${CONCURRENCY} concurrent submitters, ${REPLICAS} replicas (${mode}), 3-member etcd on loopback; ` +
+        `open loop for ${SECONDS} s at ${values.rate ? 'the given rate' : `${LOAD * 100}% of the first run's certified rate`}; median of ${ROUNDS} round(s)`,
     );
-    console.log(`| ${'measure'.padEnd(left)} | ${'value'.padEnd(right)} |\n|${'-'.repeat(left + 2)}|${'-'.repeat(right + 2)}|`);
-    for (const [m, v] of rows) console.log(`| ${m.padEnd(left)} | ${v.padEnd(right)} |`);
+    console.log(`load average before: ${loadBefore}; after: ${uptime()}`);
+    console.log(`${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    for (const row of rows) console.log(line(row));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ export type { PendingNotification } from './app/notifications.ts';
 export type { AppRecord } from './app/records.ts';
 export { builderApp, DISPATCHER } from './app.ts';
 export { openApiOf } from './http/openapi.ts';
-export { decisionBytes } from './licences/index.ts';
+export { type AuditEntry, decisionBytes, type Licence, type PoolSector } from './licences/index.ts';
 export { createBuilder } from './part.ts';
 export * from './planner/index.ts';
 export * from './spec/index.ts';

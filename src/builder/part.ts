@@ -15,7 +15,8 @@ export function createBuilder(): NodePart {
       registerBuilderRoutes(server, node);
       registerLicenceRoutes(server, node);
       registerPeopleRoutes(server, node);
-      registerPlanRoute(server, node, configuredPlanner());
+      const { planner, plansPerMinute } = configuredPlanner();
+      registerPlanRoute(server, node, planner, { plansPerMinute });
       const dispatcher = new NotificationDispatcher(node.subnet, node.serverName, server.log as never);
       server.addHook('onClose', () => dispatcher.stop());
     },

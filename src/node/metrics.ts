@@ -6,6 +6,18 @@ export interface NodeMetrics {
   observer: SubnetObserver;
 }
 
+/** `watan_log_reachable`: read at each scrape from the subnet, 0 while a cluster replica cannot reach etcd. */
+export function addReachabilityGauge(registry: Registry, reachable: () => boolean): void {
+  new Gauge({
+    name: 'watan_log_reachable',
+    help: '1 while this replica reaches the service that orders its log (always, for the embedded log)',
+    registers: [registry],
+    collect() {
+      this.set(reachable() ? 1 : 0);
+    },
+  });
+}
+
 /** Prometheus metrics for one node: the log, the executor, and the process. */
 export function createNodeMetrics(onFailure: (error: Error) => void): NodeMetrics {
   const registry = new Registry();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AppDefinition } from './app.ts';
 import type { RegistryView } from './apps/registry.ts';
@@ -13,10 +13,11 @@ import {
 import { dataFiles, readSubnetId } from './data-dir.ts';
 import { Executor } from './executor.ts';
 import { fromHex, toHex } from './hashing.ts';
-import { SqliteLog } from './log/sqlite-log.ts';
+import { type LogBase, SqliteLog } from './log/sqlite-log.ts';
 import { readSigningKeyId, verifySignature } from './node-key.ts';
 import { openSqlite } from './sqlite.ts';
 import { StateDb } from './state-db.ts';
+import { checkCertifiedState, portableImage } from './state-sync.ts';
 import { physicalTableName, type Row, type TableSpec } from './table.ts';
 import { verifySubnet } from './verifier.ts';
 
@@ -27,6 +28,20 @@ export interface AuditReport {
   block: number;
   /** Each a sentence naming what does not match; empty when the audit passed. */
   findings: string[];
+  /** Set when the folder state-synced: its history begins after this certified base. */
+  base?: AuditedBase;
+}
+
+/** The snapshot a state-synced replica began from, and who certified it. */
+export interface AuditedBase {
+  block: number;
+  height: number;
+  /** The members the base's checkpoint commits to. */
+  members: string[];
+  /** The members whose signatures on the base's checkpoint verified. */
+  signers: string[];
+  /** Whether the base passed every check (its state, certificate, governance and the log's base). */
+  verified: boolean;
 }
 
 export interface DataDirSummary {
@@ -78,7 +93,7 @@ export function auditDataDir(dataDir: string, apps: readonly AppDefinition[], op
       const executor = new Executor({ db: stateDb, subnetId: subnet, apps });
       const log = new SqliteLog(files.log, subnet, { readonly: true });
       try {
-        return auditState({ log, stateDb, executor, subnet, nodeId, apps, options });
+        return auditState({ log, stateDb, executor, subnet, nodeId, apps, options, basePath: files.base });
       } finally {
         log.close();
       }
@@ -96,11 +111,23 @@ interface AuditInput {
   nodeId: string;
   apps: readonly AppDefinition[];
   options: AuditOptions;
+  /** Where a state-synced replica keeps the verified snapshot its log begins after. */
+  basePath: string;
 }
 
-function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: AuditInput): AuditReport {
+function auditState(input: AuditInput): AuditReport {
+  const { log, stateDb, executor, subnet, nodeId, apps, options } = input;
   const findings: string[] = [];
-  const report = () => ({ ok: findings.length === 0, subnet, height: executor.height, block: executor.block, findings });
+  const synced = log.startsAfter && checkSyncedBase(input, log.startsAfter);
+  const report = () => ({
+    ok: findings.length === 0,
+    subnet,
+    height: executor.height,
+    block: executor.block,
+    findings,
+    ...(synced?.base ? { base: synced.base } : {}),
+  });
+  if (synced) findings.push(...synced.findings);
   const chainBreak = log.verifyChain();
   if (chainBreak) findings.push(chainBreak.message);
   const latest = executor.latestCheckpoint();
@@ -109,7 +136,7 @@ function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: A
     return report();
   }
   const { checkpoint } = latest;
-  findings.push(...checkCheckpointChain(new StateDb(stateDb), nodeId));
+  findings.push(...checkCheckpointChain(new StateDb(stateDb), nodeId, synced?.start));
   findings.push(...checkCertificates(new StateDb(stateDb), executor, subnet, nodeId, options));
   findings.push(...checkLogMatches(log, executor, checkpoint));
   const scanned = executor.scanDigest();
@@ -121,8 +148,12 @@ function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: A
       findings.push(
         `altered rows cannot be named by replaying the log, which is itself broken at height ${chainBreak.height}; restore the log from another replica or a backup, then audit again`,
       );
+    } else if (synced && synced.findings.length > 0) {
+      findings.push(
+        'altered rows cannot be named by replaying the log from the base state, which is itself missing or not the certified one',
+      );
     } else {
-      findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block));
+      findings.push(...diffAgainstReplay(log, stateDb, subnet, apps, checkpoint.block, log.startsAfter && input.basePath));
     }
   } else if (!executor.currentDigest().equals(fromHex(checkpoint.digest))) {
     findings.push('the stored running digest differs from the certified one (the executor metadata was edited)');
@@ -130,15 +161,93 @@ function auditState({ log, stateDb, executor, subnet, nodeId, apps, options }: A
   return report();
 }
 
+/** Where a folder's checkpoint chain begins: block 1 after nothing, or a state-synced base's certified checkpoint. */
+interface ChainStart {
+  block: number;
+  /** What the first checkpoint's `previous` must be; unchecked when the base cannot vouch for it. */
+  previous?: string;
+  /** The hash the first checkpoint must have (the certified base's), when it is not block 1. */
+  hash?: string;
+}
+
+interface SyncedBaseCheck {
+  findings: string[];
+  start?: ChainStart;
+  base?: AuditedBase;
+}
+
+/**
+ * A state-synced folder holds no history before its base: the snapshot it installed, kept in
+ * `base.sqlite` with the quorum certificate it was installed under. The base is checked again
+ * as at install — its digest, position and log head are the certified ones, more than two
+ * thirds of the members it commits to signed, those members are attested by the governance
+ * keys — and the log's recorded base must be that certified block; the log's chain and the
+ * checkpoints are then checked from there exactly as for a full log.
+ */
+function checkSyncedBase(input: AuditInput, logBase: LogBase): SyncedBaseCheck {
+  const at = `base state (block ${logBase.block})`;
+  // Without a base that verifies, the checkpoints are still checked from the log's base on.
+  const unvouched = (finding: string): SyncedBaseCheck => ({ findings: [finding], start: { block: logBase.block } });
+  if (!existsSync(input.basePath)) {
+    return unvouched(
+      `this replica state-synced (its log begins after block ${logBase.block}) but ${input.basePath}, the snapshot and certificate it was installed under, is missing: the state before block ${logBase.block + 1} cannot be verified`,
+    );
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(input.basePath, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    return unvouched(`${at}: ${input.basePath} cannot be opened (${(error as Error).message})`);
+  }
+  try {
+    const certificate = new StateDb(db).certificate(logBase.block);
+    if (!certificate) return unvouched(`${at}: ${input.basePath} holds no quorum certificate of block ${logBase.block}`);
+    const check = checkCertifiedState(db, certificate, input.subnet, input.apps);
+    const findings = check.problems.map((problem) => `${at}: ${problem.replace(/^the snapshot/, 'the base state')}`);
+    // Whether the registry's members are the subnet's (attested by governance) matters once they certified it.
+    if (check.ok && check.registry) {
+      const trust = verifySubnet({
+        certificate: { ...certificate, members: check.members },
+        registry: check.registry,
+        pinnedGovernanceKeys: input.options.governanceKeys,
+        expectedSubnet: input.subnet,
+      });
+      findings.push(...trust.failed.map((problem) => `${at}: ${problem}`));
+    }
+    const { checkpoint } = certificate;
+    if (logBase.height !== checkpoint.height || toHex(logBase.hash) !== checkpoint.logHead) {
+      findings.push(
+        `the log records its base as block ${logBase.block} at height ${logBase.height}, which is not the certified base (height ${checkpoint.height}, log head ${checkpoint.logHead}): log.sqlite's base was altered`,
+      );
+    }
+    const signers = verifyCertificate(certificate, input.subnet, check.members).signers;
+    return {
+      findings,
+      start: { block: logBase.block, previous: checkpoint.previous, hash: checkpointHash(checkpoint) },
+      base: { block: logBase.block, height: logBase.height, members: check.members, signers, verified: findings.length === 0 },
+    };
+  } catch (error) {
+    // A base edited into something that is not a Watan state or certificate at all.
+    return unvouched(`${at}: ${input.basePath} cannot be read as a state with its certificate (${(error as Error).message})`);
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Every checkpoint this replica reached is signed by its node key and chains to the one
  * before, so the latest — which the state digest and the log are checked against — vouches
- * for all the older ones too.
+ * for all the older ones too. A state-synced folder's chain begins at its certified base.
  */
-function checkCheckpointChain(state: StateDb, nodeId: string): string[] {
+function checkCheckpointChain(state: StateDb, nodeId: string, start: ChainStart = { block: 1, previous: NO_CHECKPOINT }): string[] {
   const findings: string[] = [];
-  let previous = NO_CHECKPOINT;
-  let expected = 1;
+  let previous = start.previous ?? state.checkpoint(start.block)?.checkpoint.previous;
+  let expected = start.block;
+  if (start.hash !== undefined) {
+    const first = state.checkpoint(start.block);
+    if (first && checkpointHash(first.checkpoint) !== start.hash)
+      findings.push(`the checkpoint of block ${start.block} in the state is not the certified base's (altered)`);
+  }
   for (const { checkpoint, signature } of state.checkpoints()) {
     const at = `checkpoint of block ${checkpoint.block}`;
     if (checkpoint.block !== expected) findings.push(`checkpoint of block ${expected} is missing`);
@@ -215,15 +324,17 @@ function checkLogMatches(log: SqliteLog, executor: Executor, checkpoint: Checkpo
   return findings;
 }
 
-/** Replays the log up to `block` into memory and names every row the database holds differently. */
+/** Replays the log up to `block` into memory (from the genesis, or a state-synced base) and names every row the database holds differently. */
 function diffAgainstReplay(
   log: SqliteLog,
   stateDb: Database.Database,
   subnet: string,
   apps: readonly AppDefinition[],
   block: number,
+  /** A state-synced folder's base (checked against its certificate): the replay starts from it. */
+  basePath: string | undefined,
 ): string[] {
-  const scratch = new Database(':memory:');
+  const scratch = basePath ? new Database(portableImage(readFileSync(basePath))) : new Database(':memory:');
   try {
     const replay = new Executor({ db: scratch, subnetId: subnet, apps });
     replayInto(replay, log, block);

@@ -24,6 +24,8 @@ export function dataFiles(dir: string) {
     subnet: join(dir, 'subnet.json'),
     log: join(dir, 'log.sqlite'),
     state: join(dir, 'state.sqlite'),
+    /** A state-synced replica's base: the verified snapshot its log begins after, with its quorum certificate. */
+    base: join(dir, 'base.sqlite'),
     nodeKey: join(dir, 'node.key'),
     governanceKey: join(dir, 'governance.key'),
     lock: join(dir, 'watan.lock'),

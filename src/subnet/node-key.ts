@@ -66,12 +66,28 @@ export function isCanonicalKeyId(keyId: string): boolean {
   return bytes.length === 32 && bytes.toString('base64url') === keyId;
 }
 
+/**
+ * Public keys already made from their ids: a replica verifies the same few members' signatures
+ * on every block and vote, and making the key object costs about as much as the verification.
+ */
+const publicKeys = new Map<string, KeyObject>();
+const KEPT_PUBLIC_KEYS = 1024;
+
+function publicKeyOf(keyId: string): KeyObject {
+  let key = publicKeys.get(keyId);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: keyId }, format: 'jwk' });
+    if (publicKeys.size >= KEPT_PUBLIC_KEYS) publicKeys.delete(publicKeys.keys().next().value as string);
+    publicKeys.set(keyId, key);
+  }
+  return key;
+}
+
 /** Checks an ed25519 signature by the key named `keyId`; false for any malformed input. */
 export function verifySignature(keyId: string, message: Uint8Array, signature: Uint8Array): boolean {
   if (!isCanonicalKeyId(keyId)) return false;
   try {
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: keyId }, format: 'jwk' });
-    return verify(null, message, key, signature);
+    return verify(null, message, publicKeyOf(keyId), signature);
   } catch {
     return false;
   }

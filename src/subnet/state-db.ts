@@ -105,6 +105,7 @@ export class StateDb {
       latestCheckpoint: db.prepare<[], CheckpointRow>('SELECT checkpoint, signature FROM watan_checkpoints ORDER BY block DESC LIMIT 1'),
       insertCertificate: db.prepare('INSERT OR IGNORE INTO watan_certificates (block, certificate) VALUES (?, ?)'),
       certificate: db.prepare<[number], { certificate: string }>('SELECT certificate FROM watan_certificates WHERE block = ?'),
+      hasCertificate: db.prepare<[number], { found: number }>('SELECT 1 AS found FROM watan_certificates WHERE block = ?'),
       latestCertificate: db.prepare<[], { certificate: string }>('SELECT certificate FROM watan_certificates ORDER BY block DESC LIMIT 1'),
       insertMembership: db.prepare('INSERT OR IGNORE INTO watan_memberships (hash, members) VALUES (?, ?)'),
       membership: db.prepare<[string], { members: string }>('SELECT members FROM watan_memberships WHERE hash = ?'),
@@ -227,6 +228,11 @@ export class StateDb {
   /** Keeps a quorum certificate; the first one stored for a block stands. */
   insertCertificate(certificate: Certificate): boolean {
     return this.statements.insertCertificate.run(certificate.checkpoint.block, JSON.stringify(certificate)).changes === 1;
+  }
+
+  /** Whether `block` has a certificate, without reading it. */
+  hasCertificate(block: number): boolean {
+    return this.statements.hasCertificate.get(block) !== undefined;
   }
 
   certificate(block: number): Certificate | undefined {

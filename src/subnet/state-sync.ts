@@ -9,7 +9,6 @@ import { Executor } from './executor.ts';
 import { fromHex, toHex } from './hashing.ts';
 import { SqliteLog } from './log/sqlite-log.ts';
 import { type SigningKey, verifySignature } from './node-key.ts';
-import { openSqlite } from './sqlite.ts';
 import { StateDb } from './state-db.ts';
 
 /**
@@ -60,6 +59,23 @@ export function verifySnapshot(image: Buffer, certificate: Certificate, subnetId
     return { ok: false, problems: [`the snapshot is not a SQLite database: ${(error as Error).message}`], registry: null, members: [] };
   }
   try {
+    return checkCertifiedState(db, certificate, subnetId, apps);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Checks a state database against the quorum certificate of the block it claims to be at: a
+ * peer's image before it is installed, and the base a state-synced replica keeps for its audit.
+ */
+export function checkCertifiedState(
+  db: Database.Database,
+  certificate: Certificate,
+  subnetId: string,
+  apps: readonly AppDefinition[],
+): SnapshotCheck {
+  try {
     // No Watan state holds triggers or views; a peer's image that does would run its own SQL
     // on this replica's later writes, outside the digest's view.
     const code = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type IN ('trigger', 'view')").all();
@@ -93,8 +109,6 @@ export function verifySnapshot(image: Buffer, certificate: Certificate, subnetId
       registry: null,
       members: [],
     };
-  } finally {
-    db.close();
   }
 }
 
@@ -105,43 +119,60 @@ export function verifySnapshot(image: Buffer, certificate: Certificate, subnetId
  * it lacks are gone from etcd. What the image holds outside the digest (checkpoints,
  * certificates, memberships) is not taken from the peer: the verified certificate becomes
  * this replica's first, its checkpoint signed by this replica, which has verified that state.
+ * The image is also kept as it was verified, with its certificate, in `base.sqlite`: the
+ * history before it is not held here, so an audit starts from that base (and replays from it
+ * to name an altered row) after checking it against the certificate again.
  * Call with the data folder locked and its databases closed, after verifySnapshot.
  */
 export function installSnapshot(dataDir: string, subnetId: string, nodeKey: SigningKey, snapshot: VerifiedSnapshot): void {
   const files = dataFiles(dataDir);
-  for (const path of [files.seal, files.state, files.log].flatMap((file) => [file, `${file}-wal`, `${file}-shm`]))
+  for (const path of [files.seal, files.base, files.state, files.log].flatMap((file) => [file, `${file}-wal`, `${file}-shm`]))
     rmSync(path, { force: true });
-  const image = new Database(portableImage(snapshot.image));
-  try {
-    image.prepare('VACUUM INTO ?').run(files.state);
-  } finally {
-    image.close();
-  }
-  chmodSync(files.state, 0o600);
-  const fd = openSync(files.state, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
   const { checkpoint } = snapshot.certificate;
-  const db = openSqlite(files.state, { synchronous: 'FULL' });
-  try {
-    db.transaction(() => {
-      db.exec('DELETE FROM watan_checkpoints; DELETE FROM watan_certificates; DELETE FROM watan_memberships;');
-      const state = new StateDb(db);
-      state.insertMembership(checkpoint.membership, snapshot.members);
-      state.insertCheckpoint({ checkpoint, signature: signCheckpoint(checkpoint, nodeKey) });
-      state.insertCertificate(snapshot.certificate);
-    })();
-  } finally {
-    db.close();
-  }
+  writeStateImage(files.base, snapshot.image, (state) => {
+    state.insertMembership(checkpoint.membership, snapshot.members);
+    state.insertCertificate(snapshot.certificate);
+  });
+  writeStateImage(files.state, snapshot.image, (state) => {
+    state.insertMembership(checkpoint.membership, snapshot.members);
+    state.insertCheckpoint({ checkpoint, signature: signCheckpoint(checkpoint, nodeKey) });
+    state.insertCertificate(snapshot.certificate);
+  });
   const log = new SqliteLog(files.log, subnetId);
   try {
     log.startAt({ block: checkpoint.block, height: checkpoint.height, hash: fromHex(checkpoint.logHead), revision: snapshot.revision });
   } finally {
     log.close();
+  }
+}
+
+/**
+ * Writes a snapshot image to `path` (0600, fsynced), with the records outside the digest
+ * (checkpoints, certificates, memberships) replaced by `records`: nothing of them comes from the peer.
+ */
+function writeStateImage(path: string, snapshotImage: Buffer, records: (state: StateDb) => void): void {
+  const image = new Database(portableImage(snapshotImage));
+  try {
+    image.prepare('VACUUM INTO ?').run(path);
+  } finally {
+    image.close();
+  }
+  chmodSync(path, 0o600);
+  const db = new Database(path);
+  try {
+    db.pragma('synchronous = FULL');
+    db.transaction(() => {
+      db.exec('DELETE FROM watan_checkpoints; DELETE FROM watan_certificates; DELETE FROM watan_memberships;');
+      records(new StateDb(db));
+    })();
+  } finally {
+    db.close();
+  }
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -46,6 +46,8 @@ export type ReplicaLog = CommandLog & {
   settings(): SqliteSettings;
   certified?(block: number): void;
   revisionOfBlock?(block: number): number | undefined;
+  /** A cluster log: whether it reaches the service that orders blocks now. */
+  readonly reachable?: boolean;
 };
 
 /** What opening a replica's log may use: its file in the data folder, its subnet, and its key to sign what it proposes. */
@@ -106,7 +108,8 @@ export class Subnet {
   private readonly stateDb: Database.Database;
   private readonly executor: Executor;
   private readonly certifier: Certifier;
-  private readonly certificateListeners = new Set<(certificate: Certificate | undefined) => void>();
+  /** Who waits for the certificate of each block: a certificate wakes only its own block's waiters. */
+  private readonly certificateListeners = new Map<number, Set<(certificate: Certificate | undefined) => void>>();
   private readonly observer: SubnetObserver | undefined;
   /** Submitters waiting for a command id's first result, registered before it is appended. */
   private readonly waiters = new Map<string, Waiter[]>();
@@ -247,6 +250,14 @@ export class Subnet {
   }
 
   /**
+   * Whether this replica reaches the service that orders its log (always, for the embedded
+   * log). A replica cut off serves what it holds, but its writes wait until it is back.
+   */
+  get orderingReachable(): boolean {
+    return this.log.reachable ?? true;
+  }
+
+  /**
    * Orders a command and resolves with its result once this replica has applied it. A
    * command id that already ran, or is already on its way, is not ordered again: the caller
    * gets the first execution's result.
@@ -339,17 +350,18 @@ export class Subnet {
     const now = this.certificate(block);
     if (now || ms <= 0 || this.closed) return Promise.resolve(now);
     return new Promise((resolve) => {
+      const waiting = this.certificateListeners.get(block) ?? new Set();
+      this.certificateListeners.set(block, waiting);
       const done = (certificate: Certificate | undefined) => {
         clearTimeout(timer);
-        this.certificateListeners.delete(listener);
+        waiting.delete(listener);
+        if (waiting.size === 0 && this.certificateListeners.get(block) === waiting) this.certificateListeners.delete(block);
         resolve(certificate);
       };
       // Undefined means the replica is closing: answer with what there is.
-      const listener = (certificate: Certificate | undefined) => {
-        if (!certificate || certificate.checkpoint.block === block) done(certificate ?? this.certificate(block));
-      };
+      const listener = (certificate: Certificate | undefined) => done(certificate ?? this.certificate(block));
       const timer = setTimeout(() => done(this.certificate(block)), ms);
-      this.certificateListeners.add(listener);
+      waiting.add(listener);
     });
   }
 
@@ -366,7 +378,7 @@ export class Subnet {
     this.unwatch();
     await this.draining;
     this.certifier.close();
-    for (const listener of [...this.certificateListeners]) listener(undefined);
+    for (const waiting of [...this.certificateListeners.values()]) for (const listener of [...waiting]) listener(undefined);
     await this.ownedChannel?.close();
     this.log.close();
     this.stateDb.close();
@@ -455,7 +467,7 @@ export class Subnet {
     } catch (error) {
       process.emitWarning(`a subnet observer failed: ${(error as Error).message}`);
     }
-    for (const listener of [...this.certificateListeners]) listener(certificate);
+    for (const listener of [...(this.certificateListeners.get(certificate.checkpoint.block) ?? [])]) listener(certificate);
   }
 
   /** A quorum certified other state than this replica's: keep the proof, then stop serving. */

@@ -3,10 +3,9 @@
  * signed in over HTTP: for tests of the builder's HTTP API and CLI.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { decisionBytes } from '../../src/builder/licences/index.ts';
-import { approve, type JsonValue, loadOrCreateSigningKey, newCommandId } from '../../src/subnet/index.ts';
+import { loadOrCreateSigningKey } from '../../src/subnet/index.ts';
+import { licenseBuilder, registerVerifiedPerson } from '../fixtures/licensed-builder.ts';
 import { type MessengerNode, startMessengerNode } from '../fixtures/messenger-node.ts';
 
 export interface SignedIn {
@@ -34,26 +33,9 @@ export interface BuilderNode {
 
 export async function startBuilderNode(name: string): Promise<BuilderNode> {
   const m = await startMessengerNode(name);
-  const submit = (app: string, method: string, args: Record<string, unknown>, caller: string) =>
-    m.node.subnet.submit({ id: newCommandId(), app, method, args: args as JsonValue, caller });
-  const verifiedLoginToken = async (localpart: string): Promise<string> => {
-    const loginToken = randomBytes(24).toString('base64url');
-    const person = createHash('sha256').update(localpart).digest('hex');
-    const login = { login_hash: createHash('sha256').update(loginToken).digest('hex'), lifetime_ms: 60_000 };
-    const args = {
-      person_hash: person,
-      server_name: 'localhost',
-      localpart,
-      via: 'oidc',
-      minimum_age: 18,
-      accounts_per_person: 1,
-      existing: 'refuse',
-      login,
-    };
-    const made = await submit('messenger', 'register_verified', args, 'anonymous');
-    assert.ok(made.ok, JSON.stringify(made));
-    return loginToken;
-  };
+  const subnet = m.node.subnet;
+  const verifiedLoginToken = async (localpart: string): Promise<string> =>
+    (await registerVerifiedPerson(subnet, localpart, { signIn: true })).loginToken as string;
   const verifiedAccount = async (localpart: string): Promise<SignedIn> => {
     const loginToken = await verifiedLoginToken(localpart);
     const signedIn = await m.call('POST', '/login', undefined, { type: 'm.login.token', token: loginToken });
@@ -62,15 +44,8 @@ export async function startBuilderNode(name: string): Promise<BuilderNode> {
   };
   const builder = await verifiedAccount('builder');
   // The development registry's governance key appoints a licence administrator, who licenses the builder.
-  const governance = loadOrCreateSigningKey(join(m.node.subnet.dataDir, 'governance.key'));
   const admin = await verifiedAccount('licence-admin');
-  const { epoch } = m.node.subnet.query('builder', 'licence_pool', {}, 'test') as { epoch: number };
-  const decision = { action: 'appoint_admin', user_id: admin.userId } as const;
-  const approvals = [approve(governance, decisionBytes(m.node.subnet.subnetId, epoch, decision))];
-  const appointed = await submit('builder', 'licence_appoint_admin', { user_id: admin.userId, approvals }, 'anyone');
-  assert.ok(appointed.ok, JSON.stringify(appointed));
-  const assigned = await submit('builder', 'licence_assign', { user_id: builder.userId, sector: 'government' }, admin.userId);
-  assert.ok(assigned.ok, JSON.stringify(assigned));
+  await licenseBuilder(subnet, loadOrCreateSigningKey(join(subnet.dataDir, 'governance.key')), admin.userId, builder.userId, 'government');
   return {
     m,
     builder,

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Subnet } from '../../src/subnet/index.ts';
-import { type RunningWatan, startWatan } from '../cli/run-watan.ts';
-import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
 import {
   assertEachRanOnce,
   assertOneCertifiedHistory,
+  delay,
+  freeze,
   newWorkload,
-  settleUnknown,
-  startReplicas,
+  settleEverywhere,
+  startReplicaProcess,
+  withReplicas,
   writeUnderFault,
 } from '../fixtures/etcd-replicas.ts';
 
@@ -27,62 +26,41 @@ const PER_WRITER = 24;
 test(
   'kill -9 and SIGSTOP of a replica, and kill -9 of an etcd follower, under load: every acknowledged command runs exactly once everywhere, with one certified checkpoint per block',
   TIMEOUT,
-  async () => {
-    const etcd = await startEtcdCluster('faults');
-    const replicas = await startReplicas(etcd, 4);
-    let child: RunningWatan | undefined;
-    const genesisFile = join(replicas.dirs[0] as string, '..', 'genesis.json');
-    writeFileSync(genesisFile, JSON.stringify(replicas.genesis));
-    const startChild = () =>
-      startWatan(
-        ['--data', replicas.dirs[3] as string, '--genesis', genesisFile, '--cluster', `etcd://${etcd.endpoints.join(',')}`, '--port', '0'],
-        60_000,
-      );
-    const workload = newWorkload();
-    const load = (phase: string, fault: () => Promise<void>) =>
-      writeUnderFault(
-        workload,
-        [0, 1, 2].map((w) => replicas.subnets[w] as Subnet),
-        phase,
-        PER_WRITER,
-        fault,
-      );
-    try {
-      await (replicas.subnets[3] as Subnet).close();
-      replicas.subnets[3] = undefined;
-      child = await startChild();
-
-      await load('freeze', async () => {
-        child?.child.kill('SIGSTOP');
-        await new Promise((resolve) => setTimeout(resolve, 3000));
-        child?.child.kill('SIGCONT');
-      });
-
-      await load('kill', async () => {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        await child?.stop('SIGKILL');
-      });
-      child = undefined;
+  () =>
+    withReplicas('faults', 4, async (replicas, etcd) => {
+      const workload = newWorkload();
+      const load = (phase: string, fault: () => Promise<void>) =>
+        writeUnderFault(
+          workload,
+          [0, 1, 2].map((w) => replicas.subnets[w] as Subnet),
+          phase,
+          PER_WRITER,
+          fault,
+        );
+      const replica = await startReplicaProcess(replicas, etcd, 3);
+      try {
+        await load('freeze', () => freeze(replica, 3000));
+        await load('kill', async () => {
+          await delay(50);
+          await replica.stop('SIGKILL');
+        });
+      } finally {
+        await replica.kill();
+      }
       const leader = await etcd.leader();
       const follower = etcd.members.find((member) => member.name !== leader)?.name as string;
       await load('etcd-follower', async () => {
         await etcd.signal(follower, 'SIGKILL');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await delay(1000);
         await etcd.restart(follower);
       });
 
-      await settleUnknown(workload);
-      assert.equal(workload.acknowledged.size, 3 * 3 * PER_WRITER);
       // The killed replica restarts (unsealed, so it checks its whole folder first) and catches up.
       await replicas.open(3);
-      await replicas.settle();
+      await settleEverywhere(workload, replicas);
+      assert.equal(workload.acknowledged.size, 3 * 3 * PER_WRITER);
       const subnets = replicas.subnets as Subnet[];
       assertEachRanOnce(workload, subnets);
       await assertOneCertifiedHistory(subnets);
-    } finally {
-      await child?.kill();
-      await replicas.close();
-      await etcd.stop();
-    }
-  },
+    }),
 );

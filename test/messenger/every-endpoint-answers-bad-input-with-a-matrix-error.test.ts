@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { RouteOptions } from 'fastify';
 import { nodeParts } from '../../src/cli/composition.ts';
-import { createLogger, type NodePart, type RunningNode, startNode } from '../../src/node/index.ts';
-import { UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
+import { type NodePart, type RunningNode, startNode } from '../../src/node/index.ts';
+import { testNodeConfig, UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
 import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 
 checkResponsesAgainstSpec();
@@ -62,20 +61,8 @@ function publicRoute(method: string, url: string): boolean {
 }
 
 before(async () => {
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
   node = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 'test', dataCentre: 'test', province: 'Punjab', jurisdiction: 'PK' },
-    logger: createLogger({ destination, level: 'info' }),
+    ...testNodeConfig(dir, logLines),
     parts: [recorder, ...nodeParts({ openRegistration: true, rateLimits: UNREACHED_LIMITS })],
   });
   const first = await call('POST', '/_matrix/client/v3/register', { body: '{"username":"sweeper","password":"long enough password"}' });

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { nodeParts } from '../../src/cli/composition.ts';
-import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
+import { type RunningNode, startNode } from '../../src/node/index.ts';
 import { newCommandId } from '../../src/subnet/index.ts';
-import { UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
+import { testNodeConfig, UNREACHED_LIMITS } from '../fixtures/messenger-node.ts';
 import { crossSigningKey, deviceKeys, newSigner, type Signed, signedBy } from '../fixtures/signed-keys.ts';
 import { checkResponsesAgainstSpec } from '../fixtures/spec-conformance.ts';
 
@@ -63,13 +63,7 @@ const aliceDevice = newSigner();
 
 before(async () => {
   node = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 'test', dataCentre: 'test', province: 'Punjab', jurisdiction: 'PK' },
-    logger: createLogger({ level: 'silent' }),
+    ...testNodeConfig(dir),
     parts: nodeParts({ openRegistration: true, rateLimits: UNREACHED_LIMITS }),
   });
   alice = await register('alice');

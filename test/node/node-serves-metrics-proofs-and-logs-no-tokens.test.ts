@@ -2,31 +2,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { createLogger, type RunningNode, startNode } from '../../src/node/index.ts';
+import { type RunningNode, startNode } from '../../src/node/index.ts';
 import { type ResultProof, verifyResultProof } from '../../src/subnet/index.ts';
+import { testNodeConfig } from '../fixtures/messenger-node.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'watan-node-'));
 const logLines: string[] = [];
 let node: RunningNode;
 
 before(async () => {
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  node = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 'test', dataCentre: 'test', province: 'Punjab', jurisdiction: 'PK' },
-    logger: createLogger({ destination }),
-  });
+  node = await startNode(testNodeConfig(dir, logLines));
 });
 after(async () => {
   await node.close();

@@ -7,7 +7,7 @@ export { type AuditEntry, appendAudit, type LicenceAction, verifyAuditChain } fr
 export { decisionBytes, type GovernanceDecision } from './app/governance.ts';
 export { activeLicenceOf, isAdministrator, type Licence, type LicenceRow } from './app/holders.ts';
 export { licenceMethods } from './app/licence-methods.ts';
-export { licenceQueries } from './app/licence-queries.ts';
+export { licenceQueries, type PoolSector } from './app/licence-queries.ts';
 export { type Organisation, type Person, personOf } from './app/person.ts';
 export { DEFAULT_TERMS, SECTORS, type Sector, type SectorTerms, termsOf } from './app/sectors.ts';
 export { licenceTables } from './app/tables.ts';

@@ -15,21 +15,29 @@ export interface PlannerSettings {
   /** The key itself, from the environment. */
   apiKey?: string;
   timeoutMs?: number;
+  /** Plans one person may ask a node for per minute (`WATAN_PLANNER_RATE`). */
+  plansPerMinute?: number;
 }
+
+export const DEFAULT_PLANS_PER_MINUTE = 20;
 
 export class PlannerSettingsError extends Error {
   override name = 'PlannerSettingsError';
 }
 
-/** Settings from WATAN_PLANNER, WATAN_PLANNER_URL, WATAN_PLANNER_MODEL, WATAN_PLANNER_KEY_FILE, WATAN_PLANNER_KEY, WATAN_PLANNER_TIMEOUT (seconds). */
+/** Settings from WATAN_PLANNER, WATAN_PLANNER_URL, WATAN_PLANNER_MODEL, WATAN_PLANNER_KEY_FILE, WATAN_PLANNER_KEY, WATAN_PLANNER_TIMEOUT (seconds), WATAN_PLANNER_RATE (per person per minute). */
 export function plannerSettingsFromEnvironment(env: Record<string, string | undefined>): PlannerSettings {
   const planner = env.WATAN_PLANNER ?? 'offline';
   if (planner !== 'offline' && planner !== 'openai') throw new PlannerSettingsError(`WATAN_PLANNER is offline or openai, not "${planner}"`);
   const timeout = env.WATAN_PLANNER_TIMEOUT === undefined ? undefined : Number(env.WATAN_PLANNER_TIMEOUT);
   if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0))
     throw new PlannerSettingsError(`WATAN_PLANNER_TIMEOUT is a number of seconds, not "${env.WATAN_PLANNER_TIMEOUT}"`);
+  const rate = env.WATAN_PLANNER_RATE === undefined ? undefined : Number(env.WATAN_PLANNER_RATE);
+  if (rate !== undefined && !(Number.isInteger(rate) && rate > 0))
+    throw new PlannerSettingsError(`WATAN_PLANNER_RATE is a whole number of plans per minute, not "${env.WATAN_PLANNER_RATE}"`);
   return {
     planner,
+    ...(rate !== undefined ? { plansPerMinute: rate } : {}),
     ...(env.WATAN_PLANNER_URL ? { baseUrl: env.WATAN_PLANNER_URL } : {}),
     ...(env.WATAN_PLANNER_MODEL ? { model: env.WATAN_PLANNER_MODEL } : {}),
     ...(env.WATAN_PLANNER_KEY_FILE ? { keyFile: env.WATAN_PLANNER_KEY_FILE } : {}),
@@ -76,7 +84,8 @@ function readKeyFile(file: string): string {
   return key;
 }
 
-/** The planner a node runs: from its environment (WATAN_PLANNER…), offline unless told otherwise. */
-export function configuredPlanner(): Planner {
-  return plannerFrom(plannerSettingsFromEnvironment(process.env));
+/** The planner a node runs and how often one person may use it: from its environment (WATAN_PLANNER…), offline unless told otherwise. */
+export function configuredPlanner(): { planner: Planner; plansPerMinute: number } {
+  const settings = plannerSettingsFromEnvironment(process.env);
+  return { planner: plannerFrom(settings), plansPerMinute: settings.plansPerMinute ?? DEFAULT_PLANS_PER_MINUTE };
 }

@@ -185,17 +185,22 @@ function originOf(value: string): string {
   throw new CliUsageError(`--sso-trusted-client takes a client's URL such as https://app.element.io, not "${value}"`);
 }
 
+/** `--public-url`: an absolute http(s) URL, without a trailing slash. */
+export function parsePublicUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new CliUsageError(`--public-url must be an absolute http(s) URL such as https://chat.example.gov.pk, not "${value}"`);
+  return url.href.replace(/\/$/, '');
+}
+
 /** Where browsers reach this node: --public-url, or the address it listens on. */
 function publicUrlOf(value: string | undefined, host: string, port: number): string {
-  if (value !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new CliUsageError(`--public-url must be an absolute URL such as https://chat.example.gov.pk, not "${value}"`);
-    }
-    return url.href.replace(/\/$/, '');
-  }
+  if (value !== undefined) return parsePublicUrl(value);
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }

@@ -5,6 +5,7 @@ import {
   decisionBytes,
   type GovernanceDecision,
   type Licence,
+  type PoolSector,
   SECTORS,
   verifyAuditChain,
 } from '../../builder/licences/index.ts';
@@ -13,16 +14,6 @@ import { CliUsageError, parseOptions } from '../usage.ts';
 
 const DEFAULT_URL = 'http://localhost:8008';
 const TOKEN_VARIABLE = 'WATAN_ACCESS_TOKEN';
-
-interface SectorView {
-  sector: string;
-  size: number;
-  assigned: number;
-  available: number;
-  appsPerLicence: number;
-  recordsPerApp: number;
-  storageBytesPerApp: number;
-}
 
 /** `watan licence pool|admin|assign|revoke|list|audit`: the licence API of a node, from a terminal. */
 export async function runLicence(args: string[]): Promise<number> {
@@ -63,14 +54,14 @@ async function runPool(args: string[]): Promise<number> {
     'storage-per-app': { type: 'string' },
   });
   const api = new NodeApi(options.url, undefined);
-  const pool = await api.call<{ epoch: number; sectors: SectorView[] }>('GET', '/_watan/v1/licences/pool');
+  const pool = await api.call<{ epoch: number; sectors: PoolSector[] }>('GET', '/_watan/v1/licences/pool');
   if (options.sector === undefined) {
     printPool(pool.sectors, pool.epoch);
     return 0;
   }
   if (!(SECTORS as readonly string[]).includes(options.sector))
     throw new CliUsageError(`--sector must be one of ${SECTORS.join(', ')}, not "${options.sector}"`);
-  const current = pool.sectors.find((s) => s.sector === options.sector) as SectorView;
+  const current = pool.sectors.find((s) => s.sector === options.sector) as PoolSector;
   const sectors = [
     {
       sector: options.sector,
@@ -206,7 +197,7 @@ async function gatherApprovals(
   return [...gathered, ...signed];
 }
 
-function printPool(sectors: SectorView[], epoch: number): void {
+function printPool(sectors: PoolSector[], epoch: number): void {
   const rows = sectors.map((s) => [s.sector, s.size, s.assigned, s.available, s.appsPerLicence, s.recordsPerApp, s.storageBytesPerApp]);
   const header = ['sector', 'size', 'assigned', 'available', 'apps/licence', 'records/app', 'storage bytes/app'];
   const total = sectors.reduce((sum, s) => sum + s.size, 0);

@@ -5,7 +5,7 @@ import { DEFAULT_CONNECTION_LIMITS, startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
 import { nodeParts } from '../composition.ts';
 import { CliUsageError, parseJurisdiction, parseOptions, parsePort } from '../usage.ts';
-import { identityFlags, setUpIdentity } from './identity-setup.ts';
+import { identityFlags, parsePublicUrl, setUpIdentity } from './identity-setup.ts';
 
 /** `watan start`: runs a node until SIGINT or SIGTERM, then shuts down cleanly. */
 export async function runStart(args: string[]): Promise<number> {
@@ -41,6 +41,7 @@ export async function runStart(args: string[]): Promise<number> {
   const subnetId = options.subnet ?? genesis?.subnet;
   if (subnetId !== undefined) assertSubnetId(subnetId);
   const jurisdiction = parseJurisdiction(options.jurisdiction);
+  const publicUrl = options['public-url'] === undefined ? undefined : parsePublicUrl(options['public-url']);
   const identity = await setUpIdentity(options, {
     dataDir: resolve(options.data),
     host: options.host,
@@ -61,16 +62,19 @@ export async function runStart(args: string[]): Promise<number> {
     ...(options['keep-certified-blocks'] === undefined
       ? {}
       : { keepCertifiedBlocks: parseLimit(options['keep-certified-blocks'], '--keep-certified-blocks', 0, 'blocks') }),
-    parts: nodeParts({
-      openRegistration: options['open-registration'] ?? options.dev,
-      rateLimits: {
-        authPerMinute: parseLimit(options['auth-rate-limit'], '--auth-rate-limit', DEFAULT_RATE_LIMITS.authPerMinute),
-        sendsPer10Seconds: parseLimit(options['send-rate-limit'], '--send-rate-limit', DEFAULT_RATE_LIMITS.sendsPer10Seconds),
+    parts: nodeParts(
+      {
+        openRegistration: options['open-registration'] ?? options.dev,
+        rateLimits: {
+          authPerMinute: parseLimit(options['auth-rate-limit'], '--auth-rate-limit', DEFAULT_RATE_LIMITS.authPerMinute),
+          sendsPer10Seconds: parseLimit(options['send-rate-limit'], '--send-rate-limit', DEFAULT_RATE_LIMITS.sendsPer10Seconds),
+        },
+        accessTokenLifetimeMs: 1000 * parseLimit(options['access-token-lifetime'], '--access-token-lifetime', 300, 'seconds'),
+        maxUploadSize: parseLimit(options['max-upload-size'], '--max-upload-size', DEFAULT_MAX_UPLOAD_SIZE, 'bytes'),
+        ...(identity.config ? { identity: identity.config } : {}),
       },
-      accessTokenLifetimeMs: 1000 * parseLimit(options['access-token-lifetime'], '--access-token-lifetime', 300, 'seconds'),
-      maxUploadSize: parseLimit(options['max-upload-size'], '--max-upload-size', DEFAULT_MAX_UPLOAD_SIZE, 'bytes'),
-      ...(identity.config ? { identity: identity.config } : {}),
-    }),
+      publicUrl === undefined ? {} : { publicUrl },
+    ),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
     connectionLimits: {
       total: parseLimit(options['max-connections'], '--max-connections', DEFAULT_CONNECTION_LIMITS.total, 'connections'),

@@ -7,8 +7,10 @@ export function registerHealth(app: FastifyInstance, node: NodeContext): void {
   app.get('/_watan/v1/health', async (_request, reply) => {
     const { subnet } = node;
     const diverged = subnet.failed instanceof DivergenceError ? subnet.failed : undefined;
-    const status = diverged ? 'diverged' : subnet.failed ? 'failed' : 'ok';
-    return reply.code(subnet.failed ? 503 : 200).send({
+    const cutOff = !subnet.failed && !subnet.orderingReachable;
+    const status = diverged ? 'diverged' : subnet.failed ? 'failed' : cutOff ? 'cut_off' : 'ok';
+    // 503 while cut off too, so that a load balancer sends writes to a replica that can order them.
+    return reply.code(subnet.failed || cutOff ? 503 : 200).send({
       status,
       subnet: subnet.subnetId,
       node: subnet.nodeKey.id,
@@ -23,7 +25,9 @@ export function registerHealth(app: FastifyInstance, node: NodeContext): void {
           }
         : subnet.failed
           ? { error: 'this replica stopped applying its log; its operator has the reason in the node log' }
-          : {}),
+          : cutOff
+            ? { error: "this replica cannot reach the cluster's etcd: it serves what it holds, and its writes wait until etcd answers" }
+            : {}),
     });
   });
 }

@@ -11,6 +11,7 @@ interface EntryRow {
 }
 
 const Key = Type.String({ minLength: 1, maxLength: 256 });
+const Value = Type.String({ maxLength: 65536 });
 
 /** A versioned key-value app: the smallest real app, used by tests and the subnet benchmark. */
 export const kvApp = defineApp({
@@ -25,10 +26,7 @@ export const kvApp = defineApp({
   methods: {
     /** Sets a value; with `expectVersion`, only if the entry is at that version (0: absent). */
     put: method(
-      Type.Object(
-        { key: Key, value: Type.String({ maxLength: 65536 }), expectVersion: Type.Optional(Type.Integer({ minimum: 0 })) },
-        { additionalProperties: false },
-      ),
+      Type.Object({ key: Key, value: Value, expectVersion: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
       (ctx, args) => {
         const current = ctx.store.get<EntryRow>('entries', args.key);
         const version = current?.version ?? 0;
@@ -37,6 +35,22 @@ export const kvApp = defineApp({
         }
         ctx.store.put('entries', { key: args.key, value: args.value, version: version + 1, updated_at: ctx.time, updated_by: ctx.caller });
         return { version: version + 1 };
+      },
+    ),
+    /**
+     * Compare-and-set on a register: sets `value` only if the entry's value is `expected`
+     * (null: absent). A mismatch is an answer, not an error: `swapped` says which, and `found`
+     * is the value it found, so a client can retry from it.
+     */
+    cas: method(
+      Type.Object({ key: Key, expected: Type.Union([Value, Type.Null()]), value: Value }, { additionalProperties: false }),
+      (ctx, args) => {
+        const current = ctx.store.get<EntryRow>('entries', args.key);
+        const found = current?.value ?? null;
+        if (found !== args.expected) return { swapped: false, found };
+        const version = (current?.version ?? 0) + 1;
+        ctx.store.put('entries', { key: args.key, value: args.value, version, updated_at: ctx.time, updated_by: ctx.caller });
+        return { swapped: true, found, version };
       },
     ),
     delete: method(Type.Object({ key: Key }, { additionalProperties: false }), (ctx, args) => ({

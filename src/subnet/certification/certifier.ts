@@ -36,7 +36,7 @@ export class Certifier {
         const members = own && this.state.membership(own.checkpoint.membership);
         return own && members ? { checkpoint: own.checkpoint, members } : undefined;
       },
-      certifiedAt: (block) => this.state.certificate(block),
+      isCertified: (block) => this.state.hasCertificate(block),
       certified: (certificate) => {
         if (this.state.insertCertificate(certificate)) options.certified(certificate);
       },
@@ -77,7 +77,7 @@ export class Certifier {
   }
 
   private vote(vote: CheckpointVote): void {
-    this.collector.add(vote);
+    this.collector.add(vote, true);
     this.channel?.publish(vote).catch((error: Error) => process.emitWarning(`could not publish the checkpoint vote: ${error.message}`));
   }
 }

@@ -1,4 +1,5 @@
 import { type Certificate, type Checkpoint, checkpointHash, checkpointSigningBytes, quorumSize } from '../checkpoint.ts';
+import { sha256, toHex } from '../hashing.ts';
 import { verifySignature } from '../node-key.ts';
 import type { CheckpointVote } from './channel.ts';
 
@@ -19,8 +20,8 @@ export interface CollectorOptions {
   subnetId: string;
   /** This replica's own view of `block`, once it has applied it; votes for later blocks wait. */
   own(block: number): OwnView | undefined;
-  /** The certificate of `block` if one was already formed (it is never replaced). */
-  certifiedAt(block: number): Certificate | undefined;
+  /** Whether `block` already has its certificate (it is never replaced). */
+  isCertified(block: number): boolean;
   /** Called once per block, when more than two thirds of its members signed one checkpoint. */
   certified(certificate: Certificate): void;
   /** Called when that checkpoint is not the one this replica reached. */
@@ -60,11 +61,14 @@ export class CertificateCollector {
     this.options = options;
   }
 
-  /** Takes a vote from anyone; ignores what cannot count. */
-  add(vote: CheckpointVote): void {
+  /**
+   * Takes a vote from anyone; ignores what cannot count. `own` marks this replica's own vote,
+   * signed here a moment ago: its signature is not checked again.
+   */
+  add(vote: CheckpointVote, own = false): void {
     const block = readVote(vote, this.options.subnetId);
     if (block === undefined || block > this.appliedBlock + MAX_BLOCKS_AHEAD) return;
-    if (this.options.certifiedAt(block)) return;
+    if (this.options.isCertified(block)) return;
     let bytes: Buffer;
     try {
       bytes = checkpointSigningBytes(vote.checkpoint);
@@ -72,8 +76,10 @@ export class CertificateCollector {
       return;
     }
     const { node, signature } = vote.signature;
-    if (!verifySignature(node, bytes, Buffer.from(signature, 'base64url'))) return;
-    const hash = checkpointHash(vote.checkpoint);
+    const hash = toHex(sha256(bytes));
+    // The same vote arriving again (directly and through etcd) was verified the first time.
+    if (this.pending.get(block)?.candidates.get(hash)?.signatures.get(node) === signature) return;
+    if (!own && !verifySignature(node, bytes, Buffer.from(signature, 'base64url'))) return;
     const entry = this.pendingAt(block);
     const earlier = entry.voted.get(node);
     if (earlier !== undefined && earlier !== hash) return;

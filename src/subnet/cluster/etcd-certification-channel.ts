@@ -5,6 +5,8 @@ import { voteKey, votesPrefix } from './etcd-keys.ts';
 
 /** Votes read per request when a subscriber first reads what was published before it. */
 const VOTE_PAGE = 1000;
+/** etcd refuses a transaction of more than 128 operations (`--max-txn-ops`). */
+const MAX_VOTES_PER_TRANSACTION = 128;
 /** How long a vote keeps being offered to etcd (a new leader comes in 1–2 s). */
 const PUBLISH_GIVE_UP_MS = 30_000;
 /** How long closing waits for etcd to confirm that its watches ended before closing the client anyway. */
@@ -22,6 +24,8 @@ export class EtcdCertificationChannel implements CertificationChannel {
   /** Each subscription's stop, which cancels its watch (or the read before it). */
   private readonly subscriptions = new Set<() => Promise<void>>();
   private closed = false;
+  /** Votes waiting for this turn of the event loop to end, to be put together. */
+  private queued: { vote: CheckpointVote; resolve(): void; reject(error: Error): void }[] = [];
 
   static async open(endpoints: readonly string[], subnet: string): Promise<EtcdCertificationChannel> {
     return new EtcdCertificationChannel(await connectEtcd(endpoints), subnet);
@@ -36,14 +40,46 @@ export class EtcdCertificationChannel implements CertificationChannel {
   /**
    * Puts the vote, retrying (the same put: idempotent) while etcd is unreachable or electing a
    * leader, for up to PUBLISH_GIVE_UP_MS: a lost vote can leave a block without a certificate.
+   * Votes made in the same turn of the event loop (a replica that applied several blocks at
+   * once) go in one etcd transaction: one Raft entry and one fsync per member for all of them.
    */
-  async publish(vote: CheckpointVote): Promise<void> {
+  publish(vote: CheckpointVote): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ vote, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0, MAX_VOTES_PER_TRANSACTION);
+      this.putVotes(batch.map((entry) => entry.vote)).then(
+        () => {
+          for (const entry of batch) entry.resolve();
+        },
+        (error: Error) => {
+          for (const entry of batch) entry.reject(error);
+        },
+      );
+    }
+  }
+
+  private async putVotes(votes: readonly CheckpointVote[]): Promise<void> {
+    const puts = votes.map((vote) =>
+      this.client.put(voteKey(this.subnet, vote.checkpoint.block, vote.signature.node)).value(JSON.stringify(vote)),
+    );
     const started = Date.now();
     for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
       // A vote made while the replica closes is not lost: the next start votes again for blocks without a certificate.
       if (this.closed) return;
       try {
-        await this.client.put(voteKey(this.subnet, vote.checkpoint.block, vote.signature.node)).value(JSON.stringify(vote));
+        if (puts.length === 1) await puts[0];
+        // A transaction that holds puts alone: a key's version is never below 0, so the condition always holds.
+        else
+          await this.client
+            .if(this.prefix, 'Version', '>', -1)
+            .then(...puts)
+            .commit();
         return;
       } catch (error) {
         if (this.closed) return;

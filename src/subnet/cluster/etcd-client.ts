@@ -63,6 +63,8 @@ export interface PrefixWatch {
   readonly created: Promise<void>;
   /** Stops the watch, also one etcd has not yet confirmed. */
   cancel(): Promise<void>;
+  /** Whether the watch's stream to etcd is up now (the client re-establishes a broken one by itself). */
+  readonly connected: boolean;
 }
 
 export class WatchCancelledError extends Error {
@@ -92,7 +94,14 @@ export function watchPrefix(client: Etcd3, prefix: string, afterRevision: number
   });
   // Nobody may be awaiting `created` when a cancelled watch rejects it.
   created.catch(() => undefined);
-  watcher.once('connected', () => settle?.());
+  let connected = false;
+  watcher.on('connected', () => {
+    connected = true;
+    settle?.();
+  });
+  watcher.on('disconnected', () => {
+    connected = false;
+  });
   // Before confirmation an error is a refusal; after it, the client re-establishes a broken
   // watch from the last revision it saw, so there is nothing to do.
   watcher.on('error', (error: Error) => settle?.(error));
@@ -100,6 +109,9 @@ export function watchPrefix(client: Etcd3, prefix: string, afterRevision: number
   let cancelled: Promise<void> | undefined;
   return {
     created,
+    get connected() {
+      return connected;
+    },
     cancel() {
       settle?.(new WatchCancelledError('the watch was cancelled before etcd confirmed it'));
       cancelled ??= watcher.cancel().catch(() => undefined);

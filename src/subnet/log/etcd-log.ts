@@ -109,6 +109,8 @@ export class EtcdLog implements CommandLog {
   private readonly prefix: string;
   private watcher: PrefixWatch | undefined;
   private revision: number;
+  /** Values the watch delivered in this turn of the event loop, mirrored together at its end. */
+  private incoming: IKeyValue[] = [];
   private nextSequence: number;
   private pending: Pending[] = [];
   private flushScheduled = false;
@@ -143,6 +145,11 @@ export class EtcdLog implements CommandLog {
     this.keepCertifiedBlocks = options.keepCertifiedBlocks ?? DEFAULT_KEEP_CERTIFIED_BLOCKS;
   }
 
+  /** Whether the watch that mirrors new blocks is connected to etcd now. */
+  get reachable(): boolean {
+    return this.watcher?.connected ?? false;
+  }
+
   /** Catches up from the mirror's last revision (retrying while etcd is unreachable), then watches. */
   private async start(options: EtcdLogOptions): Promise<void> {
     const started = Date.now();
@@ -172,13 +179,7 @@ export class EtcdLog implements CommandLog {
     const inEtcd = (newest && parseBlockKey(this.subnetId, newest)?.sequence) || 0;
     this.nextSequence = Math.max(this.nextSequence, this.mirror.lastSequenceOf(this.nodeKey.id) + 1, this.pruned.sequence + 1, inEtcd + 1);
     // Held before etcd confirms it, so that closing meanwhile cancels it too.
-    this.watcher = watchPrefix(this.client, this.prefix, snapshot, (kv) => {
-      try {
-        this.ingest(kv);
-      } catch (error) {
-        this.stopMirroring(error as Error);
-      }
-    });
+    this.watcher = watchPrefix(this.client, this.prefix, snapshot, (kv) => this.receive(kv));
     await this.watcher.created;
   }
 
@@ -202,11 +203,36 @@ export class EtcdLog implements CommandLog {
   }
 
   /**
+   * Values the watch delivers are mirrored together at the end of this turn of the event
+   * loop: a replica that fell a few blocks behind writes them in one transaction (one fsync).
+   * Their proposers are answered after the commit.
+   */
+  private receive(kv: IKeyValue): void {
+    this.incoming.push(kv);
+    if (this.incoming.length === 1) setImmediate(() => this.ingestIncoming());
+  }
+
+  private ingestIncoming(): void {
+    const batch = this.incoming.splice(0);
+    if (this.closed || this.failure) return;
+    const answers: (() => void)[] = [];
+    try {
+      this.mirror.mirrorTogether(() => {
+        for (const kv of batch) this.ingest(kv, answers);
+      });
+    } catch (error) {
+      this.stopMirroring(error as Error);
+      return;
+    }
+    for (const answer of answers) answer();
+  }
+
+  /**
    * Takes one value from etcd into the mirror, in revision order. A value no correct replica
    * would write is passed over (and remembered with why); every replica passes over the same
    * ones, because they all decode the same bytes with the same code.
    */
-  private ingest(kv: IKeyValue): void {
+  private ingest(kv: IKeyValue, answers?: (() => void)[]): void {
     const revision = Number(kv.mod_revision);
     if (revision <= this.revision || this.closed) return;
     const key = kv.key.toString('utf8');
@@ -224,11 +250,16 @@ export class EtcdLog implements CommandLog {
       this.mirror.skipMirrored(revision, key, error.message);
     }
     this.revision = revision;
-    const waiter = this.awaiting.get(revision);
-    if (!waiter) return;
-    this.awaiting.delete(revision);
-    if (block) waiter.resolve(block);
-    else waiter.reject(new EtcdLogError(`the block written at etcd revision ${revision} could not be read back as written`));
+    // Answered once the mirror committed it; until then a failure rejects it with the rest.
+    const answer = () => {
+      const waiter = this.awaiting.get(revision);
+      if (!waiter) return;
+      this.awaiting.delete(revision);
+      if (block) waiter.resolve(block);
+      else waiter.reject(new EtcdLogError(`the block written at etcd revision ${revision} could not be read back as written`));
+    };
+    if (answers) answers.push(answer);
+    else answer();
   }
 
   /** The mirror could not take a block (a disk error): the replica must stop rather than skip it. */

@@ -108,6 +108,9 @@ export class SqliteLog implements CommandLog {
   private recentEntries = 0;
   private current: LogHead;
   private base: LogBase | undefined;
+  /** Inside mirrorTogether: watchers hear of new blocks once the whole batch committed. */
+  private batching = false;
+  private batchWrote = false;
   private readonly statements;
 
   /** `readonly` opens an existing log for auditing; appends then fail. */
@@ -213,8 +216,38 @@ export class SqliteLog implements CommandLog {
       throw error;
     }
     this.remember(block);
-    for (const listener of this.listeners) listener();
+    if (this.batching) this.batchWrote = true;
+    else for (const listener of this.listeners) listener();
     return block;
+  }
+
+  /**
+   * Runs `write` (appendMirrored and skipMirrored calls, in order) as one transaction: the
+   * blocks a cluster watch delivered together cost one fsync instead of one each, with the
+   * same durability (nothing is acknowledged or applied before the commit). Watchers hear of
+   * the blocks only after it committed, so the state never runs ahead of the mirror on disk.
+   */
+  mirrorTogether<T>(write: () => T): T {
+    if (this.batching) return write();
+    this.batching = true;
+    this.batchWrote = false;
+    let result: T;
+    try {
+      result = this.db.transaction(write)();
+    } catch (error) {
+      // Rolled back: forget what the batch wrote before it failed, kept nowhere but in memory.
+      this.current = this.readHead();
+      for (const [block, { entries }] of [...this.recent]) {
+        if (block <= this.current.block) continue;
+        this.recent.delete(block);
+        this.recentEntries -= entries.length;
+      }
+      throw error;
+    } finally {
+      this.batching = false;
+    }
+    if (this.batchWrote) for (const listener of this.listeners) listener();
+    return result;
   }
 
   /** Records a value in the cluster log that is not a block anyone could run, so it is passed over once and remembered. */

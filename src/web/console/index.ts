@@ -5,6 +5,7 @@
  * refusals are shown here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditEntry, Licence, PoolSector } from '../../builder/index.ts';
 import { refusalText, sectorName } from '../builder/index.ts';
 import {
   alertBox,
@@ -28,32 +29,6 @@ import { consoleText } from './messages.ts';
 const LICENCES = '/_watan/v1/licences';
 const PATH = '/builder/console';
 
-interface SectorTerms {
-  sector: string;
-  size: number;
-  assigned: number;
-  available: number;
-  appsPerLicence: number;
-  recordsPerApp: number;
-}
-
-interface Licence {
-  licence: number;
-  userId: string;
-  sector: string;
-  assignedAt: number;
-  revoked: { at: number; by: string; reason: string } | null;
-}
-
-interface AuditEntry {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string | null;
-  licence: number | null;
-}
-
 function errorText(lang: Language, body: { errcode?: string; error?: string }): string {
   return refusalText(consoleText(lang).errors, lang, body);
 }
@@ -62,7 +37,7 @@ async function sendConsole(request: FastifyRequest, reply: FastifyReply, session
   const lang = languageOf(request);
   const t = consoleText(lang);
   const [pool, licences, audit] = await Promise.all([
-    callApi<{ sectors?: SectorTerms[] }>(request, 'GET', `${LICENCES}/pool`),
+    callApi<{ sectors?: PoolSector[] }>(request, 'GET', `${LICENCES}/pool`),
     callApi<{ licences?: Licence[] }>(request, 'GET', LICENCES),
     callApi<{ entries?: AuditEntry[] }>(request, 'GET', `${LICENCES}/audit`),
   ]);
@@ -80,7 +55,7 @@ ${auditView(audit.body.entries ?? [], lang)}`;
   return sendPage(reply, page({ request, lang, title: t.title, main, session }), problem?.status ?? (administrator ? 200 : 403));
 }
 
-function poolView(sectors: SectorTerms[], lang: Language): SafeHtml {
+function poolView(sectors: PoolSector[], lang: Language): SafeHtml {
   const t = consoleText(lang);
   const number = (value: number) => formatNumber(lang, value);
   return html`<section aria-labelledby="pool-heading"><h2 id="pool-heading">${t.pool}</h2><div class="table-scroll" tabindex="0"><table>
@@ -93,7 +68,7 @@ function poolView(sectors: SectorTerms[], lang: Language): SafeHtml {
   )}</tbody></table></div></section>`;
 }
 
-function assignForm(sectors: SectorTerms[], lang: Language): SafeHtml {
+function assignForm(sectors: PoolSector[], lang: Language): SafeHtml {
   const t = consoleText(lang);
   return html`<section aria-labelledby="assign-heading"><h2 id="assign-heading">${t.assignHeading}</h2>
 <form method="post" action="${PATH}/assign" class="stack">

@@ -1,5 +1,6 @@
 /** Cookies read from and written to a request, without a library: the web keeps only two. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { originOf } from './csrf.ts';
 
 /** The request's cookies by name (the first of a repeated name wins). */
 export function cookiesOf(request: FastifyRequest): Record<string, string> {
@@ -18,9 +19,9 @@ export function cookiesOf(request: FastifyRequest): Record<string, string> {
   return found;
 }
 
-/** Whether the browser reached us over https (directly, as the node sees the request). */
+/** Whether the browser reaches us over https (the public URL's scheme, else as the node sees the request). */
 export function isHttps(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
+  return originOf(request).startsWith('https:');
 }
 
 export interface CookieOptions {

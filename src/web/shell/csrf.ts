@@ -7,9 +7,20 @@ import type { FastifyRequest } from 'fastify';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** This site's origin as the browser names it (scheme and Host header). */
+const publicOrigins = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Names this site's origin for the request when the node is configured with the URL browsers
+ * use (`--public-url`): behind a TLS-terminating proxy the node itself sees plain http and
+ * perhaps another Host, and only the configured URL says what the browser sees.
+ */
+export function setPublicOrigin(request: FastifyRequest, origin: string): void {
+  publicOrigins.set(request, origin);
+}
+
+/** This site's origin as the browser names it: the configured public URL's, else scheme and Host header. */
 export function originOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.headers.host ?? ''}`;
+  return publicOrigins.get(request) ?? `${request.protocol}://${request.headers.host ?? ''}`;
 }
 
 /** Whether the request may change state: a safe method, or one whose Origin/Referer is this site. */

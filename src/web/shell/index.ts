@@ -38,7 +38,7 @@ export {
 } from './i18n.ts';
 export { type PageOptions, page, sendPage } from './layout.ts';
 export { shellText } from './messages.ts';
-export { messagePage, prepareWebScope } from './scope.ts';
+export { messagePage, prepareWebScope, type WebOptions } from './scope.ts';
 export { localPathOf, requireSession, type Session, sessionOf } from './session.ts';
 export { registerSignIn } from './sign-in.ts';
 export { SCRIPT_URL, STYLESHEET_URL } from './static.ts';

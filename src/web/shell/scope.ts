@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { alertBox } from './api-errors.ts';
-import { isSameOriginRequest } from './csrf.ts';
+import { isSameOriginRequest, setPublicOrigin } from './csrf.ts';
 import { readFormBodies } from './form-bodies.ts';
 import { html } from './html.ts';
 import { languageOf, rememberLanguage } from './i18n.ts';
@@ -14,6 +14,15 @@ import { shellText } from './messages.ts';
 import { sessionOf } from './session.ts';
 import { registerStaticFiles } from './static.ts';
 
+export interface WebOptions {
+  /**
+   * The URL browsers use to reach the node (`--public-url`), when it differs from what the node
+   * sees — behind a TLS-terminating proxy. Its origin is the one forms must come from, and an
+   * https URL makes the session cookie Secure.
+   */
+  publicUrl?: string;
+}
+
 /** Answers with a page holding one message, under the given heading. */
 export async function messagePage(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) {
   const lang = languageOf(request);
@@ -21,10 +30,12 @@ export async function messagePage(request: FastifyRequest, reply: FastifyReply, 
   return sendPage(reply, page({ request, lang, title, main, session: await sessionOf(request) }), status);
 }
 
-export function prepareWebScope(scope: FastifyInstance): void {
+export function prepareWebScope(scope: FastifyInstance, options: WebOptions): void {
+  const publicOrigin = options.publicUrl === undefined ? undefined : new URL(options.publicUrl).origin;
   readFormBodies(scope);
   registerStaticFiles(scope);
   scope.addHook('onRequest', async (request, reply) => {
+    if (publicOrigin) setPublicOrigin(request, publicOrigin);
     if (!isSameOriginRequest(request)) {
       const t = shellText(languageOf(request));
       return messagePage(request, reply, 403, t.forbiddenTitle, t.crossSite);

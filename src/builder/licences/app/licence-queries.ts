@@ -2,17 +2,23 @@ import Type from 'typebox';
 import { AppError, query } from '../../../subnet/index.ts';
 import { readAudit } from './audit-trail.ts';
 import { isAdministrator, type LicenceRow, licenceOf } from './holders.ts';
-import { assignedIn, SECTORS, termsOf } from './sectors.ts';
+import { assignedIn, SECTORS, type SectorTerms, termsOf } from './sectors.ts';
 import { counter } from './settings.ts';
 
 const UserId = Type.String({ maxLength: 255 });
+
+/** One sector of the pool as `licence_pool` answers it: its terms, what is assigned and what is left. */
+export interface PoolSector extends SectorTerms {
+  assigned: number;
+  available: number;
+}
 
 /** The licence queries of the `builder` app; names start with `licence_`. */
 export const licenceQueries = {
   /** The pool: each sector's size, what is assigned and left, its quotas; and the epoch governance signs against. */
   licence_pool: query(Type.Object({}, { additionalProperties: false }), (ctx) => ({
     epoch: counter(ctx.store, 'governance_epoch'),
-    sectors: SECTORS.map((sector) => {
+    sectors: SECTORS.map((sector): PoolSector => {
       const terms = termsOf(ctx.store, sector);
       const assigned = assignedIn(ctx.store, sector);
       return { ...terms, assigned, available: Math.max(0, terms.size - assigned) };

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ApiError, type NodeContext } from '../../../node/index.ts';
 import { AppError } from '../../../subnet/index.ts';
@@ -16,6 +17,22 @@ const PlanBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** How often one person may ask for a plan: each may cost a model's minutes of GPU, or a core's milliseconds. */
+export interface PlanLimits {
+  plansPerMinute: number;
+}
+
+/** A signed-in caller is counted by user, whichever device they use; anyone else by address. */
+function plannerKey(node: NodeContext) {
+  return (request: FastifyRequest): string => {
+    try {
+      return `plan:${callerOf(request, node.subnet)}`;
+    } catch {
+      return `plan:${request.ip}`;
+    }
+  };
+}
+
 /** Each planning failure's status, chosen once: the caller's text (400, 422) or the planner behind it (502, 503). */
 const STATUS: Record<PlanningErrorCode, number> = {
   BAD_DESCRIPTION: 400,
@@ -31,10 +48,18 @@ const STATUS: Record<PlanningErrorCode, number> = {
  * version with its record counts when the caller builds that app (what deploying would do),
  * otherwise against `from` itself.
  */
-export function registerPlanRoute(server: FastifyInstance, node: NodeContext, planner: Planner): void {
+export function registerPlanRoute(server: FastifyInstance, node: NodeContext, planner: Planner, limits: PlanLimits): void {
   server.register(async (scope) => {
     useBuilderErrors(scope);
-    scope.post('/_watan/v1/apps/plan', { schema: { body: PlanBody } }, async (request, reply) => {
+    await scope.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError(429, 'M_LIMIT_EXCEEDED', `too many plans; try again in ${Math.ceil(context.ttl / 1000)} s`, {
+          retry_after_ms: context.ttl,
+        }),
+    });
+    const config = { rateLimit: { max: limits.plansPerMinute, timeWindow: 60_000, keyGenerator: plannerKey(node) } };
+    scope.post('/_watan/v1/apps/plan', { schema: { body: PlanBody }, config }, async (request, reply) => {
       const caller = callerOf(request, node.subnet);
       const body = request.body as Static<typeof PlanBody>;
       let current: AppSpec | undefined;
