@@ -31,7 +31,7 @@ const CERTIFICATE_WAIT_MS = 60_000;
 
 type Submitter = Pick<Subnet, 'submit' | 'waitForCertificate'>;
 
-class Recorder {
+export class Recorder {
   readonly results: number[] = [];
   readonly certified: number[] = [];
   readonly pending: Promise<void>[] = [];
@@ -42,11 +42,19 @@ class Recorder {
   async put(subnet: Submitter, key: string, due: number, certify: boolean): Promise<void> {
     const result = await subnet.submit({ app: 'kv', method: 'put', caller: 'bench', args: { key, value: 'v'.repeat(100) } });
     if (!result.ok) throw new Error(`command failed: ${result.error.message}`);
+    this.answered(subnet, result.block, due, certify);
+  }
+
+  /**
+   * Records an answer that came now for a command due at `due`, and (when `certify`) starts
+   * waiting for the certificate of `block`, the block that holds it (or a later one).
+   */
+  answered(subnet: Pick<Subnet, 'waitForCertificate'>, block: number, due: number, certify: boolean): void {
     this.results.push(clock() - due);
     if (!certify) return;
     // Not awaited by the submitter: it goes on, as a client that asks for the proof later would.
     this.pending.push(
-      subnet.waitForCertificate(result.block, CERTIFICATE_WAIT_MS).then((certificate) => {
+      subnet.waitForCertificate(block, CERTIFICATE_WAIT_MS).then((certificate) => {
         const now = clock();
         if (!certificate) this.uncertified += 1;
         else this.certified.push(now - due);

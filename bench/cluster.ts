@@ -5,7 +5,7 @@
  * the four signing), next to the embedded one-node rate measured in the same run.
  *
  *   node bench/cluster.ts [--commands N] [--concurrency C] [--load F | --rate R] [--seconds S] [--rounds K]
- *                         [--in-process] [--baseline DIR]
+ *                         [--in-process] [--baseline DIR] [--messenger] [--senders P] [--send-seconds T]
  *
  * As deployed, each replica is its own process (bench/cluster-replica.ts: the node `watan start
  * --cluster` runs, HTTP server and all) driven by an in-process submitter over IPC; the embedded
@@ -19,6 +19,12 @@
  * `--baseline DIR` measures, in the same run and before this tree, the replicas of another
  * checkout (`git archive COMMIT | tar -x -C DIR`, with a node_modules link): a before/after on
  * the same machine minutes apart. This benchmark's replica script is copied into DIR/bench.
+ *
+ * `--messenger` adds, on the same replicas after the kv runs, messenger sends over HTTP: P (4)
+ * senders per replica register on their own replica, one creates a public room, all join it
+ * there, and each sends `m.room.message` back to back for T (10) seconds (bench/cluster-messenger.ts,
+ * run in each replica's process); the embedded node gets the same number of senders in all.
+ * Not with `--in-process`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +45,9 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     rate: { type: 'string' },
     rounds: { type: 'string', default: '1' },
+    messenger: { type: 'boolean', default: false },
+    senders: { type: 'string', default: '4' },
+    'send-seconds': { type: 'string', default: '10' },
   },
 });
 const COMMANDS = Number(values.commands);
@@ -47,6 +56,11 @@ const LOAD = Number(values.load);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const REPLICAS = 4;
+const MESSENGER = values.messenger;
+const SENDERS = Number(values.senders);
+const SEND_SECONDS = Number(values['send-seconds']);
+if (MESSENGER && values['in-process'])
+  throw new Error('--messenger needs each replica in its own process (its HTTP server); drop --in-process');
 
 /** A replica the benchmark drives, wherever it runs. */
 interface Driven {
@@ -56,6 +70,13 @@ interface Driven {
   /** Resolves with the epoch ms at which the replica had applied up to `height`. */
   applied(height: number): Promise<number>;
   stop(): Promise<void>;
+  /** The messenger load, over HTTP to the replica's own server (only where the replica is its own process). */
+  messenger?: {
+    register(prefix: string, count: number): Promise<void>;
+    createRoom(): Promise<string>;
+    join(roomId: string): Promise<void>;
+    send(options: { roomId: string; prefix: string; seconds: number; certify: boolean }): Promise<DriveOutcome>;
+  };
 }
 
 const REPLICA_SCRIPT = new URL('./cluster-replica.ts', import.meta.url).pathname;
@@ -86,6 +107,12 @@ async function forkReplica(args: string[], script = REPLICA_SCRIPT): Promise<Dri
     open: (options) => ask({ type: 'open', ...options }),
     logHeight: async () => (await ask<{ height: number }>({ type: 'height' })).height,
     applied: async (height) => (await ask<{ at: number }>({ type: 'applied', height })).at,
+    messenger: {
+      register: async (prefix, count) => void (await ask({ type: 'register', prefix, count })),
+      createRoom: async () => (await ask<{ roomId: string }>({ type: 'createRoom' })).roomId,
+      join: async (roomId) => void (await ask({ type: 'join', roomId })),
+      send: (options) => ask({ type: 'send', ...options }),
+    },
     stop: async () => {
       child.send({ type: 'stop' });
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -156,7 +183,8 @@ function variants(): Variant[] {
   const now: Variant = { label: 'this tree', script: REPLICA_SCRIPT };
   if (!values.baseline) return [now];
   const dir = resolve(values.baseline, 'bench');
-  for (const file of ['cluster-replica.ts', 'cluster-drive.ts']) copyFileSync(new URL(`./${file}`, import.meta.url), join(dir, file));
+  for (const file of ['cluster-replica.ts', 'cluster-drive.ts', 'cluster-messenger.ts'])
+    copyFileSync(new URL(`./${file}`, import.meta.url), join(dir, file));
   return [{ label: `baseline (${values.baseline})`, script: join(dir, 'cluster-replica.ts') }, now];
 }
 const VARIANTS = variants();
@@ -212,6 +240,7 @@ async function measureCluster(
   let atLoad: Merged;
   let rate: number;
   let certifiedRate: number;
+  let sends: Merged | undefined;
   try {
     const share = (n: number) => Math.ceil(n / REPLICAS);
     saturated = merge(
@@ -227,6 +256,7 @@ async function measureCluster(
     atLoad = merge(
       await Promise.all(replicas.map((replica, i) => replica.open({ prefix: `load-${i}`, rate: rate / REPLICAS, seconds: SECONDS }))),
     );
+    if (MESSENGER) sends = await messengerSends(replicas, SENDERS, true);
   } finally {
     await stop();
   }
@@ -244,7 +274,32 @@ async function measureCluster(
     spread(atLoad.certified),
     [saturated.uncertified + atLoad.uncertified],
   ];
+  if (sends) {
+    const over = (at: number) => (at - (sends as Merged).startedAt) / 1000;
+    figures.push(
+      [sends.results.length / over(sends.endedAt)],
+      [sends.certified.length / over(sends.certifiedAt)],
+      spread(sends.results),
+      spread(sends.certified),
+      [sends.uncertified],
+    );
+  }
   return { figures, certifiedRate };
+}
+
+/**
+ * `perReplica` senders register on each replica, the first replica's first sender creates a
+ * public room, every sender joins it on its own replica, then all send back to back.
+ */
+async function messengerSends(replicas: readonly Driven[], perReplica: number, certify: boolean): Promise<Merged> {
+  const loads = replicas.map((replica) => {
+    if (!replica.messenger) throw new Error('this replica cannot run the messenger load');
+    return replica.messenger;
+  });
+  await Promise.all(loads.map((load, i) => load.register(`sender-${i}`, perReplica)));
+  const roomId = await (loads[0] as NonNullable<Driven['messenger']>).createRoom();
+  await Promise.all(loads.map((load) => load.join(roomId)));
+  return merge(await Promise.all(loads.map((load, i) => load.send({ roomId, prefix: `send-${i}`, seconds: SEND_SECONDS, certify }))));
 }
 
 const MEASURES = [
@@ -257,6 +312,15 @@ const MEASURES = [
   'at that load: latency to local result p50 / p99 (ms)',
   'at that load: latency to the quorum certificate p50 / p99 (ms, p99 target <= 100)',
   'commands whose block was not certified within 60 s',
+  ...(MESSENGER
+    ? [
+        `messenger, ${SENDERS * REPLICAS} senders: sends answered 200 (sends/s)`,
+        'messenger: sends certified by a quorum (sends/s)',
+        'messenger: latency to the 200 p50 / p99 (ms)',
+        'messenger: latency to the quorum certificate p50 / p99 (ms, upper bound)',
+        'messenger: sends whose block was not certified within 60 s',
+      ]
+    : []),
 ];
 
 function median(values: number[]): number {
@@ -280,6 +344,7 @@ async function main(): Promise<void> {
       ? await Subnet.open({ dataDir: join(root, 'embedded'), apps: coreApps }).then((subnet) => inProcess(subnet, () => subnet.close()))
       : await forkReplica(['--data', join(root, 'embedded'), '--dev']);
     const alone = merge([await embedded.closed({ prefix: 'embedded', commands: COMMANDS, concurrency: CONCURRENCY, certify: false })]);
+    const aloneSends = MESSENGER ? await messengerSends([embedded], SENDERS * REPLICAS, false) : undefined;
     await embedded.stop();
     const aloneSeconds = (alone.endedAt - alone.startedAt) / 1000;
     // Variants take turns, round after round, so that a change in the machine's other load
@@ -298,6 +363,15 @@ async function main(): Promise<void> {
     const rows: string[][] = [
       ['embedded one node, same load (commands/s, ceiling here)', ...VARIANTS.map(() => fmt.format(alone.results.length / aloneSeconds))],
       ['embedded latency p50 / p99 (ms)', ...VARIANTS.map(() => latency(alone.results))],
+      ...(aloneSends
+        ? [
+            [
+              'embedded messenger, same senders (sends/s, ceiling here)',
+              ...VARIANTS.map(() => fmt.format(aloneSends.results.length / ((aloneSends.endedAt - aloneSends.startedAt) / 1000))),
+            ],
+            ['embedded messenger latency to the 200 p50 / p99 (ms)', ...VARIANTS.map(() => latency(aloneSends.results))],
+          ]
+        : []),
       ...MEASURES.map((measure, m) => [measure, ...columns.map((column) => column[m] as string)]),
     ];
     const header = ['measure', ...VARIANTS.map((variant) => variant.label)];
@@ -306,7 +380,8 @@ async function main(): Promise<void> {
     const mode = values['in-process'] ? 'all in this one process' : 'each replica its own process';
     console.log(
       `bench:cluster — ${fmt.format(COMMANDS)} kv.put commands, ${CONCURRENCY} concurrent submitters, ${REPLICAS} replicas (${mode}), 3-member etcd on loopback; ` +
-        `open loop for ${SECONDS} s at ${values.rate ? 'the given rate' : `${LOAD * 100}% of the first run's certified rate`}; median of ${ROUNDS} round(s)`,
+        `open loop for ${SECONDS} s at ${values.rate ? 'the given rate' : `${LOAD * 100}% of the first run's certified rate`}; median of ${ROUNDS} round(s)` +
+        (MESSENGER ? `; then ${SENDERS} messenger senders per replica sending back to back for ${SEND_SECONDS} s over HTTP` : ''),
     );
     console.log(`load average before: ${loadBefore}; after: ${uptime()}`);
     console.log(`${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
