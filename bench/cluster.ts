@@ -137,16 +137,7 @@ function inProcess(subnet: Subnet, close: () => Promise<void>): Driven {
 }
 
 /** Every replica driven at once, their outcomes merged as one client population would see them. */
-interface Merged {
-  startedAt: number;
-  endedAt: number;
-  certifiedAt: number;
-  results: number[];
-  certified: number[];
-  uncertified: number;
-}
-
-function merge(outcomes: readonly DriveOutcome[]): Merged {
+function merge(outcomes: readonly DriveOutcome[]): DriveOutcome {
   const sorted = (values: number[]) => values.sort((a, b) => a - b);
   return {
     startedAt: Math.min(...outcomes.map((o) => o.startedAt)),
@@ -235,12 +226,12 @@ async function measureCluster(
   given: number | undefined,
 ): Promise<{ figures: Figures; certifiedRate: number }> {
   const { replicas, stop } = await startCluster(root, variant);
-  let saturated: Merged;
+  let saturated: DriveOutcome;
   let everywhere: number;
-  let atLoad: Merged;
+  let atLoad: DriveOutcome;
   let rate: number;
   let certifiedRate: number;
-  let sends: Merged | undefined;
+  let sends: DriveOutcome | undefined;
   try {
     const share = (n: number) => Math.ceil(n / REPLICAS);
     saturated = merge(
@@ -275,7 +266,7 @@ async function measureCluster(
     [saturated.uncertified + atLoad.uncertified],
   ];
   if (sends) {
-    const over = (at: number) => (at - (sends as Merged).startedAt) / 1000;
+    const over = (at: number) => (at - (sends as DriveOutcome).startedAt) / 1000;
     figures.push(
       [sends.results.length / over(sends.endedAt)],
       [sends.certified.length / over(sends.certifiedAt)],
@@ -291,7 +282,7 @@ async function measureCluster(
  * `perReplica` senders register on each replica, the first replica's first sender creates a
  * public room, every sender joins it on its own replica, then all send back to back.
  */
-async function messengerSends(replicas: readonly Driven[], perReplica: number, certify: boolean): Promise<Merged> {
+async function messengerSends(replicas: readonly Driven[], perReplica: number, certify: boolean): Promise<DriveOutcome> {
   const loads = replicas.map((replica) => {
     if (!replica.messenger) throw new Error('this replica cannot run the messenger load');
     return replica.messenger;
