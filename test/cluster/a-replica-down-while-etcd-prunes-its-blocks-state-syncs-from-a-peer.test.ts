@@ -4,16 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunningNode } from '../../src/node/index.ts';
-import { blocksPrefix, connectEtcd, dataFiles, prunedPrefix, SqliteLog, type Subnet } from '../../src/subnet/index.ts';
+import { blocksPrefix, connectEtcd, dataFiles, SqliteLog, type Subnet } from '../../src/subnet/index.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
-import { assertOneCertifiedHistory, clusterGenesis, startClusterNode } from '../fixtures/etcd-replicas.ts';
+import { assertOneCertifiedHistory, clusterGenesis, putKv, startClusterNode, waitForPruningPast } from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const SUBNET = 'pruned-cluster';
-
-function put(node: RunningNode, key: string, value: string) {
-  return node.subnet.submit({ app: 'kv', method: 'put', caller: 'test', args: { key, value } });
-}
 
 test(
   'blocks certified by a quorum are deleted from etcd; a replica that was down meanwhile installs a verified snapshot from a peer and reaches the same digest',
@@ -29,7 +25,7 @@ test(
     try {
       for (const name of names) nodes.push(await start(name));
       const [n1, n2, n3] = nodes as [RunningNode, RunningNode, RunningNode, RunningNode];
-      for (let i = 0; i < 5; i++) await put(n1, `before-${i}`, 'v');
+      for (let i = 0; i < 5; i++) await putKv(n1, `before-${i}`, 'v');
 
       // n4 stops; while it is down the others write, certify and delete what they certified.
       await (nodes[3] as RunningNode).close();
@@ -38,16 +34,11 @@ test(
       const stoppedAt = mirror.mirroredRevision();
       mirror.close();
       const during = [];
-      for (let i = 0; i < 20; i++) during.push(await put([n1, n2, n3][i % 3] as RunningNode, `during-${i}`, `${i}`));
+      for (let i = 0; i < 20; i++) during.push(await putKv([n1, n2, n3][i % 3] as RunningNode, `during-${i}`, `${i}`));
       const last = Math.max(...during.map((r) => r.block));
       for (const node of [n1, n2, n3]) assert.ok(await node.subnet.waitForCertificate(last, 30_000));
-      let prunedRevision = 0;
-      for (let i = 0; i < 500 && prunedRevision <= stoppedAt; i++) {
-        const markers = await client.getAll().prefix(prunedPrefix(SUBNET)).json();
-        prunedRevision = Math.max(0, ...Object.values(markers).map((m) => (m as { revision: number }).revision));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      assert.ok(prunedRevision > stoppedAt, 'blocks n4 has not mirrored were deleted from etcd');
+      // Blocks n4 has not mirrored are deleted from etcd.
+      await waitForPruningPast(etcd.endpoints, SUBNET, stoppedAt);
       const left = await client.getAll().prefix(blocksPrefix(SUBNET)).maxModRevision(stoppedAt).count();
       const fromOthers = await client
         .getAll()
@@ -69,7 +60,7 @@ test(
       assert.ok(back.subnet.certificate(back.subnet.appliedBlock), 'the snapshot came with its quorum certificate');
 
       // It takes part again: its writes run everywhere, and all four certify one history.
-      const after = await put(back, 'after-sync', 'x');
+      const after = await putKv(back, 'after-sync', 'x');
       assert.equal(after.ok, true);
       for (const node of nodes as RunningNode[]) {
         for (let i = 0; i < 500 && node.subnet.appliedBlock < after.block; i++) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -5,34 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type Database from 'better-sqlite3';
 import type { RunningNode } from '../../src/node/index.ts';
-import { connectEtcd, dataFiles, prunedPrefix, SqliteLog } from '../../src/subnet/index.ts';
+import { dataFiles, SqliteLog } from '../../src/subnet/index.ts';
 import { runWatan } from '../cli/run-watan.ts';
 import { editDatabase } from '../fixtures/edit-database.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
-import { clusterGenesis, startClusterNode } from '../fixtures/etcd-replicas.ts';
+import { clusterGenesis, putKv, startClusterNode, waitForPruningPast } from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const SUBNET = 'synced-audit';
-
-function put(node: RunningNode, key: string, value: string) {
-  return node.subnet.submit({ app: 'kv', method: 'put', caller: 'test', args: { key, value } });
-}
-
-/** Waits until some replica has deleted from etcd blocks past `revision` (so a replica stopped there must state-sync). */
-async function waitForPruningPast(endpoints: string[], revision: number): Promise<void> {
-  const client = await connectEtcd(endpoints);
-  try {
-    for (let i = 0; i < 500; i++) {
-      const markers = await client.getAll().prefix(prunedPrefix(SUBNET)).json();
-      const pruned = Math.max(0, ...Object.values(markers).map((m) => (m as { revision: number }).revision));
-      if (pruned > revision) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.fail(`etcd never pruned past revision ${revision}`);
-  } finally {
-    client.close();
-  }
-}
 
 /**
  * Four replicas; the fourth is down while the others certify and prune, comes back by state
@@ -47,22 +27,22 @@ async function stateSyncedFolder(root: string): Promise<{ dir: string; base: num
   try {
     for (const name of names) nodes.push(await start(name));
     const [n1, n2, n3] = nodes as [RunningNode, RunningNode, RunningNode, RunningNode];
-    for (let i = 0; i < 3; i++) await put(n1, `before-${i}`, 'v');
+    for (let i = 0; i < 3; i++) await putKv(n1, `before-${i}`, 'v');
     await (nodes[3] as RunningNode).close();
     nodes[3] = undefined;
     const mirror = new SqliteLog(dataFiles(join(root, 'n4')).log, SUBNET, { readonly: true });
     const stoppedAt = mirror.mirroredRevision();
     mirror.close();
     const during = [];
-    for (let i = 0; i < 12; i++) during.push(await put([n1, n2, n3][i % 3] as RunningNode, `during-${i}`, `${i}`));
+    for (let i = 0; i < 12; i++) during.push(await putKv([n1, n2, n3][i % 3] as RunningNode, `during-${i}`, `${i}`));
     const last = Math.max(...during.map((r) => r.block));
     for (const node of [n1, n2, n3]) assert.ok(await node.subnet.waitForCertificate(last, 30_000));
-    await waitForPruningPast(etcd.endpoints, stoppedAt);
+    await waitForPruningPast(etcd.endpoints, SUBNET, stoppedAt);
 
     const back = await start('n4');
     nodes[3] = back;
     const base = back.subnet.appliedBlock;
-    const after = await put(back, 'after-sync', 'x');
+    const after = await putKv(back, 'after-sync', 'x');
     assert.equal(after.ok, true);
     assert.ok(await back.subnet.waitForCertificate(after.block, 30_000), 'the synced replica certifies its own block');
     return { dir: join(root, 'n4'), base };
