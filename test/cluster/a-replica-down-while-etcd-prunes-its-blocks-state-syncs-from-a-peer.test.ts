@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { RunningNode } from '../../src/node/index.ts';
 import { blocksPrefix, connectEtcd, dataFiles, SqliteLog, type Subnet } from '../../src/subnet/index.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
-import { assertOneCertifiedHistory, clusterGenesis, putKv, startClusterNode, waitForPruningPast } from '../fixtures/etcd-replicas.ts';
+import { assertOneCertifiedHistory, clusterGenesis, putKv, startClusterNode, stopOneWhileOthersPrune } from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const SUBNET = 'pruned-cluster';
@@ -24,21 +24,11 @@ test(
     const client = await connectEtcd(etcd.endpoints);
     try {
       for (const name of names) nodes.push(await start(name));
-      const [n1, n2, n3] = nodes as [RunningNode, RunningNode, RunningNode, RunningNode];
+      const n1 = nodes[0] as RunningNode;
       for (let i = 0; i < 5; i++) await putKv(n1, `before-${i}`, 'v');
 
-      // n4 stops; while it is down the others write, certify and delete what they certified.
-      await (nodes[3] as RunningNode).close();
-      nodes[3] = undefined;
-      const mirror = new SqliteLog(dataFiles(join(root, 'n4')).log, SUBNET, { readonly: true });
-      const stoppedAt = mirror.mirroredRevision();
-      mirror.close();
-      const during = [];
-      for (let i = 0; i < 20; i++) during.push(await putKv([n1, n2, n3][i % 3] as RunningNode, `during-${i}`, `${i}`));
-      const last = Math.max(...during.map((r) => r.block));
-      for (const node of [n1, n2, n3]) assert.ok(await node.subnet.waitForCertificate(last, 30_000));
-      // Blocks n4 has not mirrored are deleted from etcd.
-      await waitForPruningPast(etcd.endpoints, SUBNET, stoppedAt);
+      // n4 stops; while it is down the others write, certify and delete from etcd what it has not mirrored.
+      const { stoppedAt, lastBlock: last } = await stopOneWhileOthersPrune(nodes, root, SUBNET, etcd.endpoints, 20);
       const left = await client.getAll().prefix(blocksPrefix(SUBNET)).maxModRevision(stoppedAt).count();
       const fromOthers = await client
         .getAll()

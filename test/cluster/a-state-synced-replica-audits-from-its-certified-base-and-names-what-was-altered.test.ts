@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type Database from 'better-sqlite3';
 import type { RunningNode } from '../../src/node/index.ts';
-import { dataFiles, SqliteLog } from '../../src/subnet/index.ts';
+import { dataFiles } from '../../src/subnet/index.ts';
 import { runWatan } from '../cli/run-watan.ts';
 import { editDatabase } from '../fixtures/edit-database.ts';
 import { startEtcdCluster } from '../fixtures/etcd-cluster.ts';
-import { clusterGenesis, putKv, startClusterNode, waitForPruningPast } from '../fixtures/etcd-replicas.ts';
+import { clusterGenesis, putKv, startClusterNode, stopOneWhileOthersPrune } from '../fixtures/etcd-replicas.ts';
 
 const TIMEOUT = { timeout: 300_000 };
 const SUBNET = 'synced-audit';
@@ -26,18 +26,9 @@ async function stateSyncedFolder(root: string): Promise<{ dir: string; base: num
   const nodes: (RunningNode | undefined)[] = [];
   try {
     for (const name of names) nodes.push(await start(name));
-    const [n1, n2, n3] = nodes as [RunningNode, RunningNode, RunningNode, RunningNode];
+    const n1 = nodes[0] as RunningNode;
     for (let i = 0; i < 3; i++) await putKv(n1, `before-${i}`, 'v');
-    await (nodes[3] as RunningNode).close();
-    nodes[3] = undefined;
-    const mirror = new SqliteLog(dataFiles(join(root, 'n4')).log, SUBNET, { readonly: true });
-    const stoppedAt = mirror.mirroredRevision();
-    mirror.close();
-    const during = [];
-    for (let i = 0; i < 12; i++) during.push(await putKv([n1, n2, n3][i % 3] as RunningNode, `during-${i}`, `${i}`));
-    const last = Math.max(...during.map((r) => r.block));
-    for (const node of [n1, n2, n3]) assert.ok(await node.subnet.waitForCertificate(last, 30_000));
-    await waitForPruningPast(etcd.endpoints, SUBNET, stoppedAt);
+    await stopOneWhileOthersPrune(nodes, root, SUBNET, etcd.endpoints, 12);
 
     const back = await start('n4');
     nodes[3] = back;
