@@ -4,8 +4,8 @@ import type { Subnet } from '../../src/subnet/index.ts';
 import {
   assertEachRanOnce,
   assertOneCertifiedHistory,
-  delay,
-  freeze,
+  freezeThenKill,
+  killAndRestartEtcdMember,
   newWorkload,
   settleEverywhere,
   startReplicaProcess,
@@ -39,21 +39,13 @@ test(
         );
       const replica = await startReplicaProcess(replicas, etcd, 3);
       try {
-        await load('freeze', () => freeze(replica, 3000));
-        await load('kill', async () => {
-          await delay(50);
-          await replica.stop('SIGKILL');
-        });
+        await freezeThenKill(load, replica);
       } finally {
         await replica.kill();
       }
       const leader = await etcd.leader();
       const follower = etcd.members.find((member) => member.name !== leader)?.name as string;
-      await load('etcd-follower', async () => {
-        await etcd.signal(follower, 'SIGKILL');
-        await delay(1000);
-        await etcd.restart(follower);
-      });
+      await load('etcd-follower', () => killAndRestartEtcdMember(etcd, follower));
 
       // The killed replica restarts (unsealed, so it checks its whole folder first) and catches up.
       await replicas.open(3);

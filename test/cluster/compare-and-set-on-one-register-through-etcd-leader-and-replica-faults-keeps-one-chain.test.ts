@@ -11,8 +11,8 @@ import {
 } from '../fixtures/cas-register.ts';
 import {
   assertOneCertifiedHistory,
-  delay,
-  freeze,
+  freezeThenKill,
+  killAndRestartEtcdMember,
   settleEverywhere,
   startReplicaProcess,
   withReplicas,
@@ -39,16 +39,8 @@ test(
       const replica = await startReplicaProcess(replicas, etcd, 3);
       try {
         const leader = await etcd.leader();
-        await load('leader', async () => {
-          await etcd.signal(leader, 'SIGKILL');
-          await delay(1000);
-          await etcd.restart(leader);
-        });
-        await load('freeze', () => freeze(replica, 3000));
-        await load('kill', async () => {
-          await delay(50);
-          await replica.stop('SIGKILL');
-        });
+        await load('leader', () => killAndRestartEtcdMember(etcd, leader));
+        await freezeThenKill(load, replica);
       } finally {
         await replica.kill();
       }
