@@ -52,7 +52,12 @@ export function membershipHash(members: readonly string[]): string {
 }
 
 export function checkpointHash(checkpoint: Checkpoint): string {
-  return toHex(sha256(checkpointSigningBytes(checkpoint)));
+  return hashOfSigningBytes(checkpointSigningBytes(checkpoint));
+}
+
+/** A checkpoint's hash from the bytes its signatures cover, for a caller that already holds them. */
+export function hashOfSigningBytes(bytes: Uint8Array): string {
+  return toHex(sha256(bytes));
 }
 
 export function checkpointSigningBytes(checkpoint: Checkpoint): Buffer {

@@ -1,5 +1,11 @@
-import { type Certificate, type Checkpoint, checkpointHash, checkpointSigningBytes, quorumSize } from '../checkpoint.ts';
-import { sha256, toHex } from '../hashing.ts';
+import {
+  type Certificate,
+  type Checkpoint,
+  checkpointHash,
+  checkpointSigningBytes,
+  hashOfSigningBytes,
+  quorumSize,
+} from '../checkpoint.ts';
 import { verifySignature } from '../node-key.ts';
 import type { CheckpointVote } from './channel.ts';
 
@@ -76,7 +82,7 @@ export class CertificateCollector {
       return;
     }
     const { node, signature } = vote.signature;
-    const hash = toHex(sha256(bytes));
+    const hash = hashOfSigningBytes(bytes);
     // The same vote arriving again (directly and through etcd) was verified the first time.
     if (this.pending.get(block)?.candidates.get(hash)?.signatures.get(node) === signature) return;
     if (!own && !verifySignature(node, bytes, Buffer.from(signature, 'base64url'))) return;
