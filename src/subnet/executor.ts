@@ -16,6 +16,7 @@ import { DeterministicRandom } from './random.ts';
 import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
 import { type ExecutorPosition, type OwnCheckpoint, StateDb, type StoredResult } from './state-db.ts';
 import { AppStore, StoreError, type WriteGate } from './store.ts';
+import { TableWrites } from './table-writes.ts';
 import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
 
 /**
@@ -81,6 +82,7 @@ export class Executor {
   private readonly digest: LtHash;
   private readonly journal: JournaledDigest;
   private readonly gate: WriteGate = { open: false };
+  private readonly writes = new TableWrites();
   private position: ExecutorPosition;
   private previousDigest: Buffer;
   private lastCheckpoint: string;
@@ -126,6 +128,7 @@ export class Executor {
 
   /** Applies whole blocks in one transaction; returns what each produced. */
   applyBlocks(blocks: readonly LogBlock[]): AppliedBlock[] {
+    this.writes.applying = true;
     try {
       return withDeterminismGuard(() => this.db.transaction(() => blocks.map((block) => this.applyBlock(block))).immediate());
     } catch (error) {
@@ -137,6 +140,8 @@ export class Executor {
       this.lastCheckpoint = this.checkpointHashOnDisk();
       this.memberCount = undefined;
       throw error;
+    } finally {
+      this.writes.applying = false;
     }
   }
 
@@ -411,8 +416,8 @@ export class Executor {
         for (const spec of definition.tables) for (const ddl of tableDdl(definition.name, spec)) this.db.exec(ddl);
         this.apps.set(definition.name, {
           definition,
-          writer: new AppStore(this.db, definition.name, definition.tables, this.journal, this.gate),
-          reader: new AppStore(this.db, definition.name, definition.tables, null),
+          writer: new AppStore(this.db, definition.name, definition.tables, this.journal, { gate: this.gate, writes: this.writes }),
+          reader: new AppStore(this.db, definition.name, definition.tables, null, { writes: this.writes }),
         });
       }
     })();

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DigestSink } from './digest.ts';
+import type { TableWrites } from './table-writes.ts';
 import { encodeRowElement, physicalTableName, type Row, type SqlValue, type TableSpec, TableSpecError, validateRow } from './table.ts';
 
 export class StoreError extends Error {
@@ -7,6 +8,9 @@ export class StoreError extends Error {
 }
 
 type Key = SqlValue | Row;
+
+/** Values one `remembered` name keeps at most; past it they are dropped and read again. */
+const MAX_REMEMBERED = 100_000;
 
 /** Open only while the executor runs an app method. */
 export interface WriteGate {
@@ -32,18 +36,28 @@ export class AppStore {
   private readonly db: Database.Database;
   private readonly digest: DigestSink | null;
   private readonly gate: WriteGate | undefined;
+  private readonly writes: TableWrites | undefined;
+  private readonly remembers = new Map<string, Map<string, { counts: number[]; value: unknown }>>();
   readonly app: string;
 
   /**
    * `gate` says when writes are allowed: only while the executor runs one of this app's
    * methods, so a store kept past its method (or written to after an `await`) cannot write
-   * outside the command's transaction.
+   * outside the command's transaction. `writes` counts the writes to each table, shared by an
+   * app's writing and reading stores, so that what a query remembers is dropped when its tables change.
    */
-  constructor(db: Database.Database, app: string, specs: readonly TableSpec[], digest: DigestSink | null, gate?: WriteGate) {
+  constructor(
+    db: Database.Database,
+    app: string,
+    specs: readonly TableSpec[],
+    digest: DigestSink | null,
+    options: { gate?: WriteGate; writes?: TableWrites } = {},
+  ) {
     this.db = db;
     this.app = app;
     this.digest = digest;
-    this.gate = gate;
+    this.gate = options.gate;
+    this.writes = options.writes;
     for (const spec of specs) {
       const physical = physicalTableName(app, spec.name);
       const columns = Object.keys(spec.columns);
@@ -75,6 +89,7 @@ export class AppStore {
     const old = statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined;
     if (old) this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
     statements.upsert.run(full);
+    this.writes?.wrote(this.app, table);
     this.digest?.add(encodeRowElement(this.app, statements.spec, full));
   }
 
@@ -103,8 +118,31 @@ export class AppStore {
     const old = statements.get.get(params) as Row | undefined;
     if (!old) return false;
     statements.remove.run(params);
+    this.writes?.wrote(this.app, table);
     this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
     return true;
+  }
+
+  /**
+   * The value `read` works out from `tables` for `key`, kept until one of those tables is
+   * written: for the lookups every request repeats (who holds a token, a device's key counts).
+   * `read` must read nothing but `tables`. The value is shared by every caller, so it is frozen.
+   * While the executor applies blocks nothing is kept (their writes may yet roll back).
+   */
+  remembered<T>(name: string, key: string, tables: readonly string[], read: () => T): T {
+    const writes = this.writes;
+    if (!writes || writes.applying) return read();
+    for (const table of tables) this.table(table);
+    const kept = this.remembers.get(name) ?? new Map<string, { counts: number[]; value: unknown }>();
+    this.remembers.set(name, kept);
+    const known = kept.get(key);
+    if (known && tables.every((table, i) => writes.count(this.app, table) === known.counts[i])) return known.value as T;
+    const counts = tables.map((table) => writes.count(this.app, table));
+    const value = read();
+    if (value !== null && typeof value === 'object') Object.freeze(value);
+    if (kept.size >= MAX_REMEMBERED && !kept.has(key)) kept.clear();
+    kept.set(key, { counts, value });
+    return value;
   }
 
   /** Runs read-only SQL over this app's tables; `{name}` stands for the app's table `name`. */

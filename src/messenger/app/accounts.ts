@@ -255,13 +255,16 @@ export const accountQueries = {
       .map((row) => ({ device_id: row.device_id, ...(row.display_name ? { display_name: row.display_name } : {}) })),
   ),
   /** Who holds an access token: the one lookup every authenticated request makes. */
-  session: query(Type.Object({ token_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
-    const row = ctx.store.get<{ user_id: string; device_id: string; expires_at: number | null; fresh: number }>(
-      'access_tokens',
-      args.token_hash,
-    );
-    return row ? { user_id: row.user_id, device_id: row.device_id, expires_at: row.expires_at, fresh: row.fresh === 1 } : null;
-  }),
+  session: query(Type.Object({ token_hash: TokenHash }, { additionalProperties: false }), (ctx, args) =>
+    // Kept between requests until a token is issued, renewed or revoked anywhere.
+    ctx.store.remembered('session', args.token_hash, ['access_tokens'], () => {
+      const row = ctx.store.get<{ user_id: string; device_id: string; expires_at: number | null; fresh: number }>(
+        'access_tokens',
+        args.token_hash,
+      );
+      return row ? { user_id: row.user_id, device_id: row.device_id, expires_at: row.expires_at, fresh: row.fresh === 1 } : null;
+    }),
+  ),
   /** Whose a refresh token is, so ingress can submit the renewal as that user. */
   refresh_owner: query(Type.Object({ refresh_hash: TokenHash }, { additionalProperties: false }), (ctx, args) => {
     const row = ctx.store.get<{ user_id: string }>('refresh_tokens', args.refresh_hash);

@@ -30,6 +30,7 @@ export const encryptionSyncQueries = {
     ),
     (ctx, args): EncryptionSync => {
       const { since, to_device_since: toDeviceSince } = args;
+      const deviceKey = `${ctx.caller}\n${args.device_id}`;
       // What the streams recorded as blocks were applied tells when there is nothing to look up.
       const records = since === undefined ? undefined : existingStreamNews(ctx.store);
       const covered = records !== undefined && since !== undefined && records.covers(since, streamHead(ctx.store));
@@ -44,8 +45,13 @@ export const encryptionSyncQueries = {
           : toDeviceBatch(ctx.store, ctx.caller, args.device_id, toDeviceSince ?? 0, toDeviceSince),
         device_lists:
           since === undefined ? undefined : noListChanges ? { changed: [], left: [] } : deviceListsSince(ctx.store, ctx.caller, since),
-        device_one_time_keys_count: oneTimeKeyCounts(ctx.store, ctx.caller, args.device_id),
-        device_unused_fallback_key_types: unusedFallbackKeyTypes(ctx.store, ctx.caller, args.device_id),
+        // Kept between syncs until keys are uploaded or claimed anywhere.
+        device_one_time_keys_count: ctx.store.remembered('one_time_key_counts', deviceKey, ['one_time_keys'], () =>
+          oneTimeKeyCounts(ctx.store, ctx.caller, args.device_id),
+        ),
+        device_unused_fallback_key_types: ctx.store.remembered('unused_fallback_keys', deviceKey, ['fallback_keys'], () =>
+          unusedFallbackKeyTypes(ctx.store, ctx.caller, args.device_id),
+        ),
       };
     },
   ),
