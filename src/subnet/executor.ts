@@ -16,8 +16,8 @@ import { DeterministicRandom } from './random.ts';
 import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
 import { type ExecutorPosition, type OwnCheckpoint, StateDb, type StoredResult } from './state-db.ts';
 import { AppStore, StoreError, type WriteGate } from './store.ts';
-import { TableWrites } from './table-writes.ts';
 import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
+import { TableWrites } from './table-writes.ts';
 
 /**
  * How far one block may move ctx.time past the previous block's time when the subnet has more

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DigestSink } from './digest.ts';
-import type { TableWrites } from './table-writes.ts';
 import { encodeRowElement, physicalTableName, type Row, type SqlValue, type TableSpec, TableSpecError, validateRow } from './table.ts';
+import type { TableWrites } from './table-writes.ts';
 
 export class StoreError extends Error {
   override name = 'StoreError';
