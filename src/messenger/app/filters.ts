@@ -17,8 +17,14 @@ export const filterMethods = {
 
 export const filterQueries = {
   filter: query(Type.Object({ filter_id: Type.String({ maxLength: 64 }) }, { additionalProperties: false }), (ctx, args) => {
-    const row = ctx.store.get<{ definition: string }>('filters', { user_id: ctx.caller, filter_id: args.filter_id });
-    if (!row) throw new AppError('M_NOT_FOUND', `you have no filter ${args.filter_id}`);
-    return row.definition;
+    // Every sync of a client names its filter: kept until filters are written.
+    const definition = ctx.store.remembered(
+      'filter',
+      `${ctx.caller}\n${args.filter_id}`,
+      ['filters'],
+      () => ctx.store.get<{ definition: string }>('filters', { user_id: ctx.caller, filter_id: args.filter_id })?.definition ?? null,
+    );
+    if (definition === null) throw new AppError('M_NOT_FOUND', `you have no filter ${args.filter_id}`);
+    return definition;
   }),
 };

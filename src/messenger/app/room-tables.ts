@@ -92,7 +92,13 @@ export const roomTables: TableSpec[] = [
 
 /** The last position taken in the subnet-wide stream (room events, receipts, account data, keys): what sync and paging walk. */
 export function streamHead(store: AppStore): number {
-  return store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0;
+  // Every sync asks, many times; it changes once a block.
+  return store.remembered(
+    'stream_head',
+    '',
+    ['counters'],
+    () => store.get<{ name: string; value: number }>('counters', 'stream')?.value ?? 0,
+  );
 }
 
 export interface RoomRow {

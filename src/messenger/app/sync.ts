@@ -4,7 +4,7 @@ import type { JsonObject, Pdu } from '../events/index.ts';
 import { eventMatcher, Filter, roomAllowed } from '../filter/index.ts';
 import type { PushRuleset } from '../push/index.ts';
 import { accountDataStream, membershipStream, receiptStream, roomEventStream, stateStreams } from '../sync/streams/index.ts';
-import { formatStreamToken } from '../sync/token.ts';
+import { formatStreamToken, parseStreamToken } from '../sync/token.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
@@ -132,18 +132,15 @@ export const syncQueries = {
         invite: {},
         leave: {},
       };
-      const memberships = ctx.store.select<{
-        room_id: string;
-        membership: string;
-        stream: number;
-        event_id: string;
-        visible_until: number | null;
-      }>(
-        // A forgotten room never appears (client-server §Leaving rooms); returning to it clears the mark.
-        `SELECT room_id, membership, stream, event_id, visible_until FROM {memberships} WHERE user_id = ?
-         AND room_id NOT IN (SELECT room_id FROM {forgotten_rooms} WHERE user_id = ?) ORDER BY room_id`,
-        ctx.caller,
-        ctx.caller,
+      // Every sync reads them; they change only when someone joins, leaves or forgets a room.
+      const memberships = ctx.store.remembered('sync_memberships', ctx.caller, ['memberships', 'forgotten_rooms'], () =>
+        ctx.store.select<Readonly<MembershipRow>>(
+          // A forgotten room never appears (client-server §Leaving rooms); returning to it clears the mark.
+          `SELECT room_id, membership, stream, event_id, visible_until FROM {memberships} WHERE user_id = ?
+           AND room_id NOT IN (SELECT room_id FROM {forgotten_rooms} WHERE user_id = ?) ORDER BY room_id`,
+          ctx.caller,
+          ctx.caller,
+        ),
       );
       const rules = lazily(() => pushRulesContent(ctx.store, ctx.caller).global);
       const includeLeave = args.filter?.room?.include_leave === true;
@@ -174,7 +171,7 @@ export const syncQueries = {
             continue;
           }
           const timeline = timelineOf(ctx, roomId, since ?? 0, visibleUntil, filter, args.device_id);
-          const state = stateBefore(ctx, roomId, since, startOf(ctx.store, timeline, visibleUntil), timeline, filter, args.device_id);
+          const state = stateBefore(ctx, roomId, since, startOf(timeline), timeline, filter, args.device_id);
           result.leave[roomId] = { state: { events: state }, timeline };
         }
       }
@@ -182,6 +179,14 @@ export const syncQueries = {
     },
   ),
 };
+
+interface MembershipRow {
+  room_id: string;
+  membership: string;
+  stream: number;
+  event_id: string;
+  visible_until: number | null;
+}
 
 /** Every room the caller has a membership in, kept between long-polls while the memberships stream has not moved for them. */
 function roomsOfCaller(ctx: QueryContext): string[] {
@@ -251,15 +256,7 @@ function joinedRoom(ctx: QueryContext, roomId: string, request: JoinedRoomReques
       ? []
       : accountDataEvents(ctx.store, ctx.caller, roomId, since).filter(filter.accountData);
   // State comes first: a timeline filter may have left out a state change the client must still hear of.
-  const state = stateBefore(
-    ctx,
-    roomId,
-    request.fullState ? undefined : since,
-    startOf(ctx.store, timeline, position),
-    timeline,
-    filter,
-    deviceId,
-  );
+  const state = stateBefore(ctx, roomId, request.fullState ? undefined : since, startOf(timeline), timeline, filter, deviceId);
   const quiet = timeline.events.length === 0 && state.length === 0 && receipts === null && accountData.length === 0;
   if (since !== undefined && quiet) return undefined;
   const membersChanged =
@@ -304,10 +301,12 @@ function activeRooms(
   return rooms && ((roomId) => rooms.has(roomId));
 }
 
-/** Where a timeline starts in the stream: its first event, or just after `until` when it is empty. */
-function startOf(store: AppStore, timeline: Timeline, until: number): number {
-  const first = timeline.events[0];
-  return first ? (store.get<EventRow>('events', first.event_id)?.stream ?? until + 1) : until + 1;
+/**
+ * Where a timeline starts in the stream: just after its `prev_batch`, which timelineOf puts
+ * just before its first event, or at its end when it is empty.
+ */
+function startOf(timeline: Timeline): number {
+  return (parseStreamToken(timeline.prev_batch, 'prev_batch') ?? 0) + 1;
 }
 
 /** A value worked out once, the first time it is needed. */
