@@ -219,10 +219,15 @@ export function joinedMemberCount(store: AppStore, roomId: string): number {
   return membersCounted(store, roomId, 'join');
 }
 
+/** How many of the room's members have `membership`; push rules ask at every count, so it is kept until memberships change. */
 function membersCounted(store: AppStore, roomId: string, membership: string): number {
-  return (
-    store.selectOne<{ n: number }>('SELECT COUNT(*) AS n FROM {memberships} WHERE room_id = ? AND membership = ?', roomId, membership)?.n ??
-    0
+  return store.remembered(
+    'members_counted',
+    `${roomId}\n${membership}`,
+    ['memberships'],
+    () =>
+      store.selectOne<{ n: number }>('SELECT COUNT(*) AS n FROM {memberships} WHERE room_id = ? AND membership = ?', roomId, membership)
+        ?.n ?? 0,
   );
 }
 

@@ -78,18 +78,12 @@ export const syncQueries = {
   /** Which of `user_ids` share a joined room with the caller: whose presence the caller may see. */
   users_sharing_a_room: query(
     Type.Object({ user_ids: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 1000 }) }, { additionalProperties: false }),
-    (ctx, args) =>
-      args.user_ids.length === 0
-        ? []
-        : ctx.store
-            .select<{ user_id: string }>(
-              `SELECT DISTINCT theirs.user_id FROM {memberships} mine JOIN {memberships} theirs ON theirs.room_id = mine.room_id
-               WHERE mine.user_id = ? AND mine.membership = 'join' AND theirs.membership = 'join'
-               AND theirs.user_id IN (SELECT value FROM json_each(?)) ORDER BY theirs.user_id`,
-              ctx.caller,
-              JSON.stringify(args.user_ids),
-            )
-            .map((row) => row.user_id),
+    (ctx, args) => {
+      if (args.user_ids.length === 0) return [];
+      // Every presence change asks this for each room-mate's sync: answered from the rooms' members, kept until memberships change.
+      const rooms = joinedRoomsOf(ctx.store, ctx.caller).map((roomId) => joinedMembersOf(ctx.store, roomId));
+      return [...new Set(args.user_ids)].filter((userId) => rooms.some((members) => members.has(userId))).sort();
+    },
   ),
   /**
    * What the log's streams changed after position `after`, up to the head: whose waiting syncs
@@ -179,6 +173,30 @@ export const syncQueries = {
     },
   ),
 };
+
+/** The rooms a user has joined. */
+function joinedRoomsOf(store: AppStore, userId: string): readonly string[] {
+  return store.remembered('joined_rooms_of', userId, ['memberships'], () =>
+    store
+      .select<{ room_id: string }>("SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id", userId)
+      .map((row) => row.room_id),
+  );
+}
+
+/** Who has joined a room. */
+function joinedMembersOf(store: AppStore, roomId: string): ReadonlySet<string> {
+  return store.remembered(
+    'joined_members_of',
+    roomId,
+    ['memberships'],
+    () =>
+      new Set(
+        store
+          .select<{ user_id: string }>("SELECT user_id FROM {memberships} WHERE room_id = ? AND membership = 'join'", roomId)
+          .map((row) => row.user_id),
+      ),
+  );
+}
 
 interface MembershipRow {
   room_id: string;
