@@ -136,15 +136,20 @@ export function emptyToDeviceBatch(store: AppStore, userId: string, deviceId: st
 
 /** Whether messages the device acknowledged by syncing past `acknowledged` are still stored. */
 function acknowledgedPending(store: AppStore, userId: string, deviceId: string, acknowledged: number | undefined): boolean {
-  return (
-    acknowledged !== undefined &&
-    store.selectOne(
-      'SELECT stream FROM {to_device_messages} WHERE user_id = ? AND device_id = ? AND stream <= ? LIMIT 1',
-      userId,
-      deviceId,
-      acknowledged,
-    ) !== undefined
+  if (acknowledged === undefined) return false;
+  // Every sync asks: the device's oldest stored message is kept until to-device messages are sent or deleted.
+  const oldest = store.remembered(
+    'oldest_to_device',
+    `${userId}\n${deviceId}`,
+    ['to_device_messages'],
+    () =>
+      store.selectOne<{ stream: number | null }>(
+        'SELECT MIN(stream) AS stream FROM {to_device_messages} WHERE user_id = ? AND device_id = ?',
+        userId,
+        deviceId,
+      )?.stream ?? null,
   );
+  return oldest !== null && oldest <= acknowledged;
 }
 
 /** A device that is going away takes its queue and its transactions with it. */
