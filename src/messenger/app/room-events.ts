@@ -2,7 +2,7 @@ import { type AppContext, AppError, CanonicalJsonError, canonicalJson } from '..
 import { eventIdOf, type JsonObject, type Pdu, redact, withContentHash } from '../events/index.ts';
 import { authEventsFor, authorize, stateEvent } from '../rooms/index.ts';
 import { checkRelation, indexRelation, unindexRelation } from './relations.ts';
-import { StoredRoomState } from './room-state.ts';
+import { forgetParsedEvents, StoredRoomState } from './room-state.ts';
 import { type EventRow, type RoomRow, streamHead } from './room-tables.ts';
 import { historyVisibility } from './visibility.ts';
 
@@ -118,6 +118,7 @@ export function applyRedaction(ctx: AppContext, roomId: string, redactionId: str
   const target = ctx.store.get<EventRow>('events', targetId);
   if (!target || target.room_id !== roomId || target.redacted_by !== null) return;
   const redacted = redact(JSON.parse(target.pdu) as Pdu);
+  forgetParsedEvents();
   ctx.store.update('events', targetId, { pdu: canonicalJson(redacted), redacted_by: redactionId });
   unindexRelation(ctx, targetId);
 }

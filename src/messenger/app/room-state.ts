@@ -78,11 +78,42 @@ export class StoredRoomState implements RoomState {
   }
 
   private read(type: string, stateKey: string): AuthEvent | undefined {
-    const row = currentStateEvent(this.store, this.roomId, type, stateKey);
-    return row && authEventOf(row);
+    const slot = this.store.get<{ event_id: string }>('room_state', { room_id: this.roomId, type, state_key: stateKey });
+    return slot && parsedEvent(this.store, slot.event_id);
   }
 
   private all(): Map<string, AuthEvent> {
     return new Map(currentState(this.store, this.roomId).map((row) => [stateMapKey(row.type, row.state_key ?? ''), authEventOf(row)]));
   }
+}
+
+/**
+ * State events as the rules read them, parsed once per store. An event's id is the hash of its
+ * content, so what is stored under an id changes only when a redaction rewrites it: every
+ * redaction applied (even one rolled back after) drops them all. It is a cache of a function of
+ * the state, the same on every replica, so commands may use it.
+ */
+const parsedEvents = new WeakMap<AppStore, { redactions: number; events: Map<string, AuthEvent> }>();
+let redactionsApplied = 0;
+const MAX_PARSED_EVENTS = 50_000;
+
+/** Called as a redaction rewrites a stored event. */
+export function forgetParsedEvents(): void {
+  redactionsApplied += 1;
+}
+
+function parsedEvent(store: AppStore, eventId: string): AuthEvent | undefined {
+  let kept = parsedEvents.get(store);
+  if (!kept || kept.redactions !== redactionsApplied) {
+    kept = { redactions: redactionsApplied, events: new Map() };
+    parsedEvents.set(store, kept);
+  }
+  const known = kept.events.get(eventId);
+  if (known) return known;
+  const row = store.get<EventRow>('events', eventId);
+  if (!row) return undefined;
+  const event = Object.freeze(authEventOf(row));
+  if (kept.events.size >= MAX_PARSED_EVENTS) kept.events.clear();
+  kept.events.set(eventId, event);
+  return event;
 }
