@@ -42,7 +42,8 @@ const { values } = parseArgs({
     users: { type: 'string', default: '1000' },
     'room-size': { type: 'string', default: '10' },
     senders: { type: 'string', default: '100' },
-    rate: { type: 'string', default: '100' },
+    // Issue 12's target load: 500 sends/s into rooms of 10 is 5,000 deliveries a second.
+    rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '15' },
     shape: { type: 'string', default: 'rooms' },
     // A folder: the node writes a CPU profile of the whole run there (node --cpu-prof), to see where its time goes.
@@ -461,8 +462,8 @@ async function main(): Promise<void> {
     console.log(row(`at target load: sends (messages/s, asked ${RATE})`, count(atTarget.sendRate)));
     console.log(
       row(
-        'at target load: messages delivered (per s, target >= 1,000)',
-        `${count(atTarget.deliveredRate)} ${verdict(atTarget.deliveredRate >= 1000)}`,
+        'at target load: messages delivered (per s, target >= 5,000)',
+        `${count(atTarget.deliveredRate)} ${verdict(atTarget.deliveredRate >= 5000)}`,
       ),
     );
     console.log(
