@@ -132,9 +132,13 @@ export class AppStore {
   remembered<T>(name: string, key: string, tables: readonly string[], read: () => T): T {
     const writes = this.writes;
     if (!writes || writes.applying) return read();
-    for (const table of tables) this.table(table);
-    const kept = this.remembers.get(name) ?? new Map<string, { counts: number[]; value: unknown }>();
-    this.remembers.set(name, kept);
+    let kept = this.remembers.get(name);
+    if (!kept) {
+      // A name that is not a table would never be written, so what it guards would never be read again.
+      for (const table of tables) this.table(table);
+      kept = new Map();
+      this.remembers.set(name, kept);
+    }
     const known = kept.get(key);
     if (known && tables.every((table, i) => writes.count(this.app, table) === known.counts[i])) return known.value as T;
     const counts = tables.map((table) => writes.count(this.app, table));

@@ -3,7 +3,7 @@ import { AppError, type AppStore, query } from '../../subnet/index.ts';
 import type { ClientEvent, Pdu } from '../events/index.ts';
 import { membershipOf, requireJoined, requireStanding, visibleEvent } from './room-access.ts';
 import { currentState, currentStateEvent } from './room-state.ts';
-import { type EventRow, streamHead } from './room-tables.ts';
+import { type EventRow, joinedRoomsOf, streamHead } from './room-tables.ts';
 import { clientEventOf, servedEvent } from './served-events.ts';
 import { canSee } from './visibility.ts';
 
@@ -24,14 +24,7 @@ const Paging = Type.Object(
 
 /** Reads of a room, from this replica's state, as far as the caller may see it. */
 export const roomReadQueries = {
-  joined_rooms: query(Type.Object({}, { additionalProperties: false }), (ctx) =>
-    ctx.store
-      .select<{ room_id: string }>(
-        "SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id",
-        ctx.caller,
-      )
-      .map((r) => r.room_id),
-  ),
+  joined_rooms: query(Type.Object({}, { additionalProperties: false }), (ctx) => joinedRoomsOf(ctx.store, ctx.caller)),
   /** A page of the room's timeline, as far as the caller may see it. */
   messages: query(Paging, (ctx, args) => {
     requireStanding(ctx.store, ctx.caller, args.room_id);

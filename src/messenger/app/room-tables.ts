@@ -101,6 +101,30 @@ export function streamHead(store: AppStore): number {
   );
 }
 
+/** The rooms a user has joined, in order; kept until memberships change (sync, typing and presence ask at every request). */
+export function joinedRoomsOf(store: AppStore, userId: string): readonly string[] {
+  return store.remembered('joined_rooms_of', userId, ['memberships'], () =>
+    store
+      .select<{ room_id: string }>("SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id", userId)
+      .map((row) => row.room_id),
+  );
+}
+
+/** Who has joined a room; kept until memberships change. */
+export function joinedMembersOf(store: AppStore, roomId: string): ReadonlySet<string> {
+  return store.remembered(
+    'joined_members_of',
+    roomId,
+    ['memberships'],
+    () =>
+      new Set(
+        store
+          .select<{ user_id: string }>("SELECT user_id FROM {memberships} WHERE room_id = ? AND membership = 'join'", roomId)
+          .map((row) => row.user_id),
+      ),
+  );
+}
+
 export interface RoomRow {
   [column: string]: string | number;
   room_id: string;

@@ -8,7 +8,7 @@ import { membershipOf } from './room-access.ts';
 import { appendEvent, applyRedaction, recordRoom } from './room-events.ts';
 import { roomReadQueries } from './room-reads.ts';
 import { StoredRoomState } from './room-state.ts';
-import type { EventRow } from './room-tables.ts';
+import { type EventRow, joinedRoomsOf } from './room-tables.ts';
 
 const RoomId = Type.String({ pattern: '^![^:]+:.+$', maxLength: 255 });
 const UserId = Type.String({ pattern: '^@[^:]+:.+$', maxLength: 255 });
@@ -228,15 +228,11 @@ function profileOf(ctx: AppContext, userId: string): JsonObject {
  */
 export function announceProfile(ctx: AppContext, userId: string): string[] {
   const content = { membership: 'join', ...profileOf(ctx, userId) };
-  const rooms = ctx.store.select<{ room_id: string }>(
-    "SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id",
-    userId,
-  );
   const changed: string[] = [];
-  for (const { room_id } of rooms) {
+  for (const roomId of joinedRoomsOf(ctx.store, userId)) {
     try {
-      appendEvent(ctx, room_id, { type: 'm.room.member', state_key: userId, sender: userId, content });
-      changed.push(room_id);
+      appendEvent(ctx, roomId, { type: 'm.room.member', state_key: userId, sender: userId, content });
+      changed.push(roomId);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
     }

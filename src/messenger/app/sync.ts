@@ -8,7 +8,7 @@ import { formatStreamToken, parseStreamToken } from '../sync/token.ts';
 import { accountDataEvents } from './account-data.ts';
 import { pushRulesContent } from './push-rules.ts';
 import { receiptEvent } from './receipts.ts';
-import { type EventRow, streamHead } from './room-tables.ts';
+import { type EventRow, joinedMembersOf, joinedRoomsOf, streamHead } from './room-tables.ts';
 import { existingStreamNews, type StreamNews, streamChangesAfter } from './sync-news.ts';
 import {
   type RoomSectionFilter,
@@ -173,30 +173,6 @@ export const syncQueries = {
     },
   ),
 };
-
-/** The rooms a user has joined. */
-function joinedRoomsOf(store: AppStore, userId: string): readonly string[] {
-  return store.remembered('joined_rooms_of', userId, ['memberships'], () =>
-    store
-      .select<{ room_id: string }>("SELECT room_id FROM {memberships} WHERE user_id = ? AND membership = 'join' ORDER BY room_id", userId)
-      .map((row) => row.room_id),
-  );
-}
-
-/** Who has joined a room. */
-function joinedMembersOf(store: AppStore, roomId: string): ReadonlySet<string> {
-  return store.remembered(
-    'joined_members_of',
-    roomId,
-    ['memberships'],
-    () =>
-      new Set(
-        store
-          .select<{ user_id: string }>("SELECT user_id FROM {memberships} WHERE room_id = ? AND membership = 'join'", roomId)
-          .map((row) => row.user_id),
-      ),
-  );
-}
 
 interface MembershipRow {
   room_id: string;
