@@ -34,17 +34,15 @@ export class LtHash implements DigestSink {
   }
 
   add(element: Uint8Array): void {
-    const bytes = expand(element);
+    const expansion = expand(element);
     const lanes = this.lanes;
-    for (let i = 0, j = 0; i < LANES; i++, j += 2)
-      lanes[i] = (lanes[i] as number) + ((bytes[j] as number) | ((bytes[j + 1] as number) << 8));
+    for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) + (expansion[i] as number);
   }
 
   remove(element: Uint8Array): void {
-    const bytes = expand(element);
+    const expansion = expand(element);
     const lanes = this.lanes;
-    for (let i = 0, j = 0; i < LANES; i++, j += 2)
-      lanes[i] = (lanes[i] as number) - ((bytes[j] as number) | ((bytes[j + 1] as number) << 8));
+    for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) - (expansion[i] as number);
   }
 
   /** The full 2048-byte state, little-endian lanes, for persisting and resuming. */
@@ -62,10 +60,31 @@ export class LtHash implements DigestSink {
   }
 }
 
-/** The element's 2048-byte expansion; lanes are read from it little-endian, modulo 2^16 on store. */
-function expand(element: Uint8Array): Buffer {
-  return hash('shake256', element, { outputLength: LTHASH_BYTES, outputEncoding: 'buffer' }) as Buffer;
+/**
+ * The element's 2048-byte expansion as little-endian lanes (the machine's order, checked
+ * above). A row rewritten often (a counter, a room's head) is removed soon after it was added,
+ * so the expansions of the last few small elements are kept: the remove then costs no hash.
+ */
+function expand(element: Uint8Array): Uint16Array {
+  const key =
+    element.byteLength <= MAX_KEPT_ELEMENT
+      ? Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('latin1')
+      : undefined;
+  const kept = key === undefined ? undefined : recentExpansions.get(key);
+  if (kept) return kept;
+  const bytes = hash('shake256', element, { outputLength: LTHASH_BYTES, outputEncoding: 'buffer' }) as Buffer;
+  const expansion =
+    bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, LANES) : new Uint16Array(new Uint8Array(bytes).buffer);
+  if (key !== undefined) {
+    if (recentExpansions.size >= KEPT_EXPANSIONS) recentExpansions.delete(recentExpansions.keys().next().value as string);
+    recentExpansions.set(key, expansion);
+  }
+  return expansion;
 }
+
+const MAX_KEPT_ELEMENT = 512;
+const KEPT_EXPANSIONS = 64;
+const recentExpansions = new Map<string, Uint16Array>();
 
 /**
  * An LtHash whose changes since the last `commit()` can be undone, so a failed command's

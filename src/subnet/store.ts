@@ -86,28 +86,34 @@ export class AppStore {
     const statements = this.writable(table);
     const full = this.complete(statements.spec, row);
     validateRow(statements.spec, full);
-    const old = statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined;
-    if (old) this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
-    statements.upsert.run(full);
-    this.writes?.wrote(this.app, table);
-    this.digest?.add(encodeRowElement(this.app, statements.spec, full));
+    this.write(table, statements, full, statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined);
   }
 
   /** Inserts a row that must not exist yet. */
   insert(table: string, row: Row): void {
     const statements = this.writable(table);
-    if (statements.get.get(this.keyParams(statements.spec, row))) {
+    const full = this.complete(statements.spec, row);
+    validateRow(statements.spec, full);
+    if (statements.get.get(this.keyParams(statements.spec, full))) {
       throw new StoreError(`${table}: a row with this primary key already exists`);
     }
-    this.put(table, row);
+    this.write(table, statements, full, undefined);
   }
 
   /** Changes some columns of an existing row; returns the row as written. */
   update<T extends Row = Row>(table: string, key: Key, changes: Row): T {
-    const old = this.get(table, key);
+    const statements = this.writable(table);
+    const old = statements.get.get(this.keyParams(statements.spec, key)) as Row | undefined;
     if (!old) throw new StoreError(`${table}: no row with this primary key to update`);
     const row = { ...old, ...changes };
-    this.put(table, row);
+    // A change of key moves the row: whatever is stored under the new key is what it replaces.
+    if (statements.spec.primaryKey.some((column) => Object.hasOwn(changes, column))) {
+      this.put(table, row);
+      return row as T;
+    }
+    const full = this.complete(statements.spec, row);
+    validateRow(statements.spec, full);
+    this.write(table, statements, full, old);
     return row as T;
   }
 
@@ -194,6 +200,14 @@ export class AppStore {
   private schemaNames(): Set<string> {
     const rows = this.db.prepare<[], { name: string }>('SELECT name FROM sqlite_schema').all();
     return new Set(rows.map((row) => row.name.toLowerCase()));
+  }
+
+  /** Writes `full` over `old` (the row now stored under its key, if any), keeping the digest and the write counts. */
+  private write(table: string, statements: TableStatements, full: Row, old: Row | undefined): void {
+    if (old) this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
+    statements.upsert.run(full);
+    this.writes?.wrote(this.app, table);
+    this.digest?.add(encodeRowElement(this.app, statements.spec, full));
   }
 
   private table(name: string): TableStatements {

@@ -105,6 +105,8 @@ export class SqliteLog implements CommandLog {
   private closed = false;
   private readonly listeners = new Set<() => void>();
   private readonly recent = new Map<number, LogBlock>();
+  /** The same blocks by the height of their first entry, which is what the executor asks by. */
+  private readonly recentByFirstHeight = new Map<number, LogBlock>();
   private recentEntries = 0;
   private current: LogHead;
   private base: LogBase | undefined;
@@ -183,6 +185,8 @@ export class SqliteLog implements CommandLog {
     if (blocks.length > 0) return blocks;
     // What this log appends is read once it is acknowledged (the writer thread's commit is visible a moment before).
     const upTo = this.writer ? this.current.height : Number.MAX_SAFE_INTEGER;
+    // The executor asks once more after every run, to learn it is done: no read of the file for that.
+    if (afterHeight >= upTo) return [];
     return this.statements.blocksAfter.all(afterHeight, upTo, maxBlocks).map((row) => {
       const proposal = this.statements.proposalOf?.get(row.block);
       return {
@@ -237,11 +241,7 @@ export class SqliteLog implements CommandLog {
     } catch (error) {
       // Rolled back: forget what the batch wrote before it failed, kept nowhere but in memory.
       this.current = this.readHead();
-      for (const [block, { entries }] of [...this.recent]) {
-        if (block <= this.current.block) continue;
-        this.recent.delete(block);
-        this.recentEntries -= entries.length;
-      }
+      for (const block of [...this.recent.values()]) if (block.block > this.current.block) this.forget(block);
       throw error;
     } finally {
       this.batching = false;
@@ -372,11 +372,7 @@ export class SqliteLog implements CommandLog {
   }
 
   private recentFrom(afterHeight: number): LogBlock | undefined {
-    for (const block of this.recent.values()) {
-      const first = block.entries[0] as LogEntry;
-      if (first.height === afterHeight + 1) return block;
-    }
-    return undefined;
+    return this.recentByFirstHeight.get(afterHeight + 1);
   }
 
   private scheduleFlush(): void {
@@ -452,12 +448,17 @@ export class SqliteLog implements CommandLog {
 
   private remember(block: LogBlock): void {
     this.recent.set(block.block, block);
+    const first = block.entries[0];
+    if (first) this.recentByFirstHeight.set(first.height, block);
     this.recentEntries += block.entries.length;
-    while (this.recentEntries > RECENT_ENTRIES && this.recent.size > 1) {
-      const [oldest, evicted] = this.recent.entries().next().value as [number, LogBlock];
-      this.recent.delete(oldest);
-      this.recentEntries -= evicted.entries.length;
-    }
+    while (this.recentEntries > RECENT_ENTRIES && this.recent.size > 1) this.forget(this.recent.values().next().value as LogBlock);
+  }
+
+  private forget(block: LogBlock): void {
+    this.recent.delete(block.block);
+    const first = block.entries[0];
+    if (first && this.recentByFirstHeight.get(first.height) === block) this.recentByFirstHeight.delete(first.height);
+    this.recentEntries -= block.entries.length;
   }
 
   private readHead(): LogHead {
