@@ -50,6 +50,11 @@ export class PresenceStore {
   readonly instance = randomBytes(6).toString('hex');
   private serial = 0;
   private readonly users = new Map<string, UserPresence>();
+  /**
+   * Who changed at which serial, oldest first, so that a sync finds what changed since its
+   * token without looking at every user. Superseded entries are dropped now and then.
+   */
+  private changes: { serial: number; userId: string }[] = [];
   /** Devices that stopped syncing, by `user\0device`, oldest first (the clock is monotonic). */
   private readonly idle = new Map<string, { userId: string; deviceId: string; since: number }>();
   private readonly listeners = new Set<(userIds: readonly string[]) => void>();
@@ -133,11 +138,10 @@ export class PresenceStore {
   /** Users whose presence changed after `serial`; with no serial, those worth telling a new client about. */
   changedSince(serial: number | undefined): string[] {
     this.settle();
-    const users: string[] = [];
-    for (const [userId, user] of this.users) {
-      if (serial === undefined ? worthTelling(user) : user.changed > serial) users.push(userId);
-    }
-    return users;
+    if (serial === undefined) return [...this.users].filter(([, user]) => worthTelling(user)).map(([userId]) => userId);
+    const users = new Set<string>();
+    for (let i = firstAfter(this.changes, serial); i < this.changes.length; i++) users.add((this.changes[i] as { userId: string }).userId);
+    return [...users];
   }
 
   /** Whether this node knows something of `userId` worth telling: present, or a status. */
@@ -172,16 +176,40 @@ export class PresenceStore {
 
   private announce(changed: readonly [string, UserPresence][]): void {
     this.serial += 1;
-    for (const [, user] of changed) user.changed = this.serial;
+    for (const [userId, user] of changed) {
+      user.changed = this.serial;
+      this.changes.push({ serial: this.serial, userId });
+    }
+    // Each user's latest entry is all any token needs; keep the journal within twice the users.
+    if (this.changes.length > 2 * this.users.size + 1024)
+      this.changes = this.changes.filter(({ serial, userId }) => this.users.get(userId)?.changed === serial);
     const userIds = changed.map(([userId]) => userId);
     for (const listener of this.listeners) listener(userIds);
   }
 }
 
+/** The index of the first change after `serial` (the journal is in serial order). */
+function firstAfter(changes: readonly { serial: number }[], serial: number): number {
+  let low = 0;
+  let high = changes.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((changes[middle] as { serial: number }).serial > serial) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /** Sets the user's presence from their devices and the status; true if either changed. */
 function recompute(user: UserPresence, statusMsg: string | undefined): boolean {
-  const states = [...user.devices.values()].map((device) => device.state);
-  const state: PresenceState = states.includes('online') ? 'online' : states.includes('unavailable') ? 'unavailable' : 'offline';
+  let state: PresenceState = 'offline';
+  for (const device of user.devices.values()) {
+    if (device.state === 'online') {
+      state = 'online';
+      break;
+    }
+    state = 'unavailable';
+  }
   if (state === user.state && statusMsg === user.statusMsg) return false;
   user.state = state;
   user.statusMsg = statusMsg;

@@ -147,11 +147,23 @@ function count(
       continue;
     }
     if (row.redacted_by !== null) continue;
-    const event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
-    const { notify, highlight } = notificationOf(pushActions(ruleset(), event, context));
+    const { notify, highlight } = notificationOf(pushActions(ruleset(), pushEventOf(row), context));
     if (notify) tally.notification_count += 1;
     if (highlight) tally.highlight_count += 1;
   }
+}
+
+// A room's new rows are shared by every member who counts them (StreamNews' windows): each is
+// parsed into what the rules read once, not once per member. Rules only read the event.
+const pushEvents = new WeakMap<EventRow, PushEvent>();
+
+function pushEventOf(row: EventRow): PushEvent {
+  let event = pushEvents.get(row);
+  if (!event) {
+    event = toClientEvent(JSON.parse(row.pdu) as Pdu, row.event_id) as unknown as PushEvent;
+    pushEvents.set(row, event);
+  }
+  return event;
 }
 
 /** The stream position up to which the reader has read the room: receipts (unthreaded or main) and their joining. */

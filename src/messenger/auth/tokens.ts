@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Access tokens: 256 random bits made at ingress, handed to the client once. Only their
@@ -10,7 +10,7 @@ export function newAccessToken(): string {
 }
 
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** A device id for a client that did not choose one: not secret, just unique. */

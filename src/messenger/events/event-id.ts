@@ -11,7 +11,7 @@ import { hash } from 'node:crypto';
 import { canonicalJsonBytes } from '../../subnet/index.ts';
 import { encodeUnpaddedBase64Url } from './base64.ts';
 import type { EventObject } from './pdu.ts';
-import { redact } from './redaction.ts';
+import { redactedView } from './redaction.ts';
 
 export class EventIdError extends Error {
   override name = 'EventIdError';
@@ -22,7 +22,7 @@ const NOT_REFERENCED = ['signatures', 'age_ts', 'unsigned'];
 
 /** The 32-byte SHA-256 reference hash. Throws CanonicalJsonError for non-JSON values. */
 export function referenceHash(event: EventObject): Buffer {
-  const redacted: Record<string, unknown> = redact(event);
+  const redacted: Record<string, unknown> = redactedView(event);
   for (const key of NOT_REFERENCED) delete redacted[key];
   return hash('sha256', canonicalJsonBytes(redacted), 'buffer');
 }

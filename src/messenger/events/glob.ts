@@ -66,12 +66,27 @@ function isWordCharacter(char: string): boolean {
   return /^[A-Za-z0-9_]$/.test(char);
 }
 
-function characters(value: string, options: GlobOptions): string[] {
-  return [...(options.ignoreCase ? value.toLowerCase() : value)];
+// Push rules match the same patterns against each message body several times over, once per
+// rule and reader: the last body's characters and every pattern's pieces are worked out once.
+let lastText: { value: string; ignoreCase: boolean; characters: readonly string[] } | undefined;
+const patterns = new Map<string, readonly Piece[]>();
+const MAX_PATTERNS = 10_000;
+
+function characters(value: string, options: GlobOptions): readonly string[] {
+  if (lastText?.value !== value || lastText.ignoreCase !== options.ignoreCase)
+    lastText = { value, ignoreCase: options.ignoreCase, characters: [...(options.ignoreCase ? value.toLowerCase() : value)] };
+  return lastText.characters;
 }
 
-function piecesOf(pattern: string, options: GlobOptions): Piece[] {
-  return (options.ignoreCase ? pattern.toLowerCase() : pattern).split('*').map((piece) => [...piece]);
+function piecesOf(pattern: string, options: GlobOptions): readonly Piece[] {
+  const key = `${options.ignoreCase ? 'i' : 's'}${pattern}`;
+  let pieces = patterns.get(key);
+  if (!pieces) {
+    if (patterns.size >= MAX_PATTERNS) patterns.clear();
+    pieces = (options.ignoreCase ? pattern.toLowerCase() : pattern).split('*').map((piece) => [...piece]);
+    patterns.set(key, pieces);
+  }
+  return pieces;
 }
 
 /** Places the pieces between the first and the last leftmost from `from`; where the last may start, or -1. */

@@ -3,7 +3,21 @@
  * names `body` inside `content`; `\.` is a dot and `\\` a backslash inside one name; any
  * other backslash is itself.
  */
-export function parsePropertyPath(path: string): string[] {
+export function parsePropertyPath(path: string): readonly string[] {
+  let names = parsed.get(path);
+  if (!names) {
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    names = Object.freeze(parseNames(path));
+    parsed.set(path, names);
+  }
+  return names;
+}
+
+// Push rules ask for the same few paths for every event and every reader: each is parsed once.
+const parsed = new Map<string, readonly string[]>();
+const MAX_PARSED = 10_000;
+
+function parseNames(path: string): string[] {
   const names: string[] = [];
   let name = '';
   for (let i = 0; i < path.length; i++) {

@@ -51,25 +51,37 @@ const CONTENT_KEPT_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
  * Kept values are deep copies.
  */
 export function redact<E extends EventObject>(event: E): Redacted<E> {
+  return redactedWith(event, structuredClone);
+}
+
+/**
+ * The redacted form sharing the event's own values, for encoding at once (the reference
+ * hash): neither it nor the event may be changed while it is in use.
+ */
+export function redactedView<E extends EventObject>(event: E): Redacted<E> {
+  return redactedWith(event, (value) => value);
+}
+
+function redactedWith<E extends EventObject>(event: E, copy: <T>(value: T) => T): Redacted<E> {
   const redacted: Record<string, unknown> = {};
   for (const key of REDACTION_KEPT_KEYS) {
-    if (key !== 'content' && Object.hasOwn(event, key) && event[key] !== undefined) redacted[key] = structuredClone(event[key]);
+    if (key !== 'content' && Object.hasOwn(event, key) && event[key] !== undefined) redacted[key] = copy(event[key]);
   }
-  redacted.content = redactContent(event.type, event.content);
+  redacted.content = redactContent(event.type, event.content, copy);
   return redacted as Redacted<E>;
 }
 
-function redactContent(type: unknown, content: unknown): JsonObject {
+function redactContent(type: unknown, content: unknown, copy: <T>(value: T) => T): JsonObject {
   if (!isObject(content) || typeof type !== 'string') return {};
-  if (type === 'm.room.create') return structuredClone(content) as JsonObject;
+  if (type === 'm.room.create') return copy(content) as JsonObject;
   const kept: JsonObject = {};
   for (const key of CONTENT_KEPT_KEYS.get(type) ?? []) {
-    if (Object.hasOwn(content, key) && content[key] !== undefined) kept[key] = structuredClone(content[key]) as JsonObject[string];
+    if (Object.hasOwn(content, key) && content[key] !== undefined) kept[key] = copy(content[key]) as JsonObject[string];
   }
   if (type === 'm.room.member' && isObject(content.third_party_invite)) {
     // "no longer redacted, but will only contain the signed key after redaction" (rooms/v11).
     const invite = content.third_party_invite;
-    kept.third_party_invite = Object.hasOwn(invite, 'signed') ? { signed: structuredClone(invite.signed) as JsonObject[string] } : {};
+    kept.third_party_invite = Object.hasOwn(invite, 'signed') ? { signed: copy(invite.signed) as JsonObject[string] } : {};
   }
   return kept;
 }

@@ -63,7 +63,8 @@ function ruleMatches(kind: (typeof PUSH_RULE_KINDS)[number], rule: PushRule, eve
     case 'sender':
       return event.sender === rule.rule_id;
     default:
-      return (rule.conditions ?? []).every((condition) => conditionHolds(condition, event, context));
+      for (const condition of rule.conditions ?? []) if (!conditionHolds(condition, event, context)) return false;
+      return true;
   }
 }
 
