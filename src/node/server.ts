@@ -6,6 +6,7 @@ import { ApiError } from './api-error.ts';
 import { answerClientError, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, limitConnections } from './connections.ts';
 import type { NodeContext, NodePart, RouteReplyConfig } from './context.ts';
 import { useBoundedJsonBodies } from './json-body.ts';
+import { RequestLogger } from './logger.ts';
 import { withholdTooDeepContent } from './reply-depth.ts';
 import { registerAdmissions } from './routes/admissions.ts';
 import { registerCheckpoint } from './routes/checkpoint.ts';
@@ -38,6 +39,8 @@ export function buildServer(
 ): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: (parent, bindings, options) =>
+      new RequestLogger(parent as Logger, bindings, options as { level?: string }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     clientErrorHandler: answerClientError(logger as FastifyBaseLogger),
     routerOptions: {
