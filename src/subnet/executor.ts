@@ -13,6 +13,7 @@ import { chainHash, genesisHash, type LogBlock, type LogEntry } from './log/comm
 import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
 import type { SigningKey } from './node-key.ts';
 import { DeterministicRandom } from './random.ts';
+import { ReadTransaction } from './read-transaction.ts';
 import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
 import { type ExecutorPosition, type OwnCheckpoint, StateDb, type StoredResult } from './state-db.ts';
 import { AppStore, StoreError, type WriteGate } from './store.ts';
@@ -83,6 +84,7 @@ export class Executor {
   private readonly journal: JournaledDigest;
   private readonly gate: WriteGate = { open: false };
   private readonly writes = new TableWrites();
+  private readonly reads: ReadTransaction;
   private position: ExecutorPosition;
   private previousDigest: Buffer;
   private lastCheckpoint: string;
@@ -99,6 +101,7 @@ export class Executor {
     this.subnetId = options.subnetId;
     this.signer = options.signer;
     this.state = new StateDb(this.db);
+    this.reads = new ReadTransaction(this.db);
     this.claimSubnet();
     this.position = this.state.position(genesisHash(this.subnetId));
     this.digest = new LtHash(this.position.lthash);
@@ -143,6 +146,11 @@ export class Executor {
     } finally {
       this.writes.applying = false;
     }
+  }
+
+  /** Runs `reads` (queries) in one read transaction, begun at their first statement (see ReadTransaction). */
+  read<T>(reads: () => T): T {
+    return this.reads.run(reads);
   }
 
   /** Runs a read-only query against the local state. */
@@ -417,7 +425,10 @@ export class Executor {
         this.apps.set(definition.name, {
           definition,
           writer: new AppStore(this.db, definition.name, definition.tables, this.journal, { gate: this.gate, writes: this.writes }),
-          reader: new AppStore(this.db, definition.name, definition.tables, null, { writes: this.writes }),
+          reader: new AppStore(this.db, definition.name, definition.tables, null, {
+            writes: this.writes,
+            beforeRead: () => this.reads.beforeStatement(),
+          }),
         });
       }
     })();

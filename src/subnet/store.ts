@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DigestSink } from './digest.ts';
 import { encodeRowElement, physicalTableName, type Row, type SqlValue, type TableSpec, TableSpecError, validateRow } from './table.ts';
-import type { TableWrites } from './table-writes.ts';
+import type { TableWrites, WriteCount } from './table-writes.ts';
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -11,6 +11,11 @@ type Key = SqlValue | Row;
 
 /** Values one `remembered` name keeps at most; past it they are dropped and read again. */
 const MAX_REMEMBERED = 100_000;
+
+function unchanged(tables: readonly WriteCount[], counts: readonly number[]): boolean {
+  for (let i = 0; i < tables.length; i++) if ((tables[i] as WriteCount).count !== counts[i]) return false;
+  return true;
+}
 
 /** Open only while the executor runs an app method. */
 export interface WriteGate {
@@ -22,6 +27,14 @@ interface TableStatements {
   get: Database.Statement;
   upsert: Database.Statement;
   remove: Database.Statement;
+  /** Bumped at every write, when the store counts writes. */
+  writes: WriteCount | undefined;
+}
+
+/** What one `remembered` name keeps: the write counts of its tables, and values with the counts they were read at. */
+interface Remembered {
+  tables: readonly WriteCount[];
+  values: Map<string, { counts: number[]; value: unknown }>;
 }
 
 /**
@@ -37,7 +50,8 @@ export class AppStore {
   private readonly digest: DigestSink | null;
   private readonly gate: WriteGate | undefined;
   private readonly writes: TableWrites | undefined;
-  private readonly remembers = new Map<string, Map<string, { counts: number[]; value: unknown }>>();
+  private readonly beforeRead: (() => void) | undefined;
+  private readonly remembers = new Map<string, Remembered>();
   readonly app: string;
 
   /**
@@ -45,19 +59,21 @@ export class AppStore {
    * methods, so a store kept past its method (or written to after an `await`) cannot write
    * outside the command's transaction. `writes` counts the writes to each table, shared by an
    * app's writing and reading stores, so that what a query remembers is dropped when its tables change.
+   * `beforeRead` runs before each statement a read runs (a reading store's ReadTransaction).
    */
   constructor(
     db: Database.Database,
     app: string,
     specs: readonly TableSpec[],
     digest: DigestSink | null,
-    options: { gate?: WriteGate; writes?: TableWrites } = {},
+    options: { gate?: WriteGate; writes?: TableWrites; beforeRead?: () => void } = {},
   ) {
     this.db = db;
     this.app = app;
     this.digest = digest;
     this.gate = options.gate;
     this.writes = options.writes;
+    this.beforeRead = options.beforeRead;
     for (const spec of specs) {
       const physical = physicalTableName(app, spec.name);
       const columns = Object.keys(spec.columns);
@@ -72,12 +88,14 @@ export class AppStore {
             `ON CONFLICT (${spec.primaryKey.join(', ')}) ${conflict}`,
         ),
         remove: db.prepare(`DELETE FROM ${physical} WHERE ${where}`),
+        writes: this.writes?.of(app, spec.name),
       });
     }
   }
 
   get<T extends Row = Row>(table: string, key: Key): T | undefined {
     const statements = this.table(table);
+    this.beforeRead?.();
     return statements.get.get(this.keyParams(statements.spec, key)) as T | undefined;
   }
 
@@ -86,7 +104,7 @@ export class AppStore {
     const statements = this.writable(table);
     const full = this.complete(statements.spec, row);
     validateRow(statements.spec, full);
-    this.write(table, statements, full, statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined);
+    this.write(statements, full, statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined);
   }
 
   /** Inserts a row that must not exist yet. */
@@ -97,7 +115,7 @@ export class AppStore {
     if (statements.get.get(this.keyParams(statements.spec, full))) {
       throw new StoreError(`${table}: a row with this primary key already exists`);
     }
-    this.write(table, statements, full, undefined);
+    this.write(statements, full, undefined);
   }
 
   /** Changes some columns of an existing row; returns the row as written. */
@@ -113,7 +131,7 @@ export class AppStore {
     }
     const full = this.complete(statements.spec, row);
     validateRow(statements.spec, full);
-    this.write(table, statements, full, old);
+    this.write(statements, full, old);
     return row as T;
   }
 
@@ -124,7 +142,7 @@ export class AppStore {
     const old = statements.get.get(params) as Row | undefined;
     if (!old) return false;
     statements.remove.run(params);
-    this.writes?.wrote(this.app, table);
+    if (statements.writes) statements.writes.count += 1;
     this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
     return true;
   }
@@ -136,32 +154,34 @@ export class AppStore {
    * While the executor applies blocks nothing is kept (their writes may yet roll back).
    */
   remembered<T>(name: string, key: string, tables: readonly string[], read: () => T): T {
-    const writes = this.writes;
-    if (!writes || writes.applying) return read();
+    if (!this.writes || this.writes.applying) return read();
     let kept = this.remembers.get(name);
     if (!kept) {
       // A name that is not a table would never be written, so what it guards would never be read again.
-      for (const table of tables) this.table(table);
-      kept = new Map();
+      kept = { tables: tables.map((table) => this.table(table).writes as WriteCount), values: new Map() };
       this.remembers.set(name, kept);
     }
-    const known = kept.get(key);
-    if (known && tables.every((table, i) => writes.count(this.app, table) === known.counts[i])) return known.value as T;
-    const counts = tables.map((table) => writes.count(this.app, table));
+    const known = kept.values.get(key);
+    if (known && unchanged(kept.tables, known.counts)) return known.value as T;
+    const counts = kept.tables.map((cell) => cell.count);
     const value = read();
     if (value !== null && typeof value === 'object') Object.freeze(value);
-    if (kept.size >= MAX_REMEMBERED && !kept.has(key)) kept.clear();
-    kept.set(key, { counts, value });
+    if (kept.values.size >= MAX_REMEMBERED && !kept.values.has(key)) kept.values.clear();
+    kept.values.set(key, { counts, value });
     return value;
   }
 
   /** Runs read-only SQL over this app's tables; `{name}` stands for the app's table `name`. */
   select<T = Row>(sql: string, ...params: unknown[]): T[] {
-    return this.prepareSelect(sql).all(...params) as T[];
+    const statement = this.prepareSelect(sql);
+    this.beforeRead?.();
+    return statement.all(...params) as T[];
   }
 
   selectOne<T = Row>(sql: string, ...params: unknown[]): T | undefined {
-    return this.prepareSelect(sql).get(...params) as T | undefined;
+    const statement = this.prepareSelect(sql);
+    this.beforeRead?.();
+    return statement.get(...params) as T | undefined;
   }
 
   private prepareSelect(sql: string): Database.Statement {
@@ -203,10 +223,10 @@ export class AppStore {
   }
 
   /** Writes `full` over `old` (the row now stored under its key, if any), keeping the digest and the write counts. */
-  private write(table: string, statements: TableStatements, full: Row, old: Row | undefined): void {
+  private write(statements: TableStatements, full: Row, old: Row | undefined): void {
     if (old) this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
     statements.upsert.run(full);
-    this.writes?.wrote(this.app, table);
+    if (statements.writes) statements.writes.count += 1;
     this.digest?.add(encodeRowElement(this.app, statements.spec, full));
   }
 

@@ -118,7 +118,6 @@ export class Subnet {
   private readonly unwatch: () => void;
   private readonly releaseLock: () => void;
   private readonly ownedChannel: OwnedChannel | undefined;
-  private readonly readStatements: { begin: Database.Statement; commit: Database.Statement };
   private draining: Promise<void> | undefined;
   private pumpAgain = false;
   private failure: Error | undefined;
@@ -189,7 +188,6 @@ export class Subnet {
       this.stateDb = openSqlite(files.state, { synchronous: 'NORMAL' });
       handles.push(this.stateDb);
       this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
-      this.readStatements = { begin: this.stateDb.prepare('BEGIN'), commit: this.stateDb.prepare('COMMIT') };
       this.assertStateFollowsLog();
       verifyAtStart(this.dataDir, this.executor, this.log, this.nodeKey, !sealed);
       this.certifier = new Certifier({
@@ -285,11 +283,7 @@ export class Subnet {
     return done;
   }
 
-  /**
-   * Runs a query in one read transaction: its statements (a sync answer makes a few dozen) share
-   * one snapshot and take the WAL's read lock once, instead of once each — in WAL mode that lock
-   * is several system calls on the shared-memory file, more than a small indexed read costs.
-   */
+  /** Runs a query in one read transaction (see ReadTransaction). */
   query(app: string, name: string, args: unknown, caller: string): unknown {
     return this.read(() => this.executor.query(app, name, args, caller));
   }
@@ -299,13 +293,7 @@ export class Subnet {
    * take the WAL's read lock once; inside another, it simply runs.
    */
   read<T>(reads: () => T): T {
-    if (this.stateDb.inTransaction) return reads();
-    this.readStatements.begin.run();
-    try {
-      return reads();
-    } finally {
-      if (this.stateDb.inTransaction) this.readStatements.commit.run();
-    }
+    return this.executor.read(reads);
   }
 
   result(id: string): CommandResult | undefined {

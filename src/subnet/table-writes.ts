@@ -6,14 +6,20 @@
  */
 export class TableWrites {
   applying = false;
-  private readonly counts = new Map<string, number>();
+  private readonly cells = new Map<string, WriteCount>();
 
-  wrote(app: string, table: string): void {
+  /** The count of one table's writes, as a cell its stores keep: reading and bumping it is then no lookup. */
+  of(app: string, table: string): WriteCount {
     const key = `${app}.${table}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = { count: 0 };
+      this.cells.set(key, cell);
+    }
+    return cell;
   }
+}
 
-  count(app: string, table: string): number {
-    return this.counts.get(`${app}.${table}`) ?? 0;
-  }
+export interface WriteCount {
+  count: number;
 }
