@@ -59,25 +59,37 @@ export function buildServer(
   useBoundedJsonBodies(app);
   app.setErrorHandler(handleError);
   // Every reply is bounded in depth before it is encoded, whatever the route put in it.
-  app.addHook('preSerialization', async (request, _reply, payload) =>
-    withholdTooDeepContent(payload, request.log, (request.routeOptions.config as RouteReplyConfig).replyIsContent === true),
-  );
-  // CORS as the client-server API asks, so browser clients on any origin can call it; an
-  // OPTIONS pre-flight is answered before routing.
-  app.addHook('onRequest', async (request, reply) => {
+  // The hooks every request passes are callback-style: an async hook costs each request a promise.
+  app.addHook('preSerialization', (request, _reply, payload, done) => {
+    let safe: unknown;
+    try {
+      safe = withholdTooDeepContent(payload, request.log, (request.routeOptions.config as RouteReplyConfig).replyIsContent === true);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done(null, safe);
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    // CORS as the client-server API asks, so browser clients on any origin can call it; an
+    // OPTIONS pre-flight is answered before routing.
     reply.header('access-control-allow-origin', '*');
     reply.header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
     reply.header('access-control-allow-headers', 'X-Requested-With, Content-Type, Authorization');
-    if (request.method === 'OPTIONS') return reply.code(204).send();
-  });
-  // A replica whose state a quorum contradicts serves nothing but what tells operators so.
-  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'OPTIONS') {
+      reply.code(204).send();
+      return;
+    }
+    // A replica whose state a quorum contradicts serves nothing but what tells operators so.
     const failure = node.subnet.failed;
-    if (!(failure instanceof DivergenceError) || STILL_SERVED_WHEN_DIVERGED.has(pathOf(request.url))) return;
-    return reply.code(503).send({
-      errcode: 'M_UNKNOWN',
-      error: `this replica stopped serving: its state differs from what a quorum of the subnet certified at block ${failure.block}; use another replica`,
-    });
+    if (failure instanceof DivergenceError && !STILL_SERVED_WHEN_DIVERGED.has(pathOf(request.url))) {
+      reply.code(503).send({
+        errcode: 'M_UNKNOWN',
+        error: `this replica stopped serving: its state differs from what a quorum of the subnet certified at block ${failure.block}; use another replica`,
+      });
+      return;
+    }
+    done();
   });
   // Every route's path pattern, so a known path asked with the wrong method is a 405, not a 404.
   const known: { method: string; pattern: RegExp }[] = [];

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../node/index.ts';
 import { newCommandId, type Subnet } from '../../subnet/index.ts';
 import { tokenHash } from '../auth/tokens.ts';
@@ -57,9 +57,15 @@ function confirmRefresh(subnet: Subnet, hash: string, userId: string): void {
  * Refuses a request that carries no access token before its body or parameters are looked
  * at: a caller who has not signed in learns nothing about the endpoint's input.
  */
-export async function requireToken(request: FastifyRequest): Promise<void> {
-  if (!bearerToken(request))
-    throw new ApiError(401, 'M_MISSING_TOKEN', 'this request needs an access token: send Authorization: Bearer <token>');
+export function requireToken(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  let token: string | undefined;
+  try {
+    token = bearerToken(request);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done(token ? undefined : new ApiError(401, 'M_MISSING_TOKEN', 'this request needs an access token: send Authorization: Bearer <token>'));
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {
