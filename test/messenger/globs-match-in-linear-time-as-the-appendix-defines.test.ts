@@ -51,3 +51,30 @@ test('many stars against a long value are decided without backtracking, so a rul
   const types = eventMatcher({ types: ['*a*a*a*a*a*a*a*a*a*a*b'] });
   assert.equal(types({ type: 'a'.repeat(255) }), false);
 });
+
+test('a pattern without wildcards (most push rules) matches exactly at word boundaries, astral characters and case included', () => {
+  const values = [
+    'Call @room now',
+    '@roomy is not @room',
+    'hi ALICE!',
+    'alice_b',
+    'ålice',
+    '😀alice😀',
+    'x😀alice',
+    'malice',
+    'alice',
+    '',
+    'm.room.message',
+  ];
+  for (const pattern of ['@room', 'alice', 'ALICE', 'm.room.message', 'm.notice']) {
+    for (const value of values) {
+      assert.equal(
+        globMatchesWords(pattern, value, PUSH),
+        new RegExp(`(?:^|[^A-Za-z0-9_])${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[^A-Za-z0-9_])`, 'iu').test(value),
+        `${pattern} in ${JSON.stringify(value)}`,
+      );
+      assert.equal(globMatches(pattern, value, PUSH), value.toLowerCase() === pattern.toLowerCase());
+    }
+  }
+  assert.equal(globMatches('m.room.message', 'M.Room.Message', FILTER), false, 'case counts where the options say so');
+});

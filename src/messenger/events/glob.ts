@@ -15,6 +15,7 @@ type Piece = readonly string[];
 
 /** Whether the pattern matches the whole value. */
 export function globMatches(pattern: string, value: string, options: GlobOptions): boolean {
+  if (isLiteral(pattern, options)) return options.ignoreCase ? value.toLowerCase() === pattern.toLowerCase() : value === pattern;
   const text = characters(value, options);
   const pieces = piecesOf(pattern, options);
   const first = pieces[0] as Piece;
@@ -33,6 +34,7 @@ export function globMatches(pattern: string, value: string, options: GlobOptions
  * `content.body`).
  */
 export function globMatchesWords(pattern: string, value: string, options: GlobOptions): boolean {
+  if (pattern !== '' && isLiteral(pattern, options)) return literalAtWords(pattern, value, options);
   const text = characters(value, options);
   const pieces = piecesOf(pattern, options);
   const first = pieces[0] as Piece;
@@ -58,6 +60,26 @@ export function globMatchesWords(pattern: string, value: string, options: GlobOp
   const last = pieces[pieces.length - 1] as Piece;
   for (let q = after; q + last.length <= text.length; q++) {
     if (pieceAt(text, q, last, options) && endsWord(q + last.length)) return true;
+  }
+  return false;
+}
+
+/** Whether the pattern has no wildcard: most push rules' patterns (an event type, `@room`, a name) are plain text. */
+function isLiteral(pattern: string, options: GlobOptions): boolean {
+  return !pattern.includes('*') && !(options.questionMark && pattern.includes('?'));
+}
+
+/**
+ * globMatchesWords for a pattern without wildcards, by searching the string. Its indexes count
+ * UTF-16 units, not characters, but that changes no answer: the unit beside a match is half of
+ * an astral character only when the character is astral, which is no word character either.
+ */
+function literalAtWords(pattern: string, value: string, options: GlobOptions): boolean {
+  const text = options.ignoreCase ? value.toLowerCase() : value;
+  const wanted = options.ignoreCase ? pattern.toLowerCase() : pattern;
+  for (let i = text.indexOf(wanted); i >= 0; i = text.indexOf(wanted, i + 1)) {
+    const end = i + wanted.length;
+    if ((i === 0 || !isWordCharacter(text[i - 1] as string)) && (end === text.length || !isWordCharacter(text[end] as string))) return true;
   }
   return false;
 }
