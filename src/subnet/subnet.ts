@@ -16,6 +16,7 @@ import { loadOrCreateSigningKey, type SigningKey } from './node-key.ts';
 import type { CommandResult } from './results.ts';
 import { openSqlite, type SqliteSettings, sqliteSettings } from './sqlite.ts';
 import { sealDataDir, takeSeal, verifyAtStart } from './startup-trust.ts';
+import { StateCheckpointer } from './state-checkpointer.ts';
 import type { OwnCheckpoint } from './state-db.ts';
 import { installSnapshot, portableImage, type VerifiedSnapshot } from './state-sync.ts';
 
@@ -106,6 +107,7 @@ export class Subnet {
   readonly dataDir: string;
   private readonly log: ReplicaLog;
   private readonly stateDb: Database.Database;
+  private readonly checkpointer: StateCheckpointer;
   private readonly executor: Executor;
   private readonly certifier: Certifier;
   /** Who waits for the certificate of each block: a certificate wakes only its own block's waiters. */
@@ -187,6 +189,8 @@ export class Subnet {
       // State is rebuilt from the log after a power loss, so it need not fsync every commit.
       this.stateDb = openSqlite(files.state, { synchronous: 'NORMAL' });
       handles.push(this.stateDb);
+      this.checkpointer = new StateCheckpointer(this.stateDb, files.state);
+      handles.push(this.checkpointer);
       this.executor = new Executor({ db: this.stateDb, subnetId: this.subnetId, apps: options.apps, signer: this.nodeKey });
       this.assertStateFollowsLog();
       verifyAtStart(this.dataDir, this.executor, this.log, this.nodeKey, !sealed);
@@ -369,6 +373,7 @@ export class Subnet {
     for (const waiting of [...this.certificateListeners.values()]) for (const listener of [...waiting]) listener(undefined);
     await this.ownedChannel?.close();
     this.log.close();
+    this.checkpointer.close();
     this.stateDb.close();
     // A replica that failed is not vouched for: its next start checks everything.
     if (!this.failure) {
@@ -419,6 +424,7 @@ export class Subnet {
     const started = performance.now();
     const applied = this.executor.applyBlocks(blocks);
     const seconds = (performance.now() - started) / 1000;
+    this.checkpointer.committed();
     this.certifier.applied(applied);
     // Observers and listeners run after the commit; their failure is theirs, not the replica's.
     // Listeners go before the submitters are answered, so that those waiting on a write (a

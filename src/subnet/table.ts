@@ -13,6 +13,15 @@ export interface TableSpec {
   columns: Record<string, ColumnType>;
   primaryKey: readonly string[];
   indexes?: readonly (readonly string[])[];
+  /**
+   * Rows of a kilobyte or so (a stored event). Such a table keeps its rows in the order they
+   * were written, with the primary key as a separate index, instead of in the primary key's
+   * order: rows sorted by a random key (an event id) land all over the file, so every write
+   * touched — and every commit rewrote — a page of big rows. Measured on the messenger's events,
+   * commits per row cost about a fifth as much. Only the file's layout differs, not what the
+   * table holds or what queries see.
+   */
+  largeRows?: boolean;
 }
 
 export class TableSpecError extends Error {
@@ -41,7 +50,7 @@ export function tableDdl(app: string, spec: TableSpec): string[] {
   const physical = physicalTableName(app, spec.name);
   const definitions = columns.map(([name, type]) => `${name} ${sqlType(type)}${type.endsWith('?') ? '' : ' NOT NULL'}`);
   const ddl = [
-    `CREATE TABLE IF NOT EXISTS ${physical} (${definitions.join(', ')}, PRIMARY KEY (${spec.primaryKey.join(', ')})) STRICT, WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS ${physical} (${definitions.join(', ')}, PRIMARY KEY (${spec.primaryKey.join(', ')})) STRICT${spec.largeRows ? '' : ', WITHOUT ROWID'}`,
   ];
   for (const index of spec.indexes ?? []) {
     for (const column of index) {

@@ -40,6 +40,8 @@ export const roomTables: TableSpec[] = [
     primaryKey: ['event_id'],
     // (room, type, state key, stream): a member's membership at any point is one index seek.
     indexes: [['room_id', 'stream'], ['stream'], ['room_id', 'type', 'state_key', 'stream']],
+    // Each holds its whole PDU; written in stream order, keyed by a random id.
+    largeRows: true,
   },
   {
     name: 'room_state',
