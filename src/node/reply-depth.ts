@@ -31,6 +31,8 @@ export class ReplyTooDeepError extends ApiError {
  */
 export function withholdTooDeepContent(payload: unknown, log: FastifyBaseLogger, contentAtRoot = false): unknown {
   if (payload === null || typeof payload !== 'object') return payload;
+  // Nearly every reply: no part of it, content or not, can nest too deep.
+  if (nestsWithin(payload, MAX_JSON_DEPTH)) return payload;
   if (contentAtRoot) {
     const root = { content: payload };
     withholdTooDeepContent(root, log);
@@ -87,4 +89,22 @@ export function withholdTooDeepContent(payload: unknown, log: FastifyBaseLogger,
     );
   }
   return payload;
+}
+
+/**
+ * Whether `value` nests at most `levels` levels of objects and arrays (itself the first): a
+ * look that allocates nothing, for the replies with nothing to withhold. It recurses at most
+ * `levels` deep.
+ */
+function nestsWithin(value: object, levels: number): boolean {
+  if (levels === 0) return false;
+  if (Array.isArray(value)) {
+    for (const child of value) if (child !== null && typeof child === 'object' && !nestsWithin(child, levels - 1)) return false;
+    return true;
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object' && !nestsWithin(child, levels - 1)) return false;
+  }
+  return true;
 }
