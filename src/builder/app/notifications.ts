@@ -68,12 +68,18 @@ function recipientsOf(ctx: AppContext, slug: string, to: RecipientSpec, creator:
     .map((r) => r.user_id);
 }
 
-/** Notifications not yet sent, oldest first. */
-export function pendingNotifications(ctx: QueryContext, limit: number): PendingNotification[] {
-  return ctx.store
-    .select<{ seq: number; app_slug: string; recipient: string; body: string }>(
-      'SELECT seq, app_slug, recipient, body FROM {notification_outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT ?',
-      limit,
-    )
-    .map((row) => ({ seq: row.seq, app: row.app_slug, recipient: row.recipient, body: JSON.parse(row.body) }));
+/**
+ * Notifications not yet sent, oldest first. The dispatcher asks after every block the node
+ * applies, whatever app it served: remembered until the outbox is written, the answer is
+ * then no read at all.
+ */
+export function pendingNotifications(ctx: QueryContext, limit: number): readonly PendingNotification[] {
+  return ctx.store.remembered('notifications_pending', String(limit), ['notification_outbox'], () =>
+    ctx.store
+      .select<{ seq: number; app_slug: string; recipient: string; body: string }>(
+        'SELECT seq, app_slug, recipient, body FROM {notification_outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT ?',
+        limit,
+      )
+      .map((row) => ({ seq: row.seq, app: row.app_slug, recipient: row.recipient, body: JSON.parse(row.body) })),
+  );
 }
