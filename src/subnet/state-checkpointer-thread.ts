@@ -1,5 +1,6 @@
 /** The state database's checkpointer thread (state-checkpointer.ts): a PASSIVE checkpoint whenever it is asked. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { closeOwnConnection } from './connection-thread.ts';
 import { openSqlite } from './sqlite.ts';
 
 const port = parentPort;
@@ -12,11 +13,7 @@ db.pragma('wal_autocheckpoint = 0');
 
 port.on('message', (message: 'checkpoint' | 'close') => {
   if (message === 'close') {
-    db.close();
-    // The replica waits on this before it closes its own connection.
-    Atomics.store(closed, 0, 1);
-    Atomics.notify(closed, 0);
-    port.close();
+    closeOwnConnection(db, closed, port);
     return;
   }
   try {

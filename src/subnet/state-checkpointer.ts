@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { closeConnectionThread } from './connection-thread.ts';
 
 /** The most often a checkpoint is started: under load the WAL then holds a fraction of a second of writes. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -48,8 +49,7 @@ export class StateCheckpointer {
   /** Lets a checkpoint under way finish and closes the thread's connection, before the node closes its own. */
   close(): void {
     if (!this.worker || this.failed) return;
-    this.worker.postMessage('close');
-    if (Atomics.wait(this.closedFlag, 0, 0, CLOSE_WAIT_MS) === 'timed-out') void this.worker.terminate();
+    closeConnectionThread(this.worker, this.closedFlag, CLOSE_WAIT_MS);
   }
 
   private thread(): Worker {

@@ -1,5 +1,6 @@
 /** The embedded log's writer thread (block-writer.ts): inserts each block row it is sent and commits it with fsync. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { closeOwnConnection } from '../connection-thread.ts';
 import { openSqlite } from '../sqlite.ts';
 import type { BlockRow, WriterAnswer } from './block-writer.ts';
 
@@ -13,11 +14,7 @@ const insert = db.prepare('INSERT INTO blocks (block, first_height, last_height,
 
 port.on('message', (message: BlockRow | 'close') => {
   if (message === 'close') {
-    db.close();
-    // The log waits on this before it closes its own connection.
-    Atomics.store(closed, 0, 1);
-    Atomics.notify(closed, 0);
-    port.close();
+    closeOwnConnection(db, closed, port);
     return;
   }
   let answer: WriterAnswer;

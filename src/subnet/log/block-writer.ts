@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { closeConnectionThread } from '../connection-thread.ts';
 
 /** One block as the log stores it: its row in `blocks`. */
 export interface BlockRow {
@@ -74,8 +75,7 @@ export class BlockWriter {
       void this.worker.terminate();
       return;
     }
-    this.worker.postMessage('close');
-    if (Atomics.wait(this.closedFlag, 0, 0, CLOSE_WAIT_MS) === 'timed-out') void this.worker.terminate();
+    closeConnectionThread(this.worker, this.closedFlag, CLOSE_WAIT_MS);
   }
 
   private fail(error: Error): void {
