@@ -15,7 +15,7 @@ const CLOSE_WAIT_MS = 10_000;
  * Copies the state database's write-ahead log back into the database from a thread of its
  * own, on its own connection. Left to SQLite, every thousandth page committed makes the
  * committing connection — the event loop, which applies blocks — copy a thousand pages and
- * fsync the file: measured on the messenger's load, about half of what its commits cost. A
+ * fsync the file: in a benchmark of the messenger's events, about half of what a commit cost. A
  * PASSIVE checkpoint runs beside readers and writers, so the event loop only asks for one
  * after a commit, at most every CHECKPOINT_INTERVAL_MS, while none is under way. Durability
  * does not change: a commit is in the WAL, which survives a crash, before and after its copy.
@@ -48,7 +48,11 @@ export class StateCheckpointer {
 
   /** Lets a checkpoint under way finish and closes the thread's connection, before the node closes its own. */
   close(): void {
-    if (!this.worker || this.failed) return;
+    if (!this.worker) return;
+    if (this.failed) {
+      void this.worker.terminate();
+      return;
+    }
     closeConnectionThread(this.worker, this.closedFlag, CLOSE_WAIT_MS);
   }
 

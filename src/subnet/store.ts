@@ -102,16 +102,14 @@ export class AppStore {
   /** Inserts the row, or replaces the row with the same primary key. */
   put(table: string, row: Row): void {
     const statements = this.writable(table);
-    const full = this.complete(statements.spec, row);
-    validateRow(statements.spec, full);
+    const full = this.completed(statements.spec, row);
     this.write(statements, full, statements.get.get(this.keyParams(statements.spec, full)) as Row | undefined);
   }
 
   /** Inserts a row that must not exist yet. */
   insert(table: string, row: Row): void {
     const statements = this.writable(table);
-    const full = this.complete(statements.spec, row);
-    validateRow(statements.spec, full);
+    const full = this.completed(statements.spec, row);
     if (statements.get.get(this.keyParams(statements.spec, full))) {
       throw new StoreError(`${table}: a row with this primary key already exists`);
     }
@@ -129,9 +127,7 @@ export class AppStore {
       this.put(table, row);
       return row as T;
     }
-    const full = this.complete(statements.spec, row);
-    validateRow(statements.spec, full);
-    this.write(statements, full, old);
+    this.write(statements, this.completed(statements.spec, row), old);
     return row as T;
   }
 
@@ -257,11 +253,15 @@ export class AppStore {
     return { [spec.primaryKey[0] as string]: key };
   }
 
-  /** Missing nullable columns are written as null, so a row always binds every column. */
-  private complete(spec: TableSpec, row: Row): Row {
+  /**
+   * The row as it will be written, checked against its table: missing nullable columns are
+   * written as null, so a row always binds every column.
+   */
+  private completed(spec: TableSpec, row: Row): Row {
     const full: Row = {};
     for (const column of Object.keys(spec.columns)) full[column] = row[column] ?? null;
     for (const column of Object.keys(row)) if (!(column in spec.columns)) full[column] = row[column] as SqlValue;
+    validateRow(spec, full);
     return full;
   }
 }

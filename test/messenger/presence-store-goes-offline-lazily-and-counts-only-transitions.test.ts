@@ -78,3 +78,17 @@ test('a new client is told of users online or with a status, not of everyone eve
   assert.deepEqual(store.changedSince(undefined).sort(), ['@dua:x', '@ehsan:x']);
   assert.equal(store.contentOf('@ehsan:x').status_msg, 'on leave until Monday');
 });
+
+test('what changed since a token stays right after thousands of changes, when superseded ones are dropped', () => {
+  const { store } = storeWithClock();
+  store.set('@quiet:x', 'PHONE', 'online', undefined);
+  const afterQuiet = store.position;
+  // One user changing status again and again: far more entries than the journal keeps.
+  for (let i = 0; i < 3_000; i += 1) store.set('@busy:x', 'PHONE', 'online', `status ${i}`);
+  const late = store.position;
+  store.set('@late:x', 'PHONE', 'online', undefined);
+  assert.deepEqual(store.changedSince(0).sort(), ['@busy:x', '@late:x', '@quiet:x']);
+  assert.deepEqual(store.changedSince(afterQuiet).sort(), ['@busy:x', '@late:x']);
+  assert.deepEqual(store.changedSince(late), ['@late:x']);
+  assert.deepEqual(store.changedSince(store.position), []);
+});
