@@ -7,6 +7,7 @@
  *   node bench/messenger.ts --cpu-prof DIR   (the node writes a CPU profile of its run into DIR)
  *   node bench/messenger.ts --semi-space MiB (the node's young generation; default 16, 0 for V8's own)
  *   node bench/messenger.ts --shape one-room --first-shape (only 10 senders × 100, 10 members)
+ *   node bench/messenger.ts --per-second (after each phase, its delivery p50 / p99 / max for each second)
  *   node bench/messenger.ts --shape one-room --trace (after each shape, the server's trace of the send
  *     cycle, bench/messenger-trace.ts, and what the client process itself spent)
  *
@@ -18,7 +19,8 @@
  * Phases, because a latency target only means something at a stated load:
  * - at the target load, senders post `--rate` messages a second between them (open loop:
  *   a send is started on schedule whether or not earlier ones finished), and the table gives
- *   deliveries per second and send-to-delivery latency — twice over: first from cold (the
+ *   deliveries per second over the time the load was offered (so a node that delivers every
+ *   message, however late the last, carries rate × room size) and send-to-delivery latency — twice over: first from cold (the
  *   node has served syncs but no messages yet, so the code of sends and their answers is not
  *   yet optimised and no unread tallies are kept), then the same load again, warm;
  * - at saturation, every sender posts its next message as soon as the last one is answered,
@@ -56,6 +58,8 @@ const { values } = parseArgs({
     trace: { type: 'boolean', default: false },
     // One-room: only the first shape (10 senders, 10 members), for quick comparisons.
     'first-shape': { type: 'boolean', default: false },
+    // Rooms: after each phase, its delivery latency second by second (where a cold start's queue shows).
+    'per-second': { type: 'boolean', default: false },
   },
 });
 const USERS = Number(values.users);
@@ -160,6 +164,15 @@ async function trivialRouteRate(concurrency: number, ms: number): Promise<number
   );
   await server.stop();
   return done / (ms / 1000);
+}
+
+/** Each second's delivery latencies of a phase, as p50 / p99 / max in ms, on one line. */
+function printPerSecond(phase: string, bySecond: number[][]): void {
+  const seconds = Array.from(bySecond, (latencies = []) => {
+    const sorted = latencies.sort((a, b) => a - b);
+    return sorted.length === 0 ? '-' : `${percentile(sorted, 50)}/${percentile(sorted, 99)}/${sorted.at(-1)}`;
+  });
+  console.log(`${phase}, each second's delivery p50/p99/max (ms): ${seconds.join(' ')}`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -361,6 +374,9 @@ async function main(): Promise<void> {
     let running = true;
     let delivered = 0;
     let latencies: number[] = [];
+    // Latencies by the second of the phase they arrived in (--per-second), and when the phase began (ms since the epoch).
+    let perSecond: number[][] = [];
+    let phaseStart = Date.now();
     let initialSyncs = 0;
     const syncStart = performance.now();
     const syncers = tokens.map(async (token) => {
@@ -378,6 +394,10 @@ async function main(): Promise<void> {
             if (event.type !== 'm.room.message' || typeof event.content.sent !== 'number') continue;
             delivered += 1;
             latencies.push(now - event.content.sent);
+            const second = Math.floor((now - phaseStart) / 1000);
+            const bucket = perSecond[second] ?? [];
+            bucket.push(now - event.content.sent);
+            perSecond[second] = bucket;
           }
         }
       }
@@ -399,16 +419,20 @@ async function main(): Promise<void> {
         sent: Date.now(),
       });
     };
-    const phase = async (drive: (deadline: number) => Promise<number>): Promise<PhaseResult> => {
+    /** A phase's sends, and the seconds over which they went out (open loop: as scheduled; closed: until the last was answered). */
+    type Driven = { sends: number; seconds: number };
+    const phase = async (name: string, drive: (deadline: number) => Promise<Driven>): Promise<PhaseResult> => {
       latencies = [];
+      perSecond = [];
+      phaseStart = Date.now();
       const deliveredAtStart = delivered;
       const cpuAtStart = await serverCpu(server);
       const started = performance.now();
-      const sends = await drive(started + SECONDS * 1000);
-      const seconds = (performance.now() - started) / 1000;
+      const { sends, seconds } = await drive(started + SECONDS * 1000);
       // Messages sent near the end still arrive; count them, then stop counting.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const cpuMicros = (await serverCpu(server)) - cpuAtStart;
+      if (values['per-second']) printPerSecond(name, perSecond);
       const sorted = latencies.sort((a, b) => a - b);
       return {
         cpuPerDelivery: cpuMicros / Math.max(1, delivered - deliveredAtStart),
@@ -429,14 +453,16 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await Promise.all(inFlight);
-      return launched;
+      // The rate is over the time the load was offered, so a node that delivers all of it carries RATE × members a second.
+      return { sends: launched, seconds: launched / RATE };
     };
     // The first phase starts the sends cold (code the sends and their answers run not yet
     // optimised, no unread tallies kept); the second, right after, measures the same load warm.
-    const atTarget = await phase(openLoop);
-    const atTargetWarm = await phase(openLoop);
+    const atTarget = await phase('at target load', openLoop);
+    const atTargetWarm = await phase('at target load, warm', openLoop);
     // Closed loop: each sender sends again as soon as it is answered.
-    const saturated = await phase(async (deadline) => {
+    const saturated = await phase('at saturation', async (deadline) => {
+      const started = performance.now();
       let sends = 0;
       await Promise.all(
         Array.from({ length: SENDERS }, async (_, s) => {
@@ -446,7 +472,7 @@ async function main(): Promise<void> {
           }
         }),
       );
-      return sends;
+      return { sends, seconds: (performance.now() - started) / 1000 };
     });
     running = false;
 

@@ -144,6 +144,17 @@ export class PresenceStore {
     return [...users];
   }
 
+  /** How many changes were announced after `serial` (at least as many as the users who changed). */
+  changesAfter(serial: number): number {
+    this.settle();
+    return this.changes.length - firstAfter(this.changes, serial);
+  }
+
+  /** Whether what others see of `userId` changed after `serial`. */
+  changedAfter(userId: string, serial: number): boolean {
+    return (this.users.get(userId)?.changed ?? 0) > serial;
+  }
+
   /** Whether this node knows something of `userId` worth telling: present, or a status. */
   isKnown(userId: string): boolean {
     const user = this.users.get(userId);

@@ -138,3 +138,23 @@ test('presence is set only by its owner, read only by those who share a room, an
   assert.equal(await errcodeOf(status(imran, '@nobody:localhost')), 'M_NOT_FOUND');
   assert.equal((await status(imran, imran.getUserId() as string)).presence, 'offline', 'anyone may read their own');
 });
+
+test('after many presence changes elsewhere, a sync tells of its room-mates’ changes and its own, and of no stranger', async () => {
+  const kamran = await registeredClient(node.url, 'kamran');
+  const laila = await registeredClient(node.url, 'laila');
+  const stranger = await registeredClient(node.url, 'majid');
+  await shareRoom(kamran, laila);
+  const { next_batch: since } = await sync(kamran);
+  // Far more changes than a token is compared against one by one: the sync looks through kamran's room-mates instead.
+  for (let i = 0; i < 80; i += 1) await stranger.setPresence({ presence: 'online', status_msg: `change ${i}` });
+  await laila.setPresence({ presence: 'unavailable', status_msg: 'in a meeting' });
+  await kamran.setPresence({ presence: 'online', status_msg: 'around' });
+  const answer = await sync(kamran, `?since=${since}&timeout=0`);
+  assert.deepEqual(answer.presence.events.map((event) => [event.sender, event.content.presence, event.content.status_msg]).sort(), [
+    [kamran.getUserId(), 'online', 'around'],
+    [laila.getUserId(), 'unavailable', 'in a meeting'],
+  ]);
+  // From a token after all that, nothing is news.
+  const later = await sync(kamran, `?since=${answer.next_batch}&timeout=0`);
+  assert.deepEqual(later.presence.events, []);
+});

@@ -86,6 +86,21 @@ export const syncQueries = {
     },
   ),
   /**
+   * Everyone who shares a joined room with the caller, sorted — or null when their rooms hold
+   * more than `at_most` members in all: a sync after many presence changes looks among its
+   * room-mates rather than asks about each changed user, when the room-mates are the fewer.
+   */
+  room_mates: query(
+    Type.Object({ at_most: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    (ctx, args): string[] | null => {
+      const rooms = joinedRoomsOf(ctx.store, ctx.caller).map((roomId) => joinedMembersOf(ctx.store, roomId));
+      if (rooms.reduce((sum, members) => sum + members.size, 0) > args.at_most) return null;
+      const mates = new Set<string>();
+      for (const members of rooms) for (const userId of members) if (userId !== ctx.caller) mates.add(userId);
+      return [...mates].sort();
+    },
+  ),
+  /**
    * What the log's streams changed after position `after`, up to the head: whose waiting syncs
    * to wake. Each stream is asked only when its own position is past `after`.
    */

@@ -36,9 +36,35 @@ export function registerFilter(server: FastifyInstance, node: NodeContext): void
 export function filterOf(node: NodeContext, param: string | undefined, userId: string): Filter {
   if (param === undefined) return {};
   const inline = param.trimStart().startsWith('{');
-  const definition = parseJson(inline ? param : runQuery<string>(node.subnet, 'filter', { filter_id: param }, userId));
+  return checkedFilter(inline ? param : runQuery<string>(node.subnet, 'filter', { filter_id: param }, userId));
+}
+
+/**
+ * A filter's text, parsed and checked. A client names the same filter in every sync, so the
+ * checked filter is kept by its text (a pure function of it), frozen, since every sync shares it.
+ */
+function checkedFilter(text: string): Filter {
+  const known = checkedFilters.get(text);
+  if (known) return known;
+  const definition = parseJson(text);
   if (!checkFilter.Check(definition)) throw new ApiError(400, 'M_INVALID_PARAM', `filter: ${firstError(checkFilter, definition)}`);
+  if (text.length > MAX_KEPT_FILTER_LENGTH) return definition;
+  if (checkedFilters.size >= KEPT_FILTERS) checkedFilters.delete(checkedFilters.keys().next().value as string);
+  checkedFilters.set(text, deepFreeze(definition));
   return definition;
+}
+
+// Bounded, whatever clients send: at most 1,024 filters of up to 4,096 characters are kept.
+const KEPT_FILTERS = 1024;
+const MAX_KEPT_FILTER_LENGTH = 4096;
+const checkedFilters = new Map<string, Filter>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** The RoomEventFilter of /messages and /context, always written inline. */

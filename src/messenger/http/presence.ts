@@ -55,6 +55,20 @@ export function presenceEvents(
   since: number | undefined,
   newlyMet: Iterable<string>,
 ): { type: 'm.presence'; sender: string; content: PresenceContent }[] {
+  // Presence serials are the node's, not the user's: a token from before many others came
+  // online is behind all of them. Then the room-mates, when fewer, are looked through instead.
+  const changes = since === undefined ? 0 : presence.changesAfter(since);
+  const mates =
+    since !== undefined && changes > FEW_CHANGES
+      ? runQuery<string[] | null>(node.subnet, 'room_mates', { at_most: changes }, userId)
+      : null;
+  if (since !== undefined && mates !== null) {
+    const visible = new Set(mates.filter((mate) => presence.changedAfter(mate, since)));
+    if (presence.changedAfter(userId, since)) visible.add(userId);
+    const mateSet = new Set(mates);
+    for (const other of newlyMet) if (mateSet.has(other) && presence.isKnown(other)) visible.add(other);
+    return eventsOf(presence, visible);
+  }
   const candidates = new Set(presence.changedSince(since));
   for (const other of newlyMet) if (presence.isKnown(other)) candidates.add(other);
   const visible = candidates.has(userId) ? [userId] : [];
@@ -62,5 +76,12 @@ export function presenceEvents(
   for (let start = 0; start < others.length; start += BATCH) {
     visible.push(...runQuery<string[]>(node.subnet, 'users_sharing_a_room', { user_ids: others.slice(start, start + BATCH) }, userId));
   }
-  return visible.sort().map((sender) => ({ type: 'm.presence', sender, content: presence.contentOf(sender) }));
+  return eventsOf(presence, visible);
+}
+
+/** Past this many presence changes since a token, a sync looks through the user's room-mates if they are fewer. */
+const FEW_CHANGES = 64;
+
+function eventsOf(presence: PresenceStore, users: Iterable<string>): { type: 'm.presence'; sender: string; content: PresenceContent }[] {
+  return [...users].sort().map((sender) => ({ type: 'm.presence', sender, content: presence.contentOf(sender) }));
 }
