@@ -113,10 +113,10 @@ function isPlainValue(value: unknown): value is string | number | boolean | null
 }
 
 function memberCountMatches(is: unknown, count: number): boolean {
-  const match = typeof is === 'string' ? /^(==|<=|>=|<|>)?([0-9]+)$/.exec(is) : null;
-  if (!match) return false;
-  const wanted = Number(match[2]);
-  switch (match[1]) {
+  const comparison = typeof is === 'string' ? memberCountComparison(is) : undefined;
+  if (!comparison) return false;
+  const { operator, wanted } = comparison;
+  switch (operator) {
     case '<':
       return count < wanted;
     case '>':
@@ -129,6 +129,18 @@ function memberCountMatches(is: unknown, count: number): boolean {
       return count === wanted;
   }
 }
+
+/** An `is` of room_member_count, parsed: every member's count of every event asks the same few. */
+function memberCountComparison(is: string): { operator: string | undefined; wanted: number } | undefined {
+  if (comparisons.has(is)) return comparisons.get(is);
+  const match = /^(==|<=|>=|<|>)?([0-9]+)$/.exec(is);
+  const comparison = match ? { operator: match[1], wanted: Number(match[2]) } : undefined;
+  if (comparisons.size >= MAX_COMPILED) comparisons.clear();
+  comparisons.set(is, comparison);
+  return comparison;
+}
+
+const comparisons = new Map<string, { operator: string | undefined; wanted: number } | undefined>();
 
 // Display names recur across every event and reader; compiling each once keeps evaluation cheap.
 // A name is matched literally (escaped), so its expression cannot backtrack.

@@ -23,9 +23,18 @@ export interface SyncStream<Source> {
 /** A stream the log orders: its positions are places in the subnet-wide stream counter. */
 export type StateStream = SyncStream<AppStore>;
 
-/** The last position a table's rows took in the stream (0 when it has none). */
+/**
+ * The last position a table's rows took in the stream (0 when it has none). Every applied
+ * block asks it of every stream, and most blocks write one or two tables: kept until written.
+ */
 export function lastPosition(store: AppStore, table: string): number {
-  return store.selectOne<{ stream: number | null }>(`SELECT MAX(stream) AS stream FROM {${table}}`)?.stream ?? 0;
+  // A remembered name guards a fixed set of tables: one name for each table.
+  return store.remembered(
+    `last-position:${table}`,
+    '',
+    [table],
+    () => store.selectOne<{ stream: number | null }>(`SELECT MAX(stream) AS stream FROM {${table}}`)?.stream ?? 0,
+  );
 }
 
 /** One column of the rows a table took in (from, to], distinct and sorted. */
