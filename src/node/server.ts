@@ -42,6 +42,9 @@ export function buildServer(
     childLoggerFactory: (parent, bindings, options) =>
       new RequestLogger(parent as Logger, bindings, options as { level?: string }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Fastify's own answer while closing is `{"error":"Service Unavailable",...}`, which no
+    // Matrix client reads; the onRequest hook below answers those requests itself.
+    return503OnClosing: false,
     clientErrorHandler: answerClientError(logger as FastifyBaseLogger),
     routerOptions: {
       // Room, event and command ids run long; the router's default cut-off is 100 characters.
@@ -70,6 +73,13 @@ export function buildServer(
     }
     done(null, safe);
   });
+  // Set as the node starts to stop: requests that still reach it (the next request on a
+  // connection that was busy) are refused in the API's shape, and their connection closed.
+  let stopping = false;
+  app.addHook('preClose', (done) => {
+    stopping = true;
+    done();
+  });
   app.addHook('onRequest', (request, reply, done) => {
     // CORS as the client-server API asks, so browser clients on any origin can call it; an
     // OPTIONS pre-flight is answered before routing.
@@ -78,6 +88,13 @@ export function buildServer(
     reply.header('access-control-allow-headers', 'X-Requested-With, Content-Type, Authorization');
     if (request.method === 'OPTIONS') {
       reply.code(204).send();
+      return;
+    }
+    if (stopping) {
+      reply.header('connection', 'close');
+      reply
+        .code(503)
+        .send({ errcode: 'M_UNKNOWN', error: 'this node is stopping; send the request again, to another replica or once it is back' });
       return;
     }
     // A replica whose state a quorum contradicts serves nothing but what tells operators so.
