@@ -64,7 +64,7 @@ test(
       assert.equal(certificate.members?.length, 4);
 
       const verified = await runWatan(['verify', '--url', node.url, '--governance-key', governance.id]);
-      assert.equal(verified.code, 0, verified.stdout);
+      assert.equal(verified.code, 0, `${verified.stdout}${verified.stderr}`);
       assert.match(verified.stdout, /signed by a quorum: [34] of its 4 committed member/);
 
       // Applied here, but not certified until the others have applied it too.
@@ -81,7 +81,7 @@ test(
       assert.equal(proof.status, 200, JSON.stringify(proof.body));
       assert.ok((proof.body.certificate as Certificate).signatures.length >= 3);
       const command = await runWatan(['verify', '--url', node.url, '--governance-key', governance.id, '--command', 'put-1']);
-      assert.equal(command.code, 0, command.stdout);
+      assert.equal(command.code, 0, `${command.stdout}${command.stderr}`);
       assert.equal((await json(`${node.url}/_watan/v1/results/put-1?wait_ms=30001`)).status, 400, 'the wait is bounded');
 
       // The three others hold another value for the key (a flipped byte, say): the next write exposes it.
