@@ -419,8 +419,11 @@ async function main(): Promise<void> {
         sent: Date.now(),
       });
     };
-    /** A phase's sends, and the seconds over which they went out (open loop: as scheduled; closed: until the last was answered). */
-    type Driven = { sends: number; seconds: number };
+    /**
+     * A phase's sends, the seconds until the last was answered, and — for an open loop — the
+     * seconds over which the load was offered, which deliveries are counted against.
+     */
+    type Driven = { sends: number; seconds: number; offeredSeconds?: number };
     const phase = async (name: string, drive: (deadline: number) => Promise<Driven>): Promise<PhaseResult> => {
       latencies = [];
       perSecond = [];
@@ -428,7 +431,7 @@ async function main(): Promise<void> {
       const deliveredAtStart = delivered;
       const cpuAtStart = await serverCpu(server);
       const started = performance.now();
-      const { sends, seconds } = await drive(started + SECONDS * 1000);
+      const { sends, seconds, offeredSeconds = seconds } = await drive(started + SECONDS * 1000);
       // Messages sent near the end still arrive; count them, then stop counting.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const cpuMicros = (await serverCpu(server)) - cpuAtStart;
@@ -437,7 +440,7 @@ async function main(): Promise<void> {
       return {
         cpuPerDelivery: cpuMicros / Math.max(1, delivered - deliveredAtStart),
         sendRate: sends / seconds,
-        deliveredRate: (delivered - deliveredAtStart) / seconds,
+        deliveredRate: (delivered - deliveredAtStart) / offeredSeconds,
         p50: percentile(sorted, 50),
         p99: percentile(sorted, 99),
       };
@@ -453,8 +456,8 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await Promise.all(inFlight);
-      // The rate is over the time the load was offered, so a node that delivers all of it carries RATE × members a second.
-      return { sends: launched, seconds: launched / RATE };
+      // Deliveries count against the time the load was offered: a node that delivers all of it carries RATE × members a second.
+      return { sends: launched, seconds: (performance.now() - started) / 1000, offeredSeconds: launched / RATE };
     };
     // The first phase starts the sends cold (code the sends and their answers run not yet
     // optimised, no unread tallies kept); the second, right after, measures the same load warm.

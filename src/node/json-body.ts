@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { jsonDepth, MAX_JSON_DEPTH } from '../subnet/index.ts';
+import { MAX_JSON_DEPTH, nestsWithin } from '../subnet/index.ts';
 import { ApiError } from './api-error.ts';
 
 /** The content types the node reads as JSON (text/plain too: see below). */
@@ -21,8 +21,7 @@ export function useBoundedJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser([...JSON_TYPES, '*'], { parseAs: 'string' }, (request: FastifyRequest, body: string, done) => {
     parse(request, body, (error, value) => {
       if (error) return done(error, undefined);
-      const depth = jsonDepth(value, MAX_JSON_DEPTH);
-      if (depth > MAX_JSON_DEPTH) return done(tooDeep(), undefined);
+      if (!nestsWithin(value, MAX_JSON_DEPTH)) return done(tooDeep(), undefined);
       done(null, value);
     });
   });

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { MAX_JSON_DEPTH } from '../subnet/index.ts';
+import { MAX_JSON_DEPTH, nestsWithin } from '../subnet/index.ts';
 import { ApiError } from './api-error.ts';
 
 /**
@@ -89,22 +89,4 @@ export function withholdTooDeepContent(payload: unknown, log: FastifyBaseLogger,
     );
   }
   return payload;
-}
-
-/**
- * Whether `value` nests at most `levels` levels of objects and arrays (itself the first): a
- * look that allocates nothing, for the replies with nothing to withhold. It recurses at most
- * `levels` deep.
- */
-function nestsWithin(value: object, levels: number): boolean {
-  if (levels === 0) return false;
-  if (Array.isArray(value)) {
-    for (const child of value) if (child !== null && typeof child === 'object' && !nestsWithin(child, levels - 1)) return false;
-    return true;
-  }
-  for (const key in value) {
-    const child = (value as Record<string, unknown>)[key];
-    if (child !== null && typeof child === 'object' && !nestsWithin(child, levels - 1)) return false;
-  }
-  return true;
 }

@@ -42,7 +42,7 @@ export { LtHash } from './digest.ts';
 export { type AppliedBlock, Executor, ExecutorError, type ExecutorOptions, MAX_CLOCK_STEP_MS, type ResultProof } from './executor.ts';
 export { applyGenesis, type Genesis, GenesisError, type GenesisPlan, isMember, makeGenesis, registryView } from './genesis.ts';
 export { fromHex, sha256, toHex } from './hashing.ts';
-export { jsonDepth, MAX_JSON_DEPTH } from './json-depth.ts';
+export { MAX_JSON_DEPTH, nestsWithin } from './json-depth.ts';
 export { encodeBlockEntries, splitBlockEntries } from './log/block-encoding.ts';
 export {
   type BlockProposal,

@@ -2,7 +2,7 @@
  * How deeply JSON may nest. Parsing is iterative in V8, but encoding (JSON.stringify,
  * canonical JSON) recurses, and a few thousand levels overflow the stack: one stored value
  * nested that deep would fail every answer that carries it. So depth is bounded where JSON
- * comes in, and measured without recursion wherever it is checked.
+ * comes in, and checked, wherever it is, by a walk that goes no deeper than the bound.
  */
 
 /**
@@ -13,23 +13,17 @@
 export const MAX_JSON_DEPTH = 100;
 
 /**
- * How deep `value` nests (a scalar 0, `{}` or `[]` 1), measured level by level without
- * recursion; stops counting at `stopAfter + 1`, so a hostile value costs no more than needed.
+ * Whether `value` nests at most `levels` levels of objects and arrays (a scalar none, `{}` or
+ * `[]` one). Every request body and every reply is checked, so the walk allocates nothing; it
+ * recurses at most `levels` deep, so a hostile value costs no more stack than the bound allows.
  */
-export function jsonDepth(value: unknown, stopAfter = Number.POSITIVE_INFINITY): number {
-  let level: unknown[] = isContainer(value) ? [value] : [];
-  let depth = 0;
-  while (level.length > 0 && depth <= stopAfter) {
-    depth++;
-    const next: unknown[] = [];
-    for (const container of level) {
-      for (const child of Object.values(container as object)) if (isContainer(child)) next.push(child);
-    }
-    level = next;
+export function nestsWithin(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (levels === 0) return false;
+  if (Array.isArray(value)) {
+    for (const child of value) if (!nestsWithin(child, levels - 1)) return false;
+    return true;
   }
-  return depth;
-}
-
-function isContainer(value: unknown): value is object {
-  return value !== null && typeof value === 'object';
+  for (const key in value) if (!nestsWithin((value as Record<string, unknown>)[key], levels - 1)) return false;
+  return true;
 }

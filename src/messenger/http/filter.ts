@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ApiError, type NodeContext } from '../../node/index.ts';
-import { jsonDepth, MAX_JSON_DEPTH } from '../../subnet/index.ts';
+import { MAX_JSON_DEPTH, nestsWithin } from '../../subnet/index.ts';
 import { Filter, RoomEventFilter } from '../filter/index.ts';
 import { authenticate } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
@@ -94,7 +94,7 @@ function parseJson(text: string): unknown {
     throw new ApiError(400, 'M_INVALID_PARAM', 'filter is neither a filter id nor a JSON filter');
   }
   // A filter in the query string never passed the body parser's bound.
-  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+  if (!nestsWithin(value, MAX_JSON_DEPTH)) {
     throw new ApiError(
       400,
       'M_INVALID_PARAM',

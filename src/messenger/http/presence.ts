@@ -58,16 +58,9 @@ export function presenceEvents(
   // Presence serials are the node's, not the user's: a token from before many others came
   // online is behind all of them. Then the room-mates, when fewer, are looked through instead.
   const changes = since === undefined ? 0 : presence.changesAfter(since);
-  const mates =
-    since !== undefined && changes > FEW_CHANGES
-      ? runQuery<string[] | null>(node.subnet, 'room_mates', { at_most: changes }, userId)
-      : null;
-  if (since !== undefined && mates !== null) {
-    const visible = new Set(mates.filter((mate) => presence.changedAfter(mate, since)));
-    if (presence.changedAfter(userId, since)) visible.add(userId);
-    const mateSet = new Set(mates);
-    for (const other of newlyMet) if (mateSet.has(other) && presence.isKnown(other)) visible.add(other);
-    return eventsOf(presence, visible);
+  if (since !== undefined && changes > FEW_CHANGES) {
+    const mates = runQuery<string[] | null>(node.subnet, 'room_mates', { at_most: changes }, userId);
+    if (mates !== null) return eventsOf(presence, changedMates(presence, userId, since, mates, newlyMet));
   }
   const candidates = new Set(presence.changedSince(since));
   for (const other of newlyMet) if (presence.isKnown(other)) candidates.add(other);
@@ -77,6 +70,21 @@ export function presenceEvents(
     visible.push(...runQuery<string[]>(node.subnet, 'users_sharing_a_room', { user_ids: others.slice(start, start + BATCH) }, userId));
   }
   return eventsOf(presence, visible);
+}
+
+/** Of `userId` and their room-mates, those whose presence changed after `since`, and the newly met ones this node knows. */
+function changedMates(
+  presence: PresenceStore,
+  userId: string,
+  since: number,
+  mates: readonly string[],
+  newlyMet: Iterable<string>,
+): Set<string> {
+  const visible = new Set(mates.filter((mate) => presence.changedAfter(mate, since)));
+  if (presence.changedAfter(userId, since)) visible.add(userId);
+  const mateSet = new Set(mates);
+  for (const other of newlyMet) if (mateSet.has(other) && presence.isKnown(other)) visible.add(other);
+  return visible;
 }
 
 /** Past this many presence changes since a token, a sync looks through the user's room-mates if they are fewer. */
