@@ -14,7 +14,9 @@
  * `--shape one-room` measures instead the two one-room shapes of issue 12: 10 senders × 100
  * messages into one room with 10 members long-polling /sync, then 20 × 100 with 50 members
  * (senders are members who do not sync; each sends its next message when the last is
- * answered), and gives messages sent and deliveries per second and delivery latency.
+ * answered), and gives messages sent and deliveries per second and delivery latency. Each
+ * shape runs twice on one server, as the 1,000-user phases do: from cold (the server's first
+ * messages, through code V8 has not yet optimised), then the same messages again, warm.
  *
  * Phases, because a latency target only means something at a stated load:
  * - at the target load, senders post `--rate` messages a second between them (open loop:
@@ -227,12 +229,19 @@ function caller(url: string) {
 interface OneRoomResult {
   /** Server CPU time per delivered message (µs). */
   cpuPerDelivery: number;
-  senders: number;
-  members: number;
   sendRate: number;
   deliveredRate: number;
   p50: number;
   p99: number;
+}
+
+interface OneRoomShape {
+  senders: number;
+  members: number;
+  /** The server's first messages: the code of sends and their answers not yet optimised. */
+  cold: OneRoomResult;
+  /** The same messages again into the same room, right after. */
+  warm: OneRoomResult;
 }
 
 /**
@@ -242,8 +251,11 @@ interface OneRoomResult {
  */
 const WHOLE_TIMELINE = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 200 } } }));
 
-/** `senders` × `messages` into one room whose `members` long-poll /sync; senders send back to back. */
-async function oneRoom(senders: number, members: number, messages: number): Promise<OneRoomResult> {
+/**
+ * `senders` × `messages` into one room whose `members` long-poll /sync; senders send back to
+ * back. The run is made twice on the same server: from cold, then warm.
+ */
+async function oneRoom(senders: number, members: number, messages: number): Promise<OneRoomShape> {
   const server = await startServer('watan', String(senders + members));
   const call = caller(server.url);
   const tokens = server.tokens;
@@ -252,8 +264,9 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     const room = encodeURIComponent(roomId);
     for (const token of tokens.slice(1)) await call('POST', `/rooms/${room}/join`, token);
     const readers = tokens.slice(senders);
-    const latencies: number[] = [];
     const expected = senders * messages * readers.length;
+    /** The latencies of the run under way; each run starts a fresh list. */
+    let latencies: number[] = [];
     let running = true;
     let ready = 0;
     /** Long-poll answers that carried messages. */
@@ -271,48 +284,52 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
         const delivered = deliveries(answer, Date.now());
         if (delivered.length > 0) answers += 1;
         latencies.push(...delivered);
-        if (latencies.length >= expected) running = false;
       }
     });
     while (ready < readers.length) await new Promise((resolve) => setTimeout(resolve, 50));
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const cpuAtStart = await serverCpu(server);
-    const clientCpuAtStart = process.cpuUsage();
-    const clientLoopAtStart = performance.eventLoopUtilization();
-    const started = performance.now();
-    await Promise.all(
-      tokens.slice(0, senders).map(async (token, s) => {
-        for (let m = 0; m < messages; m++) {
-          await call('PUT', `/rooms/${room}/send/m.room.message/o${s}.${m}`, token, { msgtype: 'm.text', body: 'bench', sent: Date.now() });
-        }
-      }),
-    );
-    const sendSeconds = (performance.now() - started) / 1000;
-    const deadline = performance.now() + 30_000;
-    while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    const deliverySeconds = (performance.now() - started) / 1000;
-    const cpuMicros = (await serverCpu(server)) - cpuAtStart;
-    const clientCpu = process.cpuUsage(clientCpuAtStart);
-    const clientLoop = performance.eventLoopUtilization(clientLoopAtStart);
-    if (values.trace) {
-      console.log(`${senders} senders × ${messages}, ${readers.length} members:`);
-      console.log(((await server.ask('trace')) as { trace: string }).trace);
-      console.log(
-        `client process over the sends: CPU ${((clientCpu.user + clientCpu.system) / 10_000 / deliverySeconds).toFixed(0)}% of one core, event loop busy ${(100 * clientLoop.utilization).toFixed(0)}%; ${(latencies.length / Math.max(1, answers)).toFixed(1)} messages a long-poll answer`,
+    const run = async (label: string): Promise<OneRoomResult> => {
+      latencies = [];
+      answers = 0;
+      const cpuAtStart = await serverCpu(server);
+      const clientCpuAtStart = process.cpuUsage();
+      const clientLoopAtStart = performance.eventLoopUtilization();
+      const started = performance.now();
+      await Promise.all(
+        tokens.slice(0, senders).map(async (token, s) => {
+          for (let m = 0; m < messages; m++) {
+            await call('PUT', `/rooms/${room}/send/m.room.message/${label}${s}.${m}`, token, { msgtype: 'm.text', body: 'bench', sent: Date.now() });
+          }
+        }),
       );
-    }
+      const sendSeconds = (performance.now() - started) / 1000;
+      const deadline = performance.now() + 30_000;
+      while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const deliverySeconds = (performance.now() - started) / 1000;
+      const cpuMicros = (await serverCpu(server)) - cpuAtStart;
+      const clientCpu = process.cpuUsage(clientCpuAtStart);
+      const clientLoop = performance.eventLoopUtilization(clientLoopAtStart);
+      if (values.trace) {
+        console.log(`${senders} senders × ${messages}, ${readers.length} members (${label}; the server's trace covers every run so far):`);
+        console.log(((await server.ask('trace')) as { trace: string }).trace);
+        console.log(
+          `client process over the sends: CPU ${((clientCpu.user + clientCpu.system) / 10_000 / deliverySeconds).toFixed(0)}% of one core, event loop busy ${(100 * clientLoop.utilization).toFixed(0)}%; ${(latencies.length / Math.max(1, answers)).toFixed(1)} messages a long-poll answer`,
+        );
+      }
+      const sorted = latencies.slice().sort((a, b) => a - b);
+      return {
+        cpuPerDelivery: cpuMicros / Math.max(1, latencies.length),
+        sendRate: (senders * messages) / sendSeconds,
+        deliveredRate: latencies.length / deliverySeconds,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+      };
+    };
+    const cold = await run('cold');
+    const warm = await run('warm');
     running = false;
     await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
-    const sorted = latencies.sort((a, b) => a - b);
-    return {
-      cpuPerDelivery: cpuMicros / Math.max(1, latencies.length),
-      senders,
-      members: readers.length,
-      sendRate: (senders * messages) / sendSeconds,
-      deliveredRate: latencies.length / deliverySeconds,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-    };
+    return { senders, members: readers.length, cold, warm };
   } finally {
     await server.stop();
   }
@@ -322,24 +339,26 @@ async function mainOneRoom(): Promise<void> {
   const ceiling = await trivialRouteRate(20, 5000);
   const shapes = [await oneRoom(10, 10, 100), ...(values['first-shape'] ? [] : [await oneRoom(20, 50, 100)])];
   const count = (n: number) => Math.round(n).toLocaleString('en-US');
-  const row = (measure: string, value: string) => `| ${measure.padEnd(66)} | ${value.padEnd(18)} |`;
+  const row = (measure: string, value: string) => `| ${measure.padEnd(72)} | ${value.padEnd(18)} |`;
   console.log(`bench:messenger one room — node ${process.version}, ${availableParallelism()} CPUs`);
   console.log('server in a child process, clients in this one, on the same cores; the trivial route is measured the same way');
+  console.log('each shape runs twice on one server: cold (its first messages) and warm (the same again, right after)');
   console.log(
     `young generation: ${SEMI_SPACE > 0 ? `--max-semi-space-size=${SEMI_SPACE}` : "V8's default"}; load average ${loadavg()
       .map((n) => n.toFixed(1))
       .join(' ')}`,
   );
-  console.log(row('measure', 'value'));
-  console.log(`|${'-'.repeat(68)}|${'-'.repeat(20)}|`);
+  console.log(row('measure', 'cold / warm'));
+  console.log(`|${'-'.repeat(74)}|${'-'.repeat(20)}|`);
   console.log(row('trivial Fastify route, 20 clients (requests/s, ceiling)', count(ceiling)));
-  for (const shape of shapes) {
-    const name = `${shape.senders} senders × 100, ${shape.members} members`;
-    const p99Target = shape.members <= 10 ? 100 : 250;
-    console.log(row(`${name}: sends (messages/s${shape.members <= 10 ? ', target >= 1,000' : ''})`, count(shape.sendRate)));
-    console.log(row(`${name}: deliveries (per s${shape.members <= 10 ? ', target >= 10,000' : ''})`, count(shape.deliveredRate)));
-    console.log(row(`${name}: delivery p50 / p99 (ms, p99 <= ${p99Target})`, `${shape.p50} / ${shape.p99}`));
-    console.log(row(`${name}: server CPU per delivery (µs)`, shape.cpuPerDelivery.toFixed(0)));
+  for (const { senders, members, cold, warm } of shapes) {
+    const name = `${senders} senders × 100, ${members} members`;
+    const small = members <= 10;
+    const both = (value: (result: OneRoomResult) => string) => `${value(cold)} / ${value(warm)}`;
+    console.log(row(`${name}: sends (messages/s${small ? ', target >= 1,000' : ''})`, both((r) => count(r.sendRate))));
+    console.log(row(`${name}: deliveries (per s${small ? ', target >= 10,000' : ''})`, both((r) => count(r.deliveredRate))));
+    console.log(row(`${name}: delivery p50 / p99 (ms, p99 <= ${small ? 100 : 250})`, both((r) => `${r.p50}/${r.p99}`)));
+    console.log(row(`${name}: server CPU per delivery (µs)`, both((r) => r.cpuPerDelivery.toFixed(0))));
   }
 }
 
