@@ -298,7 +298,11 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
       await Promise.all(
         tokens.slice(0, senders).map(async (token, s) => {
           for (let m = 0; m < messages; m++) {
-            await call('PUT', `/rooms/${room}/send/m.room.message/${label}${s}.${m}`, token, { msgtype: 'm.text', body: 'bench', sent: Date.now() });
+            await call('PUT', `/rooms/${room}/send/m.room.message/${label}${s}.${m}`, token, {
+              msgtype: 'm.text',
+              body: 'bench',
+              sent: Date.now(),
+            });
           }
         }),
       );
@@ -354,11 +358,13 @@ async function mainOneRoom(): Promise<void> {
   for (const { senders, members, cold, warm } of shapes) {
     const name = `${senders} senders × 100, ${members} members`;
     const small = members <= 10;
-    const both = (value: (result: OneRoomResult) => string) => `${value(cold)} / ${value(warm)}`;
-    console.log(row(`${name}: sends (messages/s${small ? ', target >= 1,000' : ''})`, both((r) => count(r.sendRate))));
-    console.log(row(`${name}: deliveries (per s${small ? ', target >= 10,000' : ''})`, both((r) => count(r.deliveredRate))));
-    console.log(row(`${name}: delivery p50 / p99 (ms, p99 <= ${small ? 100 : 250})`, both((r) => `${r.p50}/${r.p99}`)));
-    console.log(row(`${name}: server CPU per delivery (µs)`, both((r) => r.cpuPerDelivery.toFixed(0))));
+    const measures: [string, (result: OneRoomResult) => string][] = [
+      [`sends (messages/s${small ? ', target >= 1,000' : ''})`, (r) => count(r.sendRate)],
+      [`deliveries (per s${small ? ', target >= 10,000' : ''})`, (r) => count(r.deliveredRate)],
+      [`delivery p50 / p99 (ms, p99 <= ${small ? 100 : 250})`, (r) => `${r.p50}/${r.p99}`],
+      ['server CPU per delivery (µs)', (r) => r.cpuPerDelivery.toFixed(0)],
+    ];
+    for (const [measure, value] of measures) console.log(row(`${name}: ${measure}`, `${value(cold)} / ${value(warm)}`));
   }
 }
 
