@@ -74,7 +74,11 @@ process.on('message', async (message: ParentMessage) => {
     const { user, system } = process.cpuUsage();
     send({ cpuMicros: user + system });
   }
-  if (message === 'trace') send({ trace: tracer?.traceReport() ?? 'no trace: start the server with WATAN_BENCH_TRACE=1' });
+  if (message === 'trace') {
+    // Each report covers the run since the last one (bench:messenger's cold and warm runs).
+    send({ trace: tracer?.traceReport() ?? 'no trace: start the server with WATAN_BENCH_TRACE=1' });
+    tracer?.traceReset();
+  }
   if (message === 'stop') {
     await stop();
     process.exit(0);

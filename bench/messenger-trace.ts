@@ -5,7 +5,7 @@
  * flush and block write (with its fsync), the subnet's apply (executor, listeners, submitters)
  * and the readers-first wakes — and follows requests with Node's HTTP diagnostics channels, so
  * nothing in src/ carries tracing code. Marks are performance.now() in ms; the report gives
- * medians and p90s per stage over the messages the benchmark sent (txn ids `o…`).
+ * medians and p90s per stage over the messages the benchmark sent (txn ids `cold…`, `warm…`, `o…`) since the last report.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,7 +54,12 @@ let lastFinish = 0;
 let elu0: ReturnType<typeof performance.eventLoopUtilization> | undefined;
 let cpu0: NodeJS.CpuUsage | undefined;
 
-const txnOf = (url: string) => /\/send\/m\.room\.message\/(o[^/?]+)/.exec(url)?.[1];
+/** The benchmark's own transaction ids. */
+const BENCH_TXN = /^(?:o|cold|warm)\d/;
+const txnOf = (url: string) => {
+  const txn = /\/send\/m\.room\.message\/([^/?]+)/.exec(url)?.[1];
+  return txn !== undefined && BENCH_TXN.test(txn) ? txn : undefined;
+};
 const senderOf = (txn: string) => txn.slice(0, txn.indexOf('.'));
 const isLongPoll = (url: string) => url.includes('/sync?since=');
 
@@ -113,7 +118,7 @@ let currentTxns: string[] = [];
 const commandTxn = (command: { args?: unknown }) => {
   const args = command.args as { txn?: { txn_id?: string } } | undefined;
   const id = args?.txn?.txn_id;
-  return typeof id === 'string' && id.startsWith('o') ? id : undefined;
+  return typeof id === 'string' && BENCH_TXN.test(id) ? id : undefined;
 };
 
 wrap(
@@ -365,9 +370,12 @@ export function traceReport(): string {
   ].join('\n');
 }
 
-/** Forgets what was traced (between the benchmark's shapes, which each start a server of their own). */
+/** Forgets what was traced, so that the next report covers only what follows. */
 export function traceReset(): void {
   sends.clear();
   blocks.length = 0;
+  for (const list of [readerTurnaround, wakeToAnswer, senderTurnaround, pendingWakes]) list.length = 0;
+  readerAnswered.clear();
+  senderAnswered.clear();
   tracing = false;
 }

@@ -314,7 +314,7 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
       const clientCpu = process.cpuUsage(clientCpuAtStart);
       const clientLoop = performance.eventLoopUtilization(clientLoopAtStart);
       if (values.trace) {
-        console.log(`${senders} senders × ${messages}, ${readers.length} members (${label}; the server's trace covers every run so far):`);
+        console.log(`${senders} senders × ${messages}, ${readers.length} members (${label}):`);
         console.log(((await server.ask('trace')) as { trace: string }).trace);
         console.log(
           `client process over the sends: CPU ${((clientCpu.user + clientCpu.system) / 10_000 / deliverySeconds).toFixed(0)}% of one core, event loop busy ${(100 * clientLoop.utilization).toFixed(0)}%; ${(latencies.length / Math.max(1, answers)).toFixed(1)} messages a long-poll answer`,
