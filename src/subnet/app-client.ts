@@ -1,7 +1,6 @@
 import type { Static, TSchema } from 'typebox';
 import type { AppDefinition, MethodSpec, QuerySpec } from './app.ts';
 import type { JsonValue } from './canonical-json.ts';
-import { newCommandId } from './command.ts';
 import type { CommandResult } from './results.ts';
 import type { SubmitRequest } from './subnet.ts';
 
@@ -43,7 +42,7 @@ export interface AppClient<A extends AppDefinition> {
 export function appClient<A extends AppDefinition>(host: AppHost, app: A): AppClient<A> {
   return {
     run: (method, args, caller, id) =>
-      host.submit({ id: id ?? newCommandId(), app: app.name, method, args: args as JsonValue, caller }) as Promise<TypedResult<never>>,
+      host.submit({ ...(id === undefined ? {} : { id }), app: app.name, method, args: args as JsonValue, caller }) as Promise<TypedResult<never>>,
     ask: (name, args, caller) => host.query(app.name, name, args, caller) as never,
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../node/index.ts';
-import { newCommandId, type Subnet } from '../../subnet/index.ts';
+import type { Subnet } from '../../subnet/index.ts';
 import { tokenHash } from '../auth/tokens.ts';
 
 export interface Session {
@@ -48,7 +48,7 @@ function confirmRefresh(subnet: Subnet, hash: string, userId: string): void {
   if (confirming.has(hash)) return;
   confirming.add(hash);
   subnet
-    .submit({ id: newCommandId(), app: 'messenger', method: 'confirm_refresh', args: { token_hash: hash }, caller: userId })
+    .submit({ app: 'messenger', method: 'confirm_refresh', args: { token_hash: hash }, caller: userId })
     .catch(() => {})
     .finally(() => confirming.delete(hash));
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../../node/index.ts';
-import { AppError, CanonicalJsonError, InvalidCommandError, type JsonValue, newCommandId, type Subnet } from '../../subnet/index.ts';
+import { AppError, CanonicalJsonError, InvalidCommandError, type JsonValue, type Subnet } from '../../subnet/index.ts';
 import { readersFirstOf } from '../sync/readers-first.ts';
 
 /** HTTP status for each Matrix error code a messenger method may refuse with. */
@@ -40,7 +40,7 @@ export async function runCommand<T>(subnet: Subnet, method: string, args: Record
   await readersFirstOf(subnet).admitted();
   let result: Awaited<ReturnType<Subnet['submit']>>;
   try {
-    result = await subnet.submit({ id: newCommandId(), app: 'messenger', method, args: args as JsonValue, caller });
+    result = await subnet.submit({ app: 'messenger', method, args: args as JsonValue, caller });
   } catch (error) {
     if (error instanceof CanonicalJsonError || error instanceof InvalidCommandError) throw new ApiError(400, 'M_BAD_JSON', error.message);
     throw error;

@@ -19,7 +19,8 @@ port.on('message', (message: BlockRow | 'close') => {
   }
   let answer: WriterAnswer;
   try {
-    insert.run(message.block, message.firstHeight, message.lastHeight, Buffer.from(message.entries));
+    const { entries } = message;
+    insert.run(message.block, message.firstHeight, message.lastHeight, Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength));
     answer = { block: message.block };
   } catch (error) {
     answer = { block: message.block, error: (error as Error).message };

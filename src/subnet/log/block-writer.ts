@@ -62,7 +62,11 @@ export class BlockWriter {
     return new Promise((resolve, reject) => {
       this.waiting.set(row.block, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage(row);
+      // A Buffer is posted with its whole backing store, and a small one is a view of Node's
+      // shared 64 KiB pool: cloning that for every block cost more of the event loop than the
+      // block's SQL. So the thread is handed an exact copy, transferred rather than cloned.
+      const entries = new Uint8Array(row.entries);
+      this.worker.postMessage({ ...row, entries }, [entries.buffer]);
     });
   }
 
