@@ -42,7 +42,7 @@ export interface AppClient<A extends AppDefinition> {
 export function appClient<A extends AppDefinition>(host: AppHost, app: A): AppClient<A> {
   return {
     run: (method, args, caller, id) =>
-      host.submit({ ...(id === undefined ? {} : { id }), app: app.name, method, args: args as JsonValue, caller }) as Promise<TypedResult<never>>,
+      host.submit({ id, app: app.name, method, args: args as JsonValue, caller }) as Promise<TypedResult<never>>,
     ask: (name, args, caller) => host.query(app.name, name, args, caller) as never,
   };
 }
