@@ -5,7 +5,7 @@
  *   node bench/messenger.ts [--users N] [--room-size N] [--senders N] [--rate N] [--seconds N]
  *   node bench/messenger.ts --shape one-room
  *   node bench/messenger.ts --cpu-prof DIR   (the node writes a CPU profile of its run into DIR)
- *   node bench/messenger.ts --semi-space MiB (the node's young generation; default 16, 0 for V8's own)
+ *   node bench/messenger.ts --semi-space MiB (the node's young generation; default 32, as `watan` runs; 0 for V8's own)
  *   node bench/messenger.ts --shape one-room --first-shape (only 10 senders × 100, 10 members)
  *   node bench/messenger.ts --per-second (after each phase, its delivery p50 / p99 / max for each second)
  *   node bench/messenger.ts --shape one-room --trace (after each shape, the server's trace of the send
@@ -32,10 +32,12 @@
  * in a child process (bench/messenger-server.ts); the clients here. Both share the 2 cores,
  * as they would on a developer's machine. It reports; it does not gate.
  *
- * Both servers run with the young generation bounded (`--max-semi-space-size`, 16 MiB by
- * default), as a node serving many idle connections should: left to itself, V8 grows the young
- * generation to 2 × 64 MiB during a burst (a thousand initial syncs) and keeps it resident,
- * which is most of what the memory figure used to show and none of what an idle sync holds.
+ * Both servers run with the young generation bounded (`--max-semi-space-size`, 32 MiB by
+ * default, as `watan` runs), as a node serving many idle connections should: left to itself,
+ * V8 grows the young generation to 2 × 64 MiB during a burst (a thousand initial syncs) and
+ * keeps it resident, which is most of what the memory figure used to show and none of what an
+ * idle sync holds. Bounded at 16, it was scavenged so often under load that most long-polls
+ * outlived two scavenges and were promoted (see the README).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -55,7 +57,7 @@ const { values } = parseArgs({
     // A folder: the node writes a CPU profile of the whole run there (node --cpu-prof), to see where its time goes.
     'cpu-prof': { type: 'string' },
     // The node's young generation, MiB a semi-space (0: V8's default, which grows to 64 under a burst and keeps it).
-    'semi-space': { type: 'string', default: '16' },
+    'semi-space': { type: 'string', default: '32' },
     // One-room shapes: trace the send's cycle on the server (bench/messenger-trace.ts) and print it.
     trace: { type: 'boolean', default: false },
     // One-room: only the first shape (10 senders, 10 members), for quick comparisons.
