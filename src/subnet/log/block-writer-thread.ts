@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { closeOwnConnection } from '../connection-thread.ts';
 import { openSqlite } from '../sqlite.ts';
-import type { BlockRow, WriterAnswer } from './block-writer.ts';
+import type { PostedBlockRow, WriterAnswer } from './block-writer.ts';
 
 const port = parentPort;
 if (!port) throw new Error('block-writer-thread.ts runs as a worker thread of the log');
@@ -12,7 +12,7 @@ const db = openSqlite(path, { synchronous: 'FULL' });
 db.pragma('cache_size = -2048');
 const insert = db.prepare('INSERT INTO blocks (block, first_height, last_height, entries) VALUES (?, ?, ?, ?)');
 
-port.on('message', (message: BlockRow | 'close') => {
+port.on('message', (message: PostedBlockRow | 'close') => {
   if (message === 'close') {
     closeOwnConnection(db, closed, port);
     return;

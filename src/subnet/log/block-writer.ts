@@ -15,6 +15,9 @@ const WRITER_YOUNG_GENERATION_MB = 4;
 /** How long closing waits for the thread to finish its writes and close its connection. */
 const CLOSE_WAIT_MS = 10_000;
 
+/** A row as the writer thread receives it: its entries an exact, transferred copy. */
+export type PostedBlockRow = Omit<BlockRow, 'entries'> & { entries: Uint8Array };
+
 /** What the writer thread answers for each row: written and synced, or why not. */
 export type WriterAnswer = { block: number } | { block: number; error: string };
 
@@ -63,10 +66,10 @@ export class BlockWriter {
       this.waiting.set(row.block, { resolve, reject });
       this.worker.ref();
       // A Buffer is posted with its whole backing store, and a small one is a view of Node's
-      // shared 64 KiB pool: cloning that for every block cost more of the event loop than the
-      // block's SQL. So the thread is handed an exact copy, transferred rather than cloned.
+      // shared 64 KiB pool: cloning that cost 0.05–0.3 ms of the event loop a block. So the
+      // thread is handed an exact copy, transferred rather than cloned.
       const entries = new Uint8Array(row.entries);
-      this.worker.postMessage({ ...row, entries }, [entries.buffer]);
+      this.worker.postMessage({ ...row, entries } satisfies PostedBlockRow, [entries.buffer]);
     });
   }
 
