@@ -17,7 +17,14 @@ export interface Session {
 export function authenticate(request: FastifyRequest, subnet: Subnet): Session {
   const token = bearerToken(request);
   if (!token) throw new ApiError(401, 'M_MISSING_TOKEN', 'this request needs an access token: send Authorization: Bearer <token>');
-  const hash = tokenHash(token);
+  return sessionOf(subnet, tokenHash(token));
+}
+
+/**
+ * The live session of the access token with this hash, or the 401 a client expects. A request
+ * that waited (a long-poll) asks again by the hash it already has: the session may have ended.
+ */
+export function sessionOf(subnet: Subnet, hash: string): Session {
   const session = subnet.query('messenger', 'session', { token_hash: hash }, 'ingress') as StoredSession | null;
   if (!session)
     throw new ApiError(401, 'M_UNKNOWN_TOKEN', 'this access token is not valid (signed out, or never issued); sign in again', {

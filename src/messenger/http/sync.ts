@@ -9,7 +9,7 @@ import { Notifier } from '../sync/notifier.ts';
 import { addTypingSection, newlyMet } from '../sync/streams/index.ts';
 import { formatSyncToken, MAX_TOKEN_LENGTH, parseSyncToken, type SyncPosition } from '../sync/token.ts';
 import type { TypingStore } from '../typing.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, sessionOf } from './authenticate.ts';
 import { runCommand, runQuery } from './commands.ts';
 import { filterOf, timelineLimit } from './filter.ts';
 import { clientRoute } from './matrix-routes.ts';
@@ -113,7 +113,7 @@ export function registerSync(server: FastifyInstance, node: NodeContext, typing:
           : undefined;
       // The session may have ended while this request waited: it is checked again with the answer.
       const reauthenticatedAsk = () => {
-        authenticate(request, node.subnet);
+        sessionOf(node.subnet, session.tokenHash);
         return ask();
       };
       if (waitOn !== undefined) {
