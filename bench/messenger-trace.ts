@@ -5,7 +5,7 @@
  * flush and block write (with its fsync), the subnet's apply (executor, listeners, submitters)
  * and the readers-first wakes — and follows requests with Node's HTTP diagnostics channels, so
  * nothing in src/ carries tracing code. Marks are performance.now() in ms; the report gives
- * medians and p90s per stage over the messages the benchmark sent (txn ids `cold…`, `warm…`, `o…`) since the last report.
+ * medians and p90s per stage over the one-room runs' messages (txn ids `cold…`, `warm…`) since the last report.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,8 +54,8 @@ let lastFinish = 0;
 let elu0: ReturnType<typeof performance.eventLoopUtilization> | undefined;
 let cpu0: NodeJS.CpuUsage | undefined;
 
-/** The benchmark's own transaction ids. */
-const BENCH_TXN = /^(?:o|cold|warm)\d/;
+/** The transaction ids of the one-room runs' messages. */
+const BENCH_TXN = /^(?:cold|warm)\d/;
 const txnOf = (url: string) => {
   const txn = /\/send\/m\.room\.message\/([^/?]+)/.exec(url)?.[1];
   return txn !== undefined && BENCH_TXN.test(txn) ? txn : undefined;
