@@ -3,7 +3,16 @@ import { type AppContext, type AppDefinition, AppError, checkArgs } from './app.
 import { admitsProposer, registryApp } from './apps/registry.ts';
 import { CanonicalJsonError, type JsonValue } from './canonical-json.ts';
 import type { CheckpointVote } from './certification/channel.ts';
-import { type Certificate, type Checkpoint, checkpointHash, membershipHash, NO_CHECKPOINT, signCheckpoint } from './checkpoint.ts';
+import {
+  type Certificate,
+  type Checkpoint,
+  checkpointHash,
+  checkpointSigningBytes,
+  hashOfSigningBytes,
+  membershipHash,
+  NO_CHECKPOINT,
+  signCheckpoint,
+} from './checkpoint.ts';
 import { DeterminismError, withDeterminismGuard } from './determinism-guard.ts';
 import { JournaledDigest, LtHash } from './digest.ts';
 import { commandIdsElement, positionElement, resultsElement, resultsRowOf } from './executor-records.ts';
@@ -44,6 +53,8 @@ export interface ExecutorOptions {
 
 export interface AppliedBlock {
   checkpoint: Checkpoint;
+  /** checkpointHash(checkpoint), as the executor worked it out. */
+  checkpointHash: string;
   /** This replica's signed vote for the checkpoint; absent when replaying without a key. */
   vote: CheckpointVote | undefined;
   /** The members the checkpoint's membership hash stands for. */
@@ -286,15 +297,17 @@ export class Executor {
       membership,
       previous: this.lastCheckpoint,
     };
-    const signature = this.signer ? signCheckpoint(checkpoint, this.signer) : undefined;
-    this.lastCheckpoint = checkpointHash(checkpoint);
+    // Signed and hashed from one encoding: the checkpoint's hash is the hash of what is signed.
+    const signingBytes = checkpointSigningBytes(checkpoint);
+    const signature = this.signer ? signCheckpoint(checkpoint, this.signer, signingBytes) : undefined;
+    this.lastCheckpoint = hashOfSigningBytes(signingBytes);
     this.position.lthash = this.digest.bytes();
     this.state.insertMembership(membership, members);
     this.state.insertCheckpoint({ checkpoint, signature });
     this.state.savePosition(this.position);
     const results = applied.map(({ stored: { height, id }, outcome, app }) => ({ ...outcome, id, height, block: block.block, app }));
     const refused = refusal && block.proposal ? { refused: { proposer: block.proposal.proposer, reason: refusal } } : {};
-    return { checkpoint, vote: signature && { checkpoint, signature }, members, results, ...refused };
+    return { checkpoint, checkpointHash: this.lastCheckpoint, vote: signature && { checkpoint, signature }, members, results, ...refused };
   }
 
   /** The registry's members after the block, sorted: who may certify its checkpoint. */

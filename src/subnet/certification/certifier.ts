@@ -65,8 +65,11 @@ export class Certifier {
   /** Votes for blocks just applied; call after their transaction committed. */
   applied(blocks: readonly AppliedBlock[]): void {
     this.state.db.transaction(() => {
-      for (const { vote, checkpoint } of blocks) {
-        if (vote) this.vote(vote);
+      for (const { vote, checkpoint, checkpointHash, members } of blocks) {
+        if (vote) {
+          this.collector.addApplied({ vote, hash: checkpointHash, members });
+          this.publish(vote);
+        }
         this.collector.applied(checkpoint.block);
       }
     })();
@@ -78,6 +81,10 @@ export class Certifier {
 
   private vote(vote: CheckpointVote): void {
     this.collector.add(vote, true);
+    this.publish(vote);
+  }
+
+  private publish(vote: CheckpointVote): void {
     this.channel?.publish(vote).catch((error: Error) => process.emitWarning(`could not publish the checkpoint vote: ${error.message}`));
   }
 }

@@ -13,6 +13,16 @@ import type { CheckpointVote } from './channel.ts';
 export interface OwnView {
   checkpoint: Checkpoint;
   members: readonly string[];
+  /** checkpointHash(checkpoint), when the caller already has it. */
+  hash?: string;
+}
+
+/** This replica's vote for a block it has just applied, with what its execution worked out. */
+export interface AppliedVote {
+  vote: CheckpointVote;
+  /** checkpointHash(vote.checkpoint). */
+  hash: string;
+  members: readonly string[];
 }
 
 /** A quorum certified another checkpoint than this replica's own: both, signed. */
@@ -38,6 +48,8 @@ export interface CollectorOptions {
 const MAX_BLOCKS_AHEAD = 1024;
 /** Blocks with votes but no certificate yet that are kept; beyond it the oldest are dropped. */
 const MAX_PENDING_BLOCKS = 4096;
+/** Own views of just-applied blocks kept in memory; an older block's view is read back when needed. */
+const MAX_APPLIED_VIEWS = 64;
 
 interface Candidate {
   checkpoint: Checkpoint;
@@ -61,6 +73,8 @@ interface PendingBlock {
 export class CertificateCollector {
   private readonly options: CollectorOptions;
   private readonly pending = new Map<number, PendingBlock>();
+  /** The own views addApplied was given, until their block is certified. */
+  private readonly appliedViews = new Map<number, OwnView>();
   private appliedBlock = 0;
 
   constructor(options: CollectorOptions) {
@@ -86,6 +100,31 @@ export class CertificateCollector {
     // The same vote arriving again (directly and through etcd) was verified the first time.
     if (this.pending.get(block)?.candidates.get(hash)?.signatures.get(node) === signature) return;
     if (!own && !verifySignature(node, bytes, Buffer.from(signature, 'base64url'))) return;
+    this.count(block, hash, vote);
+  }
+
+  /**
+   * Takes this replica's own vote for a block it has just applied. The executor signed it,
+   * hashed its checkpoint and worked out its members a moment ago, so nothing is encoded,
+   * hashed or read back again: on a node alone this is its certificate, every block.
+   */
+  addApplied({ vote, hash, members }: AppliedVote): void {
+    const { block } = vote.checkpoint;
+    if (this.options.isCertified(block)) return;
+    this.appliedViews.set(block, { checkpoint: vote.checkpoint, members, hash });
+    if (this.appliedViews.size > MAX_APPLIED_VIEWS) this.appliedViews.delete(this.appliedViews.keys().next().value as number);
+    this.count(block, hash, vote);
+  }
+
+  /** This replica has applied `block`: votes that waited for it may now count. */
+  applied(block: number): void {
+    this.appliedBlock = Math.max(this.appliedBlock, block);
+    if (this.pending.has(block)) this.tryCertify(block);
+  }
+
+  /** Counts a vote already known to be sound: a signer's first checkpoint at a block is the one it stands by. */
+  private count(block: number, hash: string, vote: CheckpointVote): void {
+    const { node, signature } = vote.signature;
     const entry = this.pendingAt(block);
     const earlier = entry.voted.get(node);
     if (earlier !== undefined && earlier !== hash) return;
@@ -94,12 +133,6 @@ export class CertificateCollector {
     candidate.signatures.set(node, signature);
     entry.candidates.set(hash, candidate);
     this.tryCertify(block);
-  }
-
-  /** This replica has applied `block`: votes that waited for it may now count. */
-  applied(block: number): void {
-    this.appliedBlock = Math.max(this.appliedBlock, block);
-    if (this.pending.has(block)) this.tryCertify(block);
   }
 
   private pendingAt(block: number): PendingBlock {
@@ -113,12 +146,13 @@ export class CertificateCollector {
   }
 
   private tryCertify(block: number): void {
-    const own = this.options.own(block);
     const entry = this.pending.get(block);
-    if (!own || !entry) return;
+    if (!entry) return;
+    const own = this.appliedViews.get(block) ?? this.options.own(block);
+    if (!own) return;
     const members = new Set(own.members);
     const needed = quorumSize(members.size);
-    for (const candidate of entry.candidates.values()) {
+    for (const [hash, candidate] of entry.candidates) {
       const signers = [...candidate.signatures.keys()].filter((node) => members.has(node)).sort();
       if (members.size === 0 || signers.length < needed) continue;
       const certificate: Certificate = {
@@ -127,8 +161,9 @@ export class CertificateCollector {
         members: [...members].sort(),
       };
       this.pending.delete(block);
+      this.appliedViews.delete(block);
       this.options.certified(certificate);
-      if (checkpointHash(candidate.checkpoint) !== checkpointHash(own.checkpoint)) {
+      if (hash !== (own.hash ?? checkpointHash(own.checkpoint))) {
         this.options.diverged({ block, own: own.checkpoint, certificate });
       }
       return;
