@@ -25,6 +25,8 @@ export interface WriteGate {
 interface TableStatements {
   spec: TableSpec;
   get: Database.Statement;
+  /** Refuses a row whose key is taken (SQLITE_CONSTRAINT_PRIMARYKEY). */
+  insert: Database.Statement;
   upsert: Database.Statement;
   remove: Database.Statement;
   /** Bumped at every write, when the store counts writes. */
@@ -80,13 +82,12 @@ export class AppStore {
       const where = spec.primaryKey.map((key) => `${key} = @${key}`).join(' AND ');
       const updates = columns.filter((c) => !spec.primaryKey.includes(c)).map((c) => `${c} = excluded.${c}`);
       const conflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
+      const insert = `INSERT INTO ${physical} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
       this.tables.set(spec.name, {
         spec,
         get: db.prepare(`SELECT ${columns.join(', ')} FROM ${physical} WHERE ${where}`),
-        upsert: db.prepare(
-          `INSERT INTO ${physical} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ` +
-            `ON CONFLICT (${spec.primaryKey.join(', ')}) ${conflict}`,
-        ),
+        insert: db.prepare(insert),
+        upsert: db.prepare(`${insert} ON CONFLICT (${spec.primaryKey.join(', ')}) ${conflict}`),
         remove: db.prepare(`DELETE FROM ${physical} WHERE ${where}`),
         writes: this.writes?.of(app, spec.name),
       });
@@ -110,10 +111,16 @@ export class AppStore {
   insert(table: string, row: Row): void {
     const statements = this.writable(table);
     const full = this.completed(statements.spec, row);
-    if (statements.get.get(this.keyParams(statements.spec, full))) {
-      throw new StoreError(`${table}: a row with this primary key already exists`);
+    // The insert itself finds a taken key: no lookup before it.
+    try {
+      statements.insert.run(full);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new StoreError(`${table}: a row with this primary key already exists`);
+      }
+      throw error;
     }
-    this.write(statements, full, undefined);
+    this.wrote(statements, full);
   }
 
   /** Changes some columns of an existing row; returns the row as written. */
@@ -222,6 +229,11 @@ export class AppStore {
   private write(statements: TableStatements, full: Row, old: Row | undefined): void {
     if (old) this.digest?.remove(encodeRowElement(this.app, statements.spec, old));
     statements.upsert.run(full);
+    this.wrote(statements, full);
+  }
+
+  /** Counts a write of `full` (now stored) and adds it to the digest. */
+  private wrote(statements: TableStatements, full: Row): void {
     if (statements.writes) statements.writes.count += 1;
     this.digest?.add(encodeRowElement(this.app, statements.spec, full));
   }

@@ -79,3 +79,33 @@ test('an entry in the middle of a block that does not match its chain hash is re
   assert.throws(() => executor.applyBlocks([block]), /height 2 does not chain/);
   assert.equal(executor.height, 0);
 });
+
+test('inserting a row whose key is taken fails the command and leaves the row and the state digest as they were', () => {
+  const command = (id: string, method: string, args: object): Command => ({
+    id,
+    app: 'rogue',
+    method,
+    args: args as never,
+    caller: 't',
+    time: 1,
+  });
+  const executor = new Executor({ db: new Database(':memory:'), subnetId: 'watan-dev', apps });
+  const [, second, third] = executor.applyBlocks(
+    chainBlocks('watan-dev', [
+      [command('c1', 'first_note', { id: 'a', text: 'first' })],
+      [command('c2', 'first_note', { id: 'a', text: 'second' }), command('c3', 'first_note', { id: 'b', text: 'other' })],
+      [command('c4', 'peek', { sql: 'SELECT id, text FROM {notes} ORDER BY id' })],
+    ]),
+  );
+  const [taken, fresh] = second?.results ?? [];
+  assert.equal(taken?.ok, false);
+  assert.equal(!taken?.ok && taken?.error.code, 'STORE');
+  assert.match((!taken?.ok && taken?.error.message) || '', /notes: a row with this primary key already exists/);
+  assert.equal(fresh?.ok, true, 'the block goes on');
+  const rows = third?.results[0];
+  assert.deepEqual(rows?.ok && rows.value, [
+    { id: 'a', text: 'first' },
+    { id: 'b', text: 'other' },
+  ]);
+  assert.ok(executor.scanDigest().equals(executor.currentDigest()), 'the refused insert left no trace in the digest');
+});
