@@ -24,14 +24,6 @@ export interface DigestSink {
 
 export class LtHash implements DigestSink {
   private readonly lanes: Uint16Array;
-  /**
-   * Small elements added (+1) or removed (-1) since the lanes were last read, by element. A row
-   * rewritten several times between two reads (a counter, a room's head: every message of a
-   * block rewrites both) nets out here, instead of each version being expanded, summed in and
-   * summed out again. The rest is summed in whenever the state is read: the same sum, as lanes
-   * add modulo 2^16 in any order.
-   */
-  private readonly pending = new Map<string, number>();
 
   constructor(state?: Uint8Array) {
     this.lanes = new Uint16Array(LANES);
@@ -42,61 +34,30 @@ export class LtHash implements DigestSink {
   }
 
   add(element: Uint8Array): void {
-    this.change(element, 1);
+    const expansion = expand(element);
+    const lanes = this.lanes;
+    for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) + (expansion[i] as number);
   }
 
   remove(element: Uint8Array): void {
-    this.change(element, -1);
+    const expansion = expand(element);
+    const lanes = this.lanes;
+    for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) - (expansion[i] as number);
   }
 
   /** The full 2048-byte state, little-endian lanes, for persisting and resuming. */
   bytes(): Buffer {
-    this.settle();
     return Buffer.from(this.lanes.buffer.slice(0));
   }
 
   /** A 32-byte commitment to the state, as certified in checkpoints. */
   digest(): Buffer {
-    this.settle();
     return sha256(new Uint8Array(this.lanes.buffer, this.lanes.byteOffset, this.lanes.byteLength));
   }
 
   copyFrom(other: LtHash): void {
-    other.settle();
-    this.pending.clear();
     this.lanes.set(other.lanes);
   }
-
-  private change(element: Uint8Array, sign: 1 | -1): void {
-    const key = keyOf(element);
-    if (key === undefined || (this.pending.size >= MAX_PENDING_ELEMENTS && !this.pending.has(key))) {
-      sumInto(this.lanes, expand(element, key), sign);
-      return;
-    }
-    const count = (this.pending.get(key) ?? 0) + sign;
-    if (count === 0) this.pending.delete(key);
-    else this.pending.set(key, count);
-  }
-
-  private settle(): void {
-    // The key is the element's bytes as they were when written, whatever became of the caller's buffer.
-    for (const [key, count] of this.pending) sumInto(this.lanes, expand(Buffer.from(key, 'latin1'), key), count);
-    this.pending.clear();
-  }
-}
-
-/** Adds `count` times the expansion to the lanes; the typed array keeps each lane modulo 2^16. */
-function sumInto(lanes: Uint16Array, expansion: Uint16Array, count: number): void {
-  if (count === 1) for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) + (expansion[i] as number);
-  else if (count === -1) for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) - (expansion[i] as number);
-  else for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) + count * (expansion[i] as number);
-}
-
-/** A small element as a map key (one character a byte); undefined for a large one. */
-function keyOf(element: Uint8Array): string | undefined {
-  return element.byteLength <= MAX_KEPT_ELEMENT
-    ? Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('latin1')
-    : undefined;
 }
 
 /**
@@ -104,7 +65,11 @@ function keyOf(element: Uint8Array): string | undefined {
  * above). A row rewritten often (a counter, a room's head) is removed soon after it was added,
  * so the expansions of the last few small elements are kept: the remove then costs no hash.
  */
-function expand(element: Uint8Array, key: string | undefined): Uint16Array {
+function expand(element: Uint8Array): Uint16Array {
+  const key =
+    element.byteLength <= MAX_KEPT_ELEMENT
+      ? Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('latin1')
+      : undefined;
   const kept = key === undefined ? undefined : recentExpansions.get(key);
   if (kept) return kept;
   const bytes = hash('shake256', element, { outputLength: LTHASH_BYTES, outputEncoding: 'buffer' }) as Buffer;
@@ -119,8 +84,6 @@ function expand(element: Uint8Array, key: string | undefined): Uint16Array {
 
 const MAX_KEPT_ELEMENT = 512;
 const KEPT_EXPANSIONS = 64;
-/** Small elements an LtHash holds back at most; past it a new one is summed in at once (a full scan, say). */
-const MAX_PENDING_ELEMENTS = 256;
 const recentExpansions = new Map<string, Uint16Array>();
 
 /**
