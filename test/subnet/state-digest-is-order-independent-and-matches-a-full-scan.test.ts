@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { hash } from 'node:crypto';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type Command, coreApps, Executor, LtHash } from '../../src/subnet/index.ts';
@@ -26,6 +27,25 @@ test('removing an element undoes adding it, and the state survives a save and lo
   hash.remove(element('b'));
   assert.ok(hash.digest().equals(empty));
   assert.ok(!saved.digest().equals(empty));
+});
+
+test('the LtHash is LtHash16 over SHAKE256 expansions, which digests already certified assume', () => {
+  // Written out plainly: lanes of 2048-byte SHAKE256 expansions, summed modulo 2^16. Rows are
+  // encoded as bytes, not text, so the elements carry bytes above 0x7f.
+  const changes: ['add' | 'remove', Buffer][] = [
+    ['add', Buffer.from([0xff, 0x80, 0x00, 0x01])],
+    ['add', Buffer.alloc(4000, 0xfe)],
+    ['add', Buffer.from([0x02, 0xc3, 0xa9])],
+    ['remove', Buffer.from([0xff, 0x80, 0x00, 0x01])],
+  ];
+  const lanes = new Uint16Array(1024);
+  const digest = new LtHash();
+  for (const [change, item] of changes) {
+    const expansion = hash('shake256', item, { outputLength: 2048, outputEncoding: 'buffer' }) as Buffer;
+    for (let i = 0; i < 1024; i++) lanes[i] = (lanes[i] as number) + (change === 'add' ? 1 : -1) * expansion.readUInt16LE(2 * i);
+    digest[change](item);
+  }
+  assert.ok(digest.digest().equals(hash('sha256', new Uint8Array(lanes.buffer), 'buffer') as Buffer));
 });
 
 const put = (id: string, key: string, value: string): Command => kvPut(id, key, value, 5);
