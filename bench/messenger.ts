@@ -94,8 +94,13 @@ async function startServer(...args: string[]): Promise<Server> {
   });
   const next = () =>
     new Promise<ServerMessage>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as ServerMessage));
-      child.once('exit', (code) => reject(new Error(`the benchmark server exited (${code}) before answering`)));
+      // Each question leaves no listener behind (a run asks a dozen of them).
+      const exited = (code: number | null) => reject(new Error(`the benchmark server exited (${code}) before answering`));
+      child.once('exit', exited);
+      child.once('message', (message) => {
+        child.off('exit', exited);
+        resolve(message as ServerMessage);
+      });
     });
   const ready = (await next()) as { url: string; tokens: string[] };
   return {
