@@ -25,9 +25,12 @@ export class Certifier {
   private readonly collector: CertificateCollector;
   private readonly channel: CertificationChannel | undefined;
   private unsubscribe: () => void = () => undefined;
+  /** The highest block with a stored certificate (-1: none). */
+  private highestCertified: number;
 
   constructor(options: CertifierOptions) {
     this.state = new StateDb(options.db);
+    this.highestCertified = this.state.latestCertificate()?.checkpoint.block ?? -1;
     this.channel = options.channel;
     this.collector = new CertificateCollector({
       subnetId: options.subnetId,
@@ -36,8 +39,12 @@ export class Certifier {
         const members = own && this.state.membership(own.checkpoint.membership);
         return own && members ? { checkpoint: own.checkpoint, members } : undefined;
       },
-      isCertified: (block) => this.state.hasCertificate(block),
+      // Certificates reach this database only through here (a snapshot is installed with it
+      // closed), so a block beyond the highest stored one has none, and the block just applied
+      // always is: no query for it.
+      isCertified: (block) => block <= this.highestCertified && this.state.hasCertificate(block),
       certified: (certificate) => {
+        this.highestCertified = Math.max(this.highestCertified, certificate.checkpoint.block);
         if (this.state.insertCertificate(certificate)) options.certified(certificate);
       },
       diverged: options.diverged,
