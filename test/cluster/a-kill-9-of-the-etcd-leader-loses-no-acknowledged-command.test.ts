@@ -22,7 +22,7 @@ test(
       const workload = newWorkload();
       // A third of the way in, the leader dies mid-stream.
       await writeUnderFault(workload, subnets, 'leader', PER_WRITER, async () => {
-        await etcd.signal(await etcd.leader(), 'SIGKILL');
+        await etcd.signal(await etcd.waitForLeader(), 'SIGKILL');
       });
       await settleEverywhere(workload, replicas);
       assert.equal(workload.acknowledged.size, 4 * PER_WRITER);

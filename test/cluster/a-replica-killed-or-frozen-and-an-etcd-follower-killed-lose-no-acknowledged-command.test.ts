@@ -43,7 +43,7 @@ test(
       } finally {
         await replica.kill();
       }
-      const leader = await etcd.leader();
+      const leader = await etcd.waitForLeader();
       const follower = etcd.members.find((member) => member.name !== leader)?.name as string;
       await load('etcd-follower', () => killAndRestartEtcdMember(etcd, follower));
 

@@ -38,7 +38,7 @@ test(
       const load = (phase: string, fault: () => Promise<void>) => casUnderFault(workload, clients, phase, PER_CLIENT, fault);
       const replica = await startReplicaProcess(replicas, etcd, 3);
       try {
-        const leader = await etcd.leader();
+        const leader = await etcd.waitForLeader();
         await load('leader', () => killAndRestartEtcdMember(etcd, leader));
         await freezeThenKill(load, replica);
       } finally {

@@ -40,8 +40,6 @@ export interface LocalEtcd {
   members: readonly EtcdMember[];
   /** `host:port` of every member, for `--cluster etcd://…` and the client. */
   endpoints: string[];
-  /** The name of the current Raft leader, as the members report it. */
-  leader(): Promise<string>;
   /**
    * Waits until the running members report a leader other than `not` (a member just killed or
    * stopped) and returns its name; an election normally takes a second or two, more on a busy machine.
@@ -137,6 +135,7 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
     if (sig === 'SIGKILL' || sig === 'SIGTERM') await exited;
   };
 
+  /** The current Raft leader's name, as the members report it; throws while they report none. */
   const leader = async (): Promise<string> => {
     for (const member of members) {
       if (!member.process) continue;
@@ -196,7 +195,6 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
   return {
     members,
     endpoints: members.map((m) => new URL(m.clientUrl).host),
-    leader,
     waitForLeader,
     signal,
     async restart(name) {
