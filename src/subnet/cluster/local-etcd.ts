@@ -176,10 +176,18 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
   // to a follower, and with its followers stopping too it may wait out etcd's request timeout
   // (measured: the whole 5 s grace, in about half the stops, also after the followers had
   // exited). A member alone holds no quorum and etcd syncs its log before it acknowledges,
-  // so ending the last one after a short grace loses nothing.
+  // so ending the last one after a short grace loses nothing. Members that do not answer (a
+  // failed start) are not waited on for long: then the order is only a guess.
   const stop = async (): Promise<void> => {
     for (const member of members) member.process?.kill('SIGCONT');
-    const last = await leader().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const last = await Promise.race([
+      leader().catch(() => undefined),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), 2000);
+      }),
+    ]);
+    clearTimeout(timer);
     await Promise.all(members.filter((m) => m.name !== last).map((m) => stopMember(m, 5000)));
     await Promise.all(members.map((m) => stopMember(m, 500)));
   };
