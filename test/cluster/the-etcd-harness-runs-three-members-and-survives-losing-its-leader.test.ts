@@ -41,7 +41,7 @@ test('the etcd harness runs three members, survives a kill -9 of the leader and 
     await etcd.signal(follower, 'SIGCONT');
     await etcd.waitHealthy();
 
-    // The stopped follower caught up: it alone answers every write.
+    // The stopped follower caught up: read through it alone, every write is there.
     const caughtUp = await connect([follower]);
     assert.equal(await caughtUp.get('before').string(), '1');
     assert.equal(await caughtUp.get('after').string(), '2');

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /**
  * A 3-member (or n-member) etcd on loopback, each member its own `etcd` process with its own
@@ -180,14 +181,8 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
   // failed start) are not waited on for long: then the order is only a guess.
   const stop = async (): Promise<void> => {
     for (const member of members) member.process?.kill('SIGCONT');
-    let timer: NodeJS.Timeout | undefined;
-    const last = await Promise.race([
-      leader().catch(() => undefined),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), 2000);
-      }),
-    ]);
-    clearTimeout(timer);
+    // The timer is unref'd: left running once the leader is known, it holds nothing up.
+    const last = await Promise.race([leader().catch(() => undefined), delay(2000, undefined, { ref: false })]);
     await Promise.all(members.filter((m) => m.name !== last).map((m) => stopMember(m, 5000)));
     await Promise.all(members.map((m) => stopMember(m, 500)));
   };
@@ -255,8 +250,4 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
