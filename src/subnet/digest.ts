@@ -15,6 +15,7 @@ if (endianness() !== 'LE') throw new Error('Watan needs a little-endian machine 
  */
 export const LTHASH_BYTES = 2048;
 const LANES = LTHASH_BYTES / 2;
+const WORDS = LTHASH_BYTES / 4;
 
 /** Where row writes report the elements they add to and remove from the state. */
 export interface DigestSink {
@@ -24,9 +25,12 @@ export interface DigestSink {
 
 export class LtHash implements DigestSink {
   private readonly lanes: Uint16Array;
+  /** The same lanes two to a word, which is how they are summed (see addLanes). */
+  private readonly words: Uint32Array;
 
   constructor(state?: Uint8Array) {
     this.lanes = new Uint16Array(LANES);
+    this.words = new Uint32Array(this.lanes.buffer);
     if (state) {
       if (state.byteLength !== LTHASH_BYTES) throw new RangeError(`an LtHash state is ${LTHASH_BYTES} bytes, not ${state.byteLength}`);
       new Uint8Array(this.lanes.buffer).set(state);
@@ -34,15 +38,11 @@ export class LtHash implements DigestSink {
   }
 
   add(element: Uint8Array): void {
-    const expansion = expand(element);
-    const lanes = this.lanes;
-    for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) + (expansion[i] as number);
+    addLanes(this.words, expand(element));
   }
 
   remove(element: Uint8Array): void {
-    const expansion = expand(element);
-    const lanes = this.lanes;
-    for (let i = 0; i < LANES; i++) lanes[i] = (lanes[i] as number) - (expansion[i] as number);
+    subtractLanes(this.words, expand(element));
   }
 
   /** The full 2048-byte state, little-endian lanes, for persisting and resuming. */
@@ -61,11 +61,37 @@ export class LtHash implements DigestSink {
 }
 
 /**
- * The element's 2048-byte expansion as little-endian lanes (the machine's order, checked
- * above). A row rewritten often (a counter, a room's head) is removed soon after it was added,
- * so the expansions of the last few small elements are kept: the remove then costs no hash.
+ * Lane-wise sums and differences modulo 2^16, two lanes to a 32-bit word: the low 15 bits of
+ * each lane are summed with no carry out of the lane, and the lane's top bit is then set from
+ * the operands' top bits. Twice as few steps as summing lanes one by one, with the same result.
  */
-function expand(element: Uint8Array): Uint16Array {
+const LOW_BITS = 0x7fff7fff;
+const TOP_BITS = 0x80008000;
+
+function addLanes(words: Uint32Array, expansion: Uint32Array): void {
+  for (let i = 0; i < WORDS; i++) {
+    const x = words[i] as number;
+    const y = expansion[i] as number;
+    words[i] = ((x & LOW_BITS) + (y & LOW_BITS)) ^ ((x ^ y) & TOP_BITS);
+  }
+}
+
+function subtractLanes(words: Uint32Array, expansion: Uint32Array): void {
+  for (let i = 0; i < WORDS; i++) {
+    const x = words[i] as number;
+    const y = expansion[i] as number;
+    // Each lane's top bit is lent to the subtraction, so no lane borrows from the next.
+    words[i] = ((x | TOP_BITS) - (y & LOW_BITS)) ^ ((x ^ ~y) & TOP_BITS);
+  }
+}
+
+/**
+ * The element's 2048-byte expansion as 32-bit words of two little-endian lanes (the machine's
+ * order, checked above). A row rewritten often (a counter, a room's head) is removed soon after
+ * it was added, so the expansions of the last few small elements are kept: the remove then
+ * costs no hash.
+ */
+function expand(element: Uint8Array): Uint32Array {
   const key =
     element.byteLength <= MAX_KEPT_ELEMENT
       ? Buffer.from(element.buffer, element.byteOffset, element.byteLength).toString('latin1')
@@ -74,7 +100,7 @@ function expand(element: Uint8Array): Uint16Array {
   if (kept) return kept;
   const bytes = hash('shake256', element, { outputLength: LTHASH_BYTES, outputEncoding: 'buffer' }) as Buffer;
   const expansion =
-    bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, LANES) : new Uint16Array(new Uint8Array(bytes).buffer);
+    bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, WORDS) : new Uint32Array(new Uint8Array(bytes).buffer);
   if (key !== undefined) {
     if (recentExpansions.size >= KEPT_EXPANSIONS) recentExpansions.delete(recentExpansions.keys().next().value as string);
     recentExpansions.set(key, expansion);
@@ -84,7 +110,7 @@ function expand(element: Uint8Array): Uint16Array {
 
 const MAX_KEPT_ELEMENT = 512;
 const KEPT_EXPANSIONS = 64;
-const recentExpansions = new Map<string, Uint16Array>();
+const recentExpansions = new Map<string, Uint32Array>();
 
 /**
  * An LtHash whose changes since the last `commit()` can be undone, so a failed command's

@@ -48,6 +48,30 @@ test('the LtHash is LtHash16 over SHAKE256 expansions, which digests already cer
   assert.ok(digest.digest().equals(hash('sha256', new Uint8Array(lanes.buffer), 'buffer') as Buffer));
 });
 
+test('every lane sums and subtracts modulo 2^16, whatever the lanes carry', () => {
+  // Enough random expansions that every lane wraps past 2^16 and below 0 many times: the lanes
+  // are summed two to a word, and a carry or borrow that crossed into the next lane would show.
+  const items = Array.from({ length: 300 }, (_, i) => Buffer.from(`element ${i} ${'x'.repeat(i % 7)}`));
+  const plain = new Int32Array(1024);
+  const digest = new LtHash();
+  const apply = (item: Buffer, sign: 1 | -1) => {
+    const expansion = hash('shake256', item, { outputLength: 2048, outputEncoding: 'buffer' }) as Buffer;
+    for (let i = 0; i < 1024; i++) plain[i] = ((plain[i] as number) + sign * expansion.readUInt16LE(2 * i)) & 0xffff;
+  };
+  for (const item of items) {
+    apply(item, 1);
+    digest.add(item);
+  }
+  // Removes in another order, some of them of elements never added (the lanes go below zero).
+  for (const item of [...items.filter((_, i) => i % 3 === 0).reverse(), Buffer.from('never added'), Buffer.from('nor this')]) {
+    apply(item, -1);
+    digest.remove(item);
+  }
+  const bytes = digest.bytes();
+  for (let i = 0; i < 1024; i++) assert.equal(bytes.readUInt16LE(2 * i), plain[i], `lane ${i}`);
+  assert.ok(digest.digest().equals(hash('sha256', new Uint8Array(new Uint16Array(plain).buffer), 'buffer') as Buffer));
+});
+
 const put = (id: string, key: string, value: string): Command => kvPut(id, key, value, 5);
 const del = (id: string, key: string): Command => ({ id, app: 'kv', method: 'delete', args: { key }, caller: 't', time: 5 });
 
