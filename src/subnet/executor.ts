@@ -26,7 +26,7 @@ import { ReadTransaction } from './read-transaction.ts';
 import { type CommandOutcome, type CommandResult, parseResultLeaf, resultLeaf } from './results.ts';
 import { type ExecutorPosition, type OwnCheckpoint, StateDb, type StoredResult } from './state-db.ts';
 import { AppStore, StoreError, type WriteGate } from './store.ts';
-import { encodeRowElement, physicalTableName, type Row, TableSpecError, tableDdl } from './table.ts';
+import { createTableDdl, encodeRowElement, indexDdl, physicalTableName, type Row, TableSpecError } from './table.ts';
 import { TableWrites } from './table-writes.ts';
 
 /**
@@ -434,7 +434,11 @@ export class Executor {
         if (this.apps.has(definition.name)) throw new ExecutorError(`two apps are named ${definition.name}`);
         // A read-only audit of a folder made before an app existed: that app holds no rows there.
         if (this.db.readonly && !this.hasTables(definition)) continue;
-        for (const spec of definition.tables) for (const ddl of tableDdl(definition.name, spec)) this.db.exec(ddl);
+        for (const spec of definition.tables) {
+          this.db.exec(createTableDdl(definition.name, spec));
+          // An audit reads a folder as it was written: an index it lacks costs the audit speed, not answers.
+          if (!this.db.readonly) for (const ddl of indexDdl(definition.name, spec)) this.db.exec(ddl);
+        }
         this.apps.set(definition.name, {
           definition,
           writer: new AppStore(this.db, definition.name, definition.tables, this.journal, { gate: this.gate, writes: this.writes }),

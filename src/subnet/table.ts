@@ -14,6 +14,13 @@ export interface TableSpec {
   primaryKey: readonly string[];
   indexes?: readonly (readonly string[])[];
   /**
+   * Indexes over only the rows whose `notNull` column holds a value: a room's state events
+   * among all its events. A row outside one costs its write nothing there. Queries use one
+   * when their WHERE says the column is not null (`= ?` says so too). One replaces a full
+   * index on the same columns, which a database made before it is declared loses.
+   */
+  partialIndexes?: readonly { columns: readonly string[]; notNull: string }[];
+  /**
    * Rows of a kilobyte or so (a stored event). Such a table keeps its rows in the order they
    * were written, with the primary key as a separate index, instead of in the primary key's
    * order: rows sorted by a random key (an event id) land all over the file, so every write
@@ -38,8 +45,13 @@ export function physicalTableName(app: string, table: string): string {
   return `app_${app}__${table}`;
 }
 
-/** The CREATE statements for one table, validated. */
+/** The statements that make one table and its indexes, validated. */
 export function tableDdl(app: string, spec: TableSpec): string[] {
+  return [createTableDdl(app, spec), ...indexDdl(app, spec)];
+}
+
+/** The CREATE TABLE statement for one table, validated. */
+export function createTableDdl(app: string, spec: TableSpec): string {
   assertIdentifier('table', spec.name);
   const columns = Object.entries(spec.columns);
   if (columns.length === 0) throw new TableSpecError(`table ${spec.name} has no columns`);
@@ -49,14 +61,28 @@ export function tableDdl(app: string, spec: TableSpec): string[] {
   }
   const physical = physicalTableName(app, spec.name);
   const definitions = columns.map(([name, type]) => `${name} ${sqlType(type)}${type.endsWith('?') ? '' : ' NOT NULL'}`);
-  const ddl = [
-    `CREATE TABLE IF NOT EXISTS ${physical} (${definitions.join(', ')}, PRIMARY KEY (${spec.primaryKey.join(', ')})) STRICT${spec.largeRows ? '' : ', WITHOUT ROWID'}`,
-  ];
-  for (const index of spec.indexes ?? []) {
+  return `CREATE TABLE IF NOT EXISTS ${physical} (${definitions.join(', ')}, PRIMARY KEY (${spec.primaryKey.join(', ')})) STRICT${spec.largeRows ? '' : ', WITHOUT ROWID'}`;
+}
+
+/** The statements that bring one table's indexes to what its spec declares, validated. */
+export function indexDdl(app: string, spec: TableSpec): string[] {
+  const physical = physicalTableName(app, spec.name);
+  const nameOf = (index: readonly string[]) => {
     for (const column of index) {
       if (!(column in spec.columns)) throw new TableSpecError(`table ${spec.name}: index column ${column} is not declared`);
     }
-    ddl.push(`CREATE INDEX IF NOT EXISTS ${physical}__${index.join('_')} ON ${physical} (${index.join(', ')})`);
+    return `${physical}__${index.join('_')}`;
+  };
+  const ddl: string[] = [];
+  for (const index of spec.indexes ?? []) ddl.push(`CREATE INDEX IF NOT EXISTS ${nameOf(index)} ON ${physical} (${index.join(', ')})`);
+  for (const { columns, notNull } of spec.partialIndexes ?? []) {
+    const whole = nameOf(columns);
+    nameOf([notNull]);
+    if (spec.indexes?.some((index) => index.join('_') === columns.join('_'))) {
+      throw new TableSpecError(`table ${spec.name}: index ${columns.join(', ')} is declared both whole and partial`);
+    }
+    ddl.push(`DROP INDEX IF EXISTS ${whole}`);
+    ddl.push(`CREATE INDEX IF NOT EXISTS ${whole}__where_${notNull} ON ${physical} (${columns.join(', ')}) WHERE ${notNull} IS NOT NULL`);
   }
   return ddl;
 }

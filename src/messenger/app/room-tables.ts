@@ -38,8 +38,10 @@ export const roomTables: TableSpec[] = [
       visibility: 'text',
     },
     primaryKey: ['event_id'],
-    // (room, type, state key, stream): a member's membership at any point is one index seek.
-    indexes: [['room_id', 'stream'], ['stream'], ['room_id', 'type', 'state_key', 'stream']],
+    indexes: [['room_id', 'stream'], ['stream']],
+    // (room, type, state key, stream) of state events only: a member's membership at any point
+    // is one index seek, and a message (most events) is not written there at all.
+    partialIndexes: [{ columns: ['room_id', 'type', 'state_key', 'stream'], notNull: 'state_key' }],
     // Each holds its whole PDU; written in stream order, keyed by a random id.
     largeRows: true,
   },
