@@ -67,18 +67,18 @@ export function createTableDdl(app: string, spec: TableSpec): string {
 /** The statements that bring one table's indexes to what its spec declares, validated. */
 export function indexDdl(app: string, spec: TableSpec): string[] {
   const physical = physicalTableName(app, spec.name);
-  const nameOf = (index: readonly string[]) => {
-    for (const column of index) {
+  const declared = (columns: readonly string[]) => {
+    for (const column of columns) {
       if (!(column in spec.columns)) throw new TableSpecError(`table ${spec.name}: index column ${column} is not declared`);
     }
-    return `${physical}__${index.join('_')}`;
+    return columns;
   };
-  const ddl: string[] = [];
-  for (const index of spec.indexes ?? []) ddl.push(`CREATE INDEX IF NOT EXISTS ${nameOf(index)} ON ${physical} (${index.join(', ')})`);
+  const nameOf = (columns: readonly string[]) => `${physical}__${declared(columns).join('_')}`;
+  const ddl = (spec.indexes ?? []).map((index) => `CREATE INDEX IF NOT EXISTS ${nameOf(index)} ON ${physical} (${index.join(', ')})`);
   for (const { columns, notNull } of spec.partialIndexes ?? []) {
     const whole = nameOf(columns);
-    nameOf([notNull]);
-    if (spec.indexes?.some((index) => index.join('_') === columns.join('_'))) {
+    declared([notNull]);
+    if (spec.indexes?.some((index) => nameOf(index) === whole)) {
       throw new TableSpecError(`table ${spec.name}: index ${columns.join(', ')} is declared both whole and partial`);
     }
     ddl.push(`DROP INDEX IF EXISTS ${whole}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import Type from 'typebox';
-import { coreApps, defineApp, Executor, method, query } from '../../src/subnet/index.ts';
+import { coreApps, defineApp, Executor, query } from '../../src/subnet/index.ts';
 import { type TableSpec, TableSpecError, tableDdl } from '../../src/subnet/table.ts';
 
 const notes: TableSpec = {
@@ -16,12 +16,7 @@ const notes: TableSpec = {
 const notesApp = defineApp({
   name: 'notes',
   tables: [notes],
-  methods: {
-    put: method(
-      Type.Object({ id: Type.String(), topic: Type.String(), tag: Type.Union([Type.String(), Type.Null()]), n: Type.Integer() }),
-      (ctx, row) => ctx.store.put('notes', row),
-    ),
-  },
+  methods: {},
   queries: {
     tagged: query(Type.Object({ topic: Type.String(), tag: Type.String() }), (ctx, args) =>
       ctx.store.select('SELECT id FROM {notes} WHERE topic = ? AND tag = ? ORDER BY n', args.topic, args.tag),
