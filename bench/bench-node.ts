@@ -3,11 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeParts } from '../src/cli/composition.ts';
-import { DEFAULT_RATE_LIMITS } from '../src/messenger/index.ts';
+import { type WarmedUp, warmUp } from '../src/cli/warm-up.ts';
+import { UNLIMITED_RATE_LIMITS } from '../src/messenger/index.ts';
 import { createLogger, type RunningNode, startNode } from '../src/node/index.ts';
 
-export async function startBenchNode(name: string): Promise<{ node: RunningNode; stop(): Promise<void> }> {
+export interface BenchNodeOptions {
+  /** Warm the request paths up before listening, as `watan start` does unless told `--no-warm-up`. */
+  warmUp?: boolean;
+}
+
+export async function startBenchNode(
+  name: string,
+  options: BenchNodeOptions = {},
+): Promise<{ node: RunningNode; warmedUp: WarmedUp | undefined; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), `watan-bench-${name}-`));
+  let warmedUp: WarmedUp | undefined;
   const node = await startNode({
     dataDir: dir,
     port: 0,
@@ -15,22 +25,21 @@ export async function startBenchNode(name: string): Promise<{ node: RunningNode;
     serverName: 'localhost',
     dev: true,
     facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
-    parts: nodeParts({
-      openRegistration: true,
-      rateLimits: {
-        authPerMinute: 1e9,
-        sendsPer10Seconds: 1e9,
-        userActions: Object.fromEntries(
-          Object.keys(DEFAULT_RATE_LIMITS.userActions).map((action) => [action, { max: 1e9, windowMs: 1_000 }]),
-        ),
-      },
-    }),
+    parts: nodeParts({ openRegistration: true, rateLimits: UNLIMITED_RATE_LIMITS }),
     logger: createLogger({ level: 'silent' }),
     // Every simulated user connects from this one loopback address.
     connectionLimits: { perAddress: 1e9 },
+    ...(options.warmUp
+      ? {
+          warmUp: async (logger) => {
+            warmedUp = await warmUp(logger);
+          },
+        }
+      : {}),
   });
   return {
     node,
+    warmedUp,
     stop: async () => {
       await node.close();
       rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { startBenchNode } from './bench-node.ts';
 
 export type ServerMessage =
-  | { url: string; tokens: string[] }
+  | { url: string; tokens: string[]; warmUpMs?: number }
   | { rss: number }
   | { heap: number }
   | { cpuMicros: number }
@@ -37,8 +37,9 @@ async function serveTrivialRoute(): Promise<() => Promise<void>> {
   return () => app.close();
 }
 
-async function serveWatan(users: number): Promise<() => Promise<void>> {
-  const { node, stop } = await startBenchNode('messenger');
+async function serveWatan(users: number, warm: boolean): Promise<() => Promise<void>> {
+  const { node, warmedUp, stop } = await startBenchNode('messenger', { warmUp: warm });
+  if (warm && !warmedUp) throw new Error('the warm-up did not finish');
   // A known token per user; only its hash is stored, as at a real sign-in.
   const tokens = await Promise.all(
     Array.from({ length: users }, async (_, i) => {
@@ -58,12 +59,12 @@ async function serveWatan(users: number): Promise<() => Promise<void>> {
       return token;
     }),
   );
-  send({ url: node.url, tokens });
+  send({ url: node.url, tokens, ...(warmedUp ? { warmUpMs: warmedUp.ms } : {}) });
   return stop;
 }
 
-const [mode, users] = process.argv.slice(2);
-const stop = mode === 'trivial' ? await serveTrivialRoute() : await serveWatan(Number(users));
+const [mode, users, warm] = process.argv.slice(2);
+const stop = mode === 'trivial' ? await serveTrivialRoute() : await serveWatan(Number(users), warm === 'warm-up');
 process.on('message', async (message: ParentMessage) => {
   if (message === 'rss') send({ rss: process.memoryUsage().rss });
   if (message === 'heap') {

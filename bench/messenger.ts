@@ -8,6 +8,7 @@
  *   node bench/messenger.ts --semi-space MiB (the node's young generation; default 32, as `watan` runs; 0 for V8's own)
  *   node bench/messenger.ts --shape one-room --first-shape (only 10 senders × 100, 10 members)
  *   node bench/messenger.ts --per-second (after each phase, its delivery p50 / p99 / max for each second)
+ *   node bench/messenger.ts --no-warm-up (the node listens at once, without its start-up warm-up)
  *   node bench/messenger.ts --shape one-room --trace (after each shape, the server's trace of the send
  *     cycle, bench/messenger-trace.ts, and what the client process itself spent)
  *
@@ -16,7 +17,12 @@
  * (senders are members who do not sync; each sends its next message when the last is
  * answered), and gives messages sent and deliveries per second and delivery latency. Each
  * shape runs twice on one server, as the 1,000-user phases do: from cold (the server's first
- * messages, through code V8 has not yet optimised), then the same messages again, warm.
+ * messages), then the same messages again, warm.
+ *
+ * The node starts as `watan start` does: it warms its request paths up on a throwaway node
+ * before it listens (src/cli/warm-up.ts), and the table gives how long that took. With
+ * `--no-warm-up` it listens at once, and its first messages run through code V8 has not yet
+ * optimised.
  *
  * Phases, because a latency target only means something at a stated load:
  * - at the target load, senders post `--rate` messages a second between them (open loop:
@@ -64,7 +70,10 @@ const { values } = parseArgs({
     'first-shape': { type: 'boolean', default: false },
     // Rooms: after each phase, its delivery latency second by second (where a cold start's queue shows).
     'per-second': { type: 'boolean', default: false },
+    // --no-warm-up: the node listens at once, as `watan start --no-warm-up` does (the cold figures then include V8's warm-up).
+    'warm-up': { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const USERS = Number(values.users);
 const ROOM_SIZE = Number(values['room-size']);
@@ -72,10 +81,13 @@ const SENDERS = Math.min(Number(values.senders), Math.ceil(USERS / ROOM_SIZE));
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const SEMI_SPACE = Number(values['semi-space']);
+const WARM_UP = values['warm-up'] ? 'warm-up' : 'no-warm-up';
 
 interface Server {
   url: string;
   tokens: string[];
+  /** How long the node's start-up warm-up took, when it ran one. */
+  warmUpMs?: number;
   ask(message: ParentMessage): Promise<ServerMessage>;
   stop(): Promise<void>;
 }
@@ -102,7 +114,7 @@ async function startServer(...args: string[]): Promise<Server> {
         resolve(message as ServerMessage);
       });
     });
-  const ready = (await next()) as { url: string; tokens: string[] };
+  const ready = (await next()) as { url: string; tokens: string[]; warmUpMs?: number };
   return {
     ...ready,
     ask: (message) => {
@@ -245,8 +257,10 @@ interface OneRoomResult {
 interface OneRoomShape {
   senders: number;
   members: number;
-  /** The server's first messages: the code of sends and their answers not yet optimised. */
+  /** The server's first messages (with --no-warm-up, through code V8 has not yet optimised). */
   cold: OneRoomResult;
+  /** The node's start-up warm-up, before it listened (ms); undefined with --no-warm-up. */
+  warmUpMs: number | undefined;
   /** The same messages again into the same room, right after. */
   warm: OneRoomResult;
 }
@@ -263,7 +277,7 @@ const WHOLE_TIMELINE = encodeURIComponent(JSON.stringify({ room: { timeline: { l
  * back. The run is made twice on the same server: from cold, then warm.
  */
 async function oneRoom(senders: number, members: number, messages: number): Promise<OneRoomShape> {
-  const server = await startServer('watan', String(senders + members));
+  const server = await startServer('watan', String(senders + members), WARM_UP);
   const call = caller(server.url);
   const tokens = server.tokens;
   try {
@@ -340,7 +354,7 @@ async function oneRoom(senders: number, members: number, messages: number): Prom
     const warm = await run('warm');
     running = false;
     await Promise.race([Promise.allSettled(syncers), new Promise((resolve) => setTimeout(resolve, 6000))]);
-    return { senders, members: readers.length, cold, warm };
+    return { senders, members: readers.length, cold, warm, warmUpMs: server.warmUpMs };
   } finally {
     await server.stop();
   }
@@ -362,8 +376,9 @@ async function mainOneRoom(): Promise<void> {
   console.log(row('measure', 'cold / warm'));
   console.log(`|${'-'.repeat(74)}|${'-'.repeat(20)}|`);
   console.log(row('trivial Fastify route, 20 clients (requests/s, ceiling)', count(ceiling)));
-  for (const { senders, members, cold, warm } of shapes) {
+  for (const { senders, members, cold, warm, warmUpMs } of shapes) {
     const name = `${senders} senders × 100, ${members} members`;
+    console.log(row(`${name}: the node's start-up warm-up (ms)`, warmUpMs === undefined ? 'none (--no-warm-up)' : count(warmUpMs)));
     const small = members <= 10;
     const measures: [string, (result: OneRoomResult) => string][] = [
       [`sends (messages/s${small ? ', target >= 1,000' : ''})`, (r) => count(r.sendRate)],
@@ -377,7 +392,7 @@ async function mainOneRoom(): Promise<void> {
 
 async function main(): Promise<void> {
   const ceiling = await trivialRouteRate(SENDERS, 5000);
-  const server = await startServer('watan', String(USERS));
+  const server = await startServer('watan', String(USERS), WARM_UP);
   const api = `${server.url}/_matrix/client/v3`;
   const { tokens } = server;
   try {
@@ -526,6 +541,7 @@ async function main(): Promise<void> {
     console.log(row('measure', 'value'));
     console.log(`|${'-'.repeat(68)}|${'-'.repeat(20)}|`);
     console.log(row(`trivial Fastify route, ${SENDERS} clients (requests/s, ceiling)`, count(ceiling)));
+    console.log(row("the node's start-up warm-up (ms)", server.warmUpMs === undefined ? 'none (--no-warm-up)' : count(server.warmUpMs)));
     console.log(row(`at target load: sends (messages/s, asked ${RATE})`, count(atTarget.sendRate)));
     // Issue 12's targets at this load: 5,000 deliveries a second, p99 within 250 ms.
     const targetRows = (label: string, result: PhaseResult) => {

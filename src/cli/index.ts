@@ -15,7 +15,7 @@ const HELP = `watan — sovereign subnet node, National Messenger and app builde
 
 Usage:
   watan start [--data DIR] [--port N] [--host H] [--server-name NAME] [--dev] [--subnet ID]
-              [--genesis FILE] [--cluster etcd://HOST:PORT[,HOST:PORT...] [--replica-url URL] [--keep-certified-blocks N]] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--access-token-lifetime SECONDS] [--max-connections N] [--max-connections-per-address N] [--request-timeout SECONDS] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
+              [--genesis FILE] [--cluster etcd://HOST:PORT[,HOST:PORT...] [--replica-url URL] [--keep-certified-blocks N]] [--open-registration] [--auth-rate-limit N] [--send-rate-limit N] [--access-token-lifetime SECONDS] [--max-connections N] [--max-connections-per-address N] [--request-timeout SECONDS] [--no-warm-up] [--operator NAME] [--data-centre NAME] [--province NAME] [--jurisdiction CC]
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE] [--oidc-organisation-claim NAME] [--public-url URL] [--idp-port N]
               [--accounts-per-person N] [--minimum-age YEARS] [--trusted-issuers-file FILE] [--identity-admin USER_ID]... [--identity-secret-file FILE] [--sso-trusted-client URL]...
   watan idp [--port N] [--host H] [--data DIR] [--client-id ID] [--client-secret-file FILE] [--redirect-uri URL]... [--people FILE]

@@ -7,7 +7,7 @@ export class CliUsageError extends Error {
 /** parseArgs with usage errors the CLI prints with its help text. */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args, options, strict: true, allowPositionals: false, allowNegative: true }).values;
   } catch (error) {
     throw new CliUsageError((error as Error).message);
   }

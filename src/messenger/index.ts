@@ -52,11 +52,18 @@ import { TypingStore } from './typing.ts';
 export { messengerApp } from './app/index.ts';
 /** Who is asking, by the messenger's access token: how other parts' routes authenticate people. */
 export { authenticate, requireToken, type Session } from './http/authenticate.ts';
-export { DEFAULT_RATE_LIMITS, type RateLimitSettings, type RateLimits, type UserAction } from './http/rate-limits.ts';
+export {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitSettings,
+  type RateLimits,
+  UNLIMITED_RATE_LIMITS,
+  type UserAction,
+} from './http/rate-limits.ts';
 export { CALLBACK_PATH as SSO_CALLBACK_PATH } from './http/sso-cookie.ts';
 export { DEFAULT_MAX_UPLOAD_SIZE, MediaFiles, UploadTooLargeError } from './media/index.ts';
 export { waitingSyncs } from './sync/notifier.ts';
 export { WAKE_BATCH } from './sync/readers-first.ts';
+export { DEFAULT_WARM_UP_LOAD, WarmUpError, type WarmUpLoad, type WarmUpReport, warmUpMessenger } from './warm-up.ts';
 
 export interface MessengerOptions {
   /** Per-client request limits; the defaults suit people (see http/rate-limits.ts). */

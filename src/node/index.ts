@@ -60,6 +60,11 @@ export interface NodeConfig {
   certification?: CertificationChannel;
   /** Where the other replicas reach this one (default: the address it listens on). */
   replicaUrl?: string;
+  /**
+   * Runs once the node's state is open and checked, before it listens: the start-up warm-up
+   * (src/cli/warm-up.ts), so that the first clients meet code V8 has already optimised.
+   */
+  warmUp?: (logger: Logger) => Promise<unknown>;
 }
 
 export interface RunningNode {
@@ -118,6 +123,7 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   });
   try {
     await joinRegistry(subnet, config, logger);
+    await config.warmUp?.(logger);
     // What the replicas share beside the log (short-lived state, addresses): see src/node/peers.
     const replicas = config.cluster ? await ClusterReplicas.open(config.cluster, subnet) : undefined;
     const context = { subnet, metrics, serverName: config.serverName, dev: config.dev, ...(replicas ? { replicas } : {}) };

@@ -18,11 +18,11 @@ export interface CommandOutcome {
   stderr: string;
 }
 
-function spawnWatan(args: readonly string[]): ChildProcess {
+function spawnWatan(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [MAIN, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WATAN_LOG_LEVEL: process.env.WATAN_LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, WATAN_LOG_LEVEL: process.env.WATAN_LOG_LEVEL ?? 'warn', ...env },
   });
 }
 
@@ -79,10 +79,13 @@ const LISTENING = /^watan: node (\S+) of subnet (\S+) listening on (http:\/\/\S+
 
 /**
  * Starts `watan start ...args` and resolves once it prints its listening line. Rejects, and
- * kills the process, if it exits first or does not listen within `timeoutMs`.
+ * kills the process, if it exits first or does not listen within `timeoutMs`. The node skips
+ * its start-up warm-up unless `args` ask for it (`--warm-up`): tests start many nodes, and
+ * the warm-up has a test of its own.
  */
-export function startWatan(args: readonly string[], timeoutMs = START_TIMEOUT_MS): Promise<RunningWatan> {
-  const child = spawnWatan(['start', ...args]);
+export function startWatan(args: readonly string[], timeoutMs = START_TIMEOUT_MS, env: NodeJS.ProcessEnv = {}): Promise<RunningWatan> {
+  const warmUp = args.includes('--warm-up') ? [] : ['--no-warm-up'];
+  const child = spawnWatan(['start', ...warmUp, ...args], env);
   const output = collectOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('close', (code, signal) => resolve({ code, signal }));

@@ -5,6 +5,7 @@ import { DEFAULT_CONNECTION_LIMITS, startNode } from '../../node/index.ts';
 import { assertSubnetId, type Genesis } from '../../subnet/index.ts';
 import { nodeParts } from '../composition.ts';
 import { CliUsageError, parseJurisdiction, parseOptions, parsePort } from '../usage.ts';
+import { warmUp } from '../warm-up.ts';
 import { identityFlags, parsePublicUrl, setUpIdentity } from './identity-setup.ts';
 
 /** `watan start`: runs a node until SIGINT or SIGTERM, then shuts down cleanly. */
@@ -32,6 +33,8 @@ export async function runStart(args: string[]): Promise<number> {
     'max-connections': { type: 'string' },
     'max-connections-per-address': { type: 'string' },
     'request-timeout': { type: 'string' },
+    // --no-warm-up: listen at once, and serve the first clients with code V8 has not optimised yet.
+    'warm-up': { type: 'boolean', default: true },
     ...identityFlags,
   });
   // Everything that can be checked is checked before the data folder is touched.
@@ -76,6 +79,7 @@ export async function runStart(args: string[]): Promise<number> {
       publicUrl === undefined ? {} : { publicUrl },
     ),
     facts: { operator: options.operator, dataCentre: options['data-centre'], province: options.province, jurisdiction },
+    ...(options['warm-up'] ? { warmUp } : {}),
     connectionLimits: {
       total: parseLimit(options['max-connections'], '--max-connections', DEFAULT_CONNECTION_LIMITS.total, 'connections'),
       perAddress: parseLimit(
