@@ -21,7 +21,8 @@ export function nestsWithin(value: unknown, levels: number): boolean {
   if (value === null || typeof value !== 'object') return true;
   if (levels === 0) return false;
   if (Array.isArray(value)) {
-    for (const child of value) if (!nestsWithin(child, levels - 1)) return false;
+    // Indexed, not for…of: an array iterator here is an allocation per array per reply.
+    for (let i = 0; i < value.length; i++) if (!nestsWithin(value[i], levels - 1)) return false;
     return true;
   }
   for (const key in value) if (!nestsWithin((value as Record<string, unknown>)[key], levels - 1)) return false;

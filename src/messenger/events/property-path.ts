@@ -40,7 +40,9 @@ function parseNames(path: string): string[] {
 /** The value at `path` inside `value`, or undefined where any step is missing or not an object. */
 export function propertyAt(value: unknown, path: readonly string[]): unknown {
   let current = value;
-  for (const name of path) {
+  // Indexed, not for…of: push rules walk paths for every reader of every event, and a frozen array's iterator is an allocation.
+  for (let i = 0; i < path.length; i++) {
+    const name = path[i] as string;
     if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, name)) return undefined;
     current = (current as Record<string, unknown>)[name];
   }

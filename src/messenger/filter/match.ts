@@ -15,24 +15,33 @@ export interface FilterableEvent {
  * and an empty one allows nothing.
  */
 export function eventMatcher(filter: EventFilter | RoomEventFilter | undefined): (event: FilterableEvent) => boolean {
-  if (!filter) return () => true;
-  const types = filter.types?.map(wildcard);
-  const notTypes = filter.not_types?.map(wildcard);
-  const senders = filter.senders ? new Set(filter.senders) : undefined;
-  const notSenders = new Set(filter.not_senders ?? []);
+  if (!filter) return allowAll;
   const room = filter as RoomEventFilter;
+  const types = filter.types?.map(wildcard);
+  const notTypes = nonEmpty(filter.not_types)?.map(wildcard);
+  const senders = filter.senders ? new Set(filter.senders) : undefined;
+  const notSenders = nonEmpty(filter.not_senders) && new Set(filter.not_senders);
   const rooms = room.rooms ? new Set(room.rooms) : undefined;
-  const notRooms = new Set(room.not_rooms ?? []);
+  const notRooms = nonEmpty(room.not_rooms) && new Set(room.not_rooms);
+  const containsUrl = room.contains_url;
+  // Most filters only bound a timeline's length: every sync of theirs shares one predicate.
+  if (!types && !notTypes && !senders && !notSenders && !rooms && !notRooms && containsUrl === undefined) return allowAll;
   return (event) => {
     if (notTypes?.some((pattern) => pattern.test(event.type))) return false;
     if (types && !types.some((pattern) => pattern.test(event.type))) return false;
-    if (event.sender !== undefined && notSenders.has(event.sender)) return false;
+    if (event.sender !== undefined && notSenders?.has(event.sender)) return false;
     if (senders && (event.sender === undefined || !senders.has(event.sender))) return false;
-    if (event.room_id !== undefined && notRooms.has(event.room_id)) return false;
+    if (event.room_id !== undefined && notRooms?.has(event.room_id)) return false;
     if (rooms && event.room_id !== undefined && !rooms.has(event.room_id)) return false;
-    if (room.contains_url !== undefined && hasUrl(event) !== room.contains_url) return false;
+    if (containsUrl !== undefined && hasUrl(event) !== containsUrl) return false;
     return true;
   };
+}
+
+const allowAll = (_event: FilterableEvent): boolean => true;
+
+function nonEmpty<T>(list: readonly T[] | undefined): readonly T[] | undefined {
+  return list && list.length > 0 ? list : undefined;
 }
 
 /** Whether a room passes a list of rooms to include and one to exclude. */
@@ -63,8 +72,11 @@ export function pickFields<T extends object>(event: T, fields: readonly string[]
 }
 
 /** A filter's type pattern: `*` is the only wildcard, and case matters. */
+/** Filters' globs: `?` is itself, and case matters. */
+const FILTER_GLOB = { questionMark: false, ignoreCase: false };
+
 function wildcard(pattern: string): { test(type: string): boolean } {
-  return { test: (type) => globMatches(pattern, type, { questionMark: false, ignoreCase: false }) };
+  return { test: (type) => globMatches(pattern, type, FILTER_GLOB) };
 }
 
 function hasUrl(event: FilterableEvent): boolean {
