@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeParts } from '../src/cli/composition.ts';
+import { localNodeConfig } from '../src/cli/local-node.ts';
 import { type WarmedUp, warmUp } from '../src/cli/warm-up.ts';
 import { UNLIMITED_RATE_LIMITS } from '../src/messenger/index.ts';
-import { createLogger, type RunningNode, startNode } from '../src/node/index.ts';
+import { type RunningNode, startNode } from '../src/node/index.ts';
 
 export interface BenchNodeOptions {
   /** Warm the request paths up before listening, as `watan start` does unless told `--no-warm-up`. */
@@ -19,16 +20,8 @@ export async function startBenchNode(
   const dir = mkdtempSync(join(tmpdir(), `watan-bench-${name}-`));
   let warmedUp: WarmedUp | undefined;
   const node = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
+    ...localNodeConfig(dir, 'bench'),
     parts: nodeParts({ openRegistration: true, rateLimits: UNLIMITED_RATE_LIMITS }),
-    logger: createLogger({ level: 'silent' }),
-    // Every simulated user connects from this one loopback address.
-    connectionLimits: { perAddress: 1e9 },
     ...(options.warmUp
       ? {
           warmUp: async (logger) => {

@@ -9,8 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeParts } from '../src/cli/composition.ts';
-import { createLogger, type RunningNode, startNode } from '../src/node/index.ts';
-import { matrixCall, UNREACHED_LIMITS } from '../test/fixtures/messenger-node.ts';
+import { localNodeConfig } from '../src/cli/local-node.ts';
+import { UNLIMITED_RATE_LIMITS } from '../src/messenger/index.ts';
+import { type RunningNode, startNode } from '../src/node/index.ts';
+import { matrixCall } from '../test/fixtures/messenger-node.ts';
 import { startMessengerReplicas } from '../test/fixtures/messenger-replicas.ts';
 
 const ROUNDS = 100;
@@ -70,14 +72,8 @@ async function measure(
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'watan-bench-alone-'));
   const alone = await startNode({
-    dataDir: dir,
-    port: 0,
-    host: '127.0.0.1',
-    serverName: 'localhost',
-    dev: true,
-    facts: { operator: 'bench', dataCentre: 'local', province: 'Punjab', jurisdiction: 'PK' },
-    parts: nodeParts({ openRegistration: true, rateLimits: UNREACHED_LIMITS }),
-    logger: createLogger({ level: 'silent' }),
+    ...localNodeConfig(dir, 'bench'),
+    parts: nodeParts({ openRegistration: true, rateLimits: UNLIMITED_RATE_LIMITS }),
   });
   const replicas = await startMessengerReplicas('bench-replicas', 2);
   try {

@@ -17,8 +17,9 @@ import {
   type WarmUpReport,
   warmUpMessenger,
 } from '../messenger/index.ts';
-import { createLogger, startNode } from '../node/index.ts';
+import { startNode } from '../node/index.ts';
 import { nodeParts } from './composition.ts';
+import { localNodeConfig } from './local-node.ts';
 
 /** Far beyond the few seconds a warm-up takes even on a busy machine. */
 const WARM_UP_TIMEOUT_MS = 60_000;
@@ -35,16 +36,8 @@ export async function warmUp(logger: Logger, load: WarmUpLoad = DEFAULT_WARM_UP_
   try {
     dataDir = await mkdtemp(join(tmpdir(), 'watan-warm-up-'));
     const node = await startNode({
-      dataDir,
-      port: 0,
-      host: '127.0.0.1',
-      serverName: 'localhost',
-      dev: true,
-      facts: { operator: 'warm-up', dataCentre: 'local', province: 'Islamabad Capital Territory', jurisdiction: 'PK' },
+      ...localNodeConfig(dataDir, 'warm-up'),
       parts: nodeParts({ openRegistration: false, rateLimits: UNLIMITED_RATE_LIMITS }),
-      logger: createLogger({ level: 'silent' }),
-      // Its members all connect from loopback.
-      connectionLimits: { perAddress: 1e9 },
     });
     let report: WarmUpReport;
     let timer: NodeJS.Timeout | undefined;

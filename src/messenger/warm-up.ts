@@ -39,6 +39,7 @@ export interface WarmUpTarget {
   serverName: string;
 }
 
+// What an encrypting client sends instead of a message: the server never reads the ciphertext, so any will do.
 const ENCRYPTED = [
   'm.room.encrypted',
   {
